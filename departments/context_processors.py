@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict:
+    """What the navigation bar offers; each item is guarded again by its view."""
+    user = getattr(request, "user", None)
+    perms = user.get_all_permissions() if user and user.is_authenticated else set()
+    return {
+        "site_title": settings.SITE_TITLE,
+        "nav": {
+            "manage": "evaluation.manage_quarters" in perms,
+            "results": "evaluation.view_published_results" in perms,
+            "provisional": "evaluation.view_provisional_results" in perms,
+            "import_org": "departments.import_org" in perms,
+            "answer": "evaluation.answer_problem" in perms,
+            "admin_site": bool(user and user.is_authenticated and user.is_staff),
+        },
+    }

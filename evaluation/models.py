@@ -1,0 +1,474 @@
+"""Quarters, ballots, codes, adjustments, results and problems.
+
+Anonymity is a property of this schema, not of templates: a grassroots ballot
+has no rater, no code, no time finer than its day, and no sequential key; codes
+and participation records never point at a ballot.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Unit
+
+quarter_code_validator = RegexValidator(r"^[0-9]{4}Q[1-4]$", _("A quarter is written YYYYQn, for example 2026Q3."))
+criterion_code_validator = RegexValidator(
+    r"^[A-Za-z][A-Za-z0-9_]{0,31}$",
+    _("A criterion code starts with a letter and has up to 32 letters, digits and _."),
+)
+points_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class QuarterStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    PUBLISHED = "published", _("Published")
+
+
+class Scale(models.TextChoices):
+    LEVELS = "levels", _("Levels")
+    POINTS = "points", _("Points (0–100)")
+
+
+class Source(models.TextChoices):
+    GRASSROOTS = "grassroots", _("Grassroots")
+    PEER = "peer", _("Peer review")
+    LEADERSHIP = "leadership", _("Leadership")
+
+
+class Origin(models.TextChoices):
+    ONLINE = "online", _("Submitted online")
+    KEYED = "keyed", _("Keyed in from paper")
+    IMPORTED = "imported", _("Imported from a workbook")
+
+
+class Quarter(models.Model):
+    """One evaluation round with its frozen configuration."""
+
+    code = models.CharField(_("quarter"), max_length=7, unique=True, validators=[quarter_code_validator])
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    template = models.CharField(_("criteria template"), max_length=32, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=QuarterStatus.choices, default=QuarterStatus.DRAFT)
+    scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices, default=Scale.LEVELS)
+    weight_grassroots = models.PositiveSmallIntegerField(
+        _("grassroots weight (%)"), default=40, validators=[MaxValueValidator(100)]
+    )
+    weight_peer = models.PositiveSmallIntegerField(
+        _("peer weight (%)"), default=30, validators=[MaxValueValidator(100)]
+    )
+    weight_leadership = models.PositiveSmallIntegerField(
+        _("leadership weight (%)"), default=30, validators=[MaxValueValidator(100)]
+    )
+    trim = models.BooleanField(_("drop the highest and lowest value"), default=False)
+    trim_min_n = models.PositiveSmallIntegerField(
+        _("trim from this many values"), default=5, validators=[MinValueValidator(3)]
+    )
+    min_ballots_grassroots = models.PositiveSmallIntegerField(_("minimum grassroots ballots"), default=1)
+    min_ballots_peer = models.PositiveSmallIntegerField(_("minimum peer ballots"), default=1)
+    min_ballots_leadership = models.PositiveSmallIntegerField(_("minimum leadership ballots"), default=1)
+    anonymity_k = models.PositiveSmallIntegerField(
+        _("anonymity threshold"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("A department sees a source's breakdown and comments only from this many ballots on."),
+    )
+    opens_at = models.DateTimeField(_("voting opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-code"]
+        verbose_name = _("quarter")
+        verbose_name_plural = _("quarters")
+        permissions = [
+            ("manage_quarters", _("Can run quarters: settings, codes, voids, adjustments, imports, exports")),
+            ("view_provisional_results", _("Can see results before they are published")),
+            ("view_published_results", _("Can see published rankings")),
+            ("reopen_published_quarter", _("Can reopen a published quarter")),
+            ("submit_leadership_ballot", _("Can submit a leadership ballot")),
+            ("submit_peer_ballot", _("Can submit a peer ballot for their department")),
+            ("submit_grassroots_ballot", _("Can submit a grassroots ballot for their unit")),
+            ("answer_problem", _("Can answer problems addressed to their department")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_grassroots__lte=100) & Q(weight_peer__lte=100) & Q(weight_leadership__lte=100),
+                name="quarter_weights_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def year(self) -> int:
+        return int(self.code[:4])
+
+    @property
+    def number(self) -> int:
+        return int(self.code[-1])
+
+    def weight(self, source: str) -> int:
+        return getattr(self, f"weight_{source}")
+
+    def min_ballots(self, source: str) -> int:
+        return getattr(self, f"min_ballots_{source}")
+
+    @property
+    def active_sources(self) -> list[str]:
+        """Sources that are collected: those with a weight above zero."""
+        return [source for source in Source.values if self.weight(source) > 0]
+
+
+class Level(models.Model):
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="levels")
+    label = models.CharField(_("label"), max_length=20)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2, validators=points_validators)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["quarter", "order", "-points"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        constraints = [models.UniqueConstraint(fields=["quarter", "label"], name="level_label_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.points})"
+
+
+class Criterion(models.Model):
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("code"), max_length=32, validators=[criterion_code_validator])
+    name = models.CharField(_("name"), max_length=50)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=8,
+        decimal_places=4,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.0001"))],
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["quarter", "order", "code"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ballot(models.Model):
+    """One rater's submission for one source in one quarter.
+
+    The random primary key keeps the storage order from revealing the order of
+    submission. Grassroots ballots carry their unit only (enforced below).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="ballots")
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    rater_unit = models.ForeignKey(
+        Unit, verbose_name=_("rating unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rater"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.ONLINE)
+    label = models.CharField(_("ballot label"), max_length=64, blank=True)
+    submitted_on = models.DateField(_("submitted on"), default=timezone.localdate)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        indexes = [models.Index(fields=["quarter", "source"], name="ballot_quarter_source")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="grassroots") | (Q(rater__isnull=True) & Q(rater_unit__isnull=False)),
+                name="grassroots_ballot_is_anonymous",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="peer") | Q(rater_unit__isnull=False), name="peer_ballot_has_unit"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="leadership") | Q(rater__isnull=False), name="leadership_ballot_has_rater"
+            ),
+            models.UniqueConstraint(
+                fields=["quarter", "rater_unit"],
+                condition=Q(source="peer", voided_at__isnull=True),
+                name="one_peer_ballot_per_department",
+            ),
+            models.UniqueConstraint(
+                fields=["quarter", "rater"],
+                condition=Q(source="leadership", voided_at__isnull=True),
+                name="one_leadership_ballot_per_leader",
+            ),
+            models.UniqueConstraint(
+                fields=["quarter", "source", "label"], condition=~Q(label=""), name="ballot_label_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.get_source_display()} {self.label or str(self.pk)[:8]}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+class BallotValue(models.Model):
+    """One non-abstention cell of a ballot. An abstention is the absence of a row.
+
+    Values are stored in hundredths of a point so that sums in the database
+    are exact integers on every backend.
+    """
+
+    pk = models.CompositePrimaryKey("ballot", "department", "criterion")
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="values")
+    department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value_centi = models.PositiveIntegerField(validators=[MaxValueValidator(10000)])
+
+    class Meta:
+        verbose_name = _("ballot value")
+        verbose_name_plural = _("ballot values")
+        constraints = [
+            models.CheckConstraint(condition=Q(value_centi__lte=10000), name="ballot_value_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.criterion_id}={self.value}"
+
+    @property
+    def value(self) -> Decimal:
+        return Decimal(self.value_centi) / 100
+
+
+class BallotComment(models.Model):
+    """An opinion or problem a ballot addresses to one department."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="comments")
+    department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [models.UniqueConstraint(fields=["ballot", "department"], name="one_comment_per_department")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class BallotCode(models.Model):
+    """A one-time code for a grassroots ballot. It never points at the ballot it opened."""
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="codes")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    used = models.BooleanField(_("used"), default=False)
+
+    class Meta:
+        verbose_name = _("ballot code")
+        verbose_name_plural = _("ballot codes")
+        indexes = [models.Index(fields=["quarter", "unit", "used"], name="code_quarter_unit_used")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class GrassrootsParticipation(models.Model):
+    """That a logged-in grassroots rater has voted this quarter; kept apart from the ballot."""
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    voted_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["quarter", "user"], name="one_grassroots_vote_per_account")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_id}/{self.user_id}"
+
+
+class Adjustment(models.Model):
+    """A bonus or penalty (加减分) with its reason."""
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="adjustments")
+    department = models.ForeignKey(Unit, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.ONLINE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["quarter", "department__order", "department__code", "created_at"]
+        verbose_name = _("adjustment")
+        verbose_name_plural = _("adjustments")
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.points:+}"
+
+
+class AuditAction(models.TextChoices):
+    QUARTER_CREATED = "quarter_created", _("Quarter created")
+    SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    CODES_ISSUED = "codes_issued", _("Codes issued")
+    BALLOT_VOIDED = "ballot_voided", _("Ballot voided")
+    BALLOT_KEYED = "ballot_keyed", _("Paper ballot keyed in")
+    BALLOTS_IMPORTED = "ballots_imported", _("Ballots imported")
+    ADJUSTMENT_ADDED = "adjustment_added", _("Adjustment added")
+    ADJUSTMENT_CHANGED = "adjustment_changed", _("Adjustment changed")
+    ADJUSTMENT_REMOVED = "adjustment_removed", _("Adjustment removed")
+    REMINDER_SENT = "reminder_sent", _("Reminder sent")
+    ORG_IMPORTED = "org_imported", _("Organisation imported")
+    PROBLEM_CREATED = "problem_created", _("Problem created")
+    PROBLEM_ANSWERED = "problem_answered", _("Problem answered")
+    PROBLEM_CLOSED = "problem_closed", _("Problem closed")
+    PROBLEM_REOPENED = "problem_reopened", _("Problem reopened")
+
+
+class AuditEntry(models.Model):
+    """Who did what, when and why. `actor` empty means the system (a command)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    summary = models.CharField(_("what"), max_length=255)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+
+class ResultSnapshot(models.Model):
+    """The frozen results of a published quarter: every number its pages and exports show."""
+
+    quarter = models.OneToOneField(Quarter, on_delete=models.CASCADE, related_name="snapshot")
+    created_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField()
+
+    class Meta:
+        verbose_name = _("result snapshot")
+        verbose_name_plural = _("result snapshots")
+
+    def __str__(self) -> str:
+        return str(self.quarter)
+
+
+class DepartmentResult(models.Model):
+    """One department's row of a snapshot, for trends, rank changes and annual scores."""
+
+    snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="rows")
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="results")
+    group = models.CharField(max_length=64)
+    rank = models.PositiveIntegerField(null=True)
+    score = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    # The unrounded final score as an exact fraction "numerator/denominator" (SCORING.md rule 8).
+    final_exact = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["quarter", "department"], name="one_result_per_department")]
+        indexes = [models.Index(fields=["department", "quarter"], name="result_department_quarter")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_id} {self.department_id} #{self.rank}"
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class Problem(models.Model):
+    """A problem a grassroots unit raised, addressed to a department, tracked until answered."""
+
+    quarter = models.ForeignKey(Quarter, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="problems")
+    department = models.ForeignKey(
+        Unit, verbose_name=_("department"), on_delete=models.PROTECT, related_name="problems"
+    )
+    raising_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="raised_problems",
+    )
+    comment = models.ForeignKey(
+        BallotComment, on_delete=models.SET_NULL, null=True, blank=True, related_name="problems"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
+    answer_updated_at = models.DateTimeField(_("answer updated"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    remark = models.TextField(_("remark"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        indexes = [
+            models.Index(fields=["department", "status"], name="problem_department_status"),
+            models.Index(fields=["quarter", "status"], name="problem_quarter_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
