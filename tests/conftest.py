@@ -16,6 +16,7 @@ from django.test import Client
 from departments.models import Unit, UnitKind, User
 from departments.roles import Role
 from departments.services import user_create
+from evaluation.models import Quarter
 
 DEMO_PASSWORD = "test-pass-123"
 
@@ -101,3 +102,15 @@ def client_for() -> Callable[[User | None], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def quarter(org) -> Quarter:
+    """2026Q3, open, default criteria (efficiency, quality, service) and levels."""
+    from evaluation.models import QuarterStatus
+    from evaluation.services.quarters import quarter_create
+
+    created = quarter_create(code="2026Q3")
+    created.status = QuarterStatus.OPEN
+    created.save(update_fields=["status"])
+    return created
