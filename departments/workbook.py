@@ -1,0 +1,287 @@
+"""Reading the product's xlsx workbooks (INTERCHANGE.md, "Rules for every import").
+
+Every import reads its sheets through `read_sheet`, which matches headers
+case-insensitively after trimming (an English header or its Chinese alias),
+reports problems as `ImportIssue`s instead of raising, and numbers rows as
+Excel shows them. `open_workbook` refuses, with `WorkbookInvalid`, a file that
+cannot be read as a workbook at all.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+# Every xlsx file is a zip archive; its first bytes say so.
+_ZIP_MAGIC = b"PK\x03\x04"
+# Old binary .xls (OLE2) files, refused with a hint to save as .xlsx.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem found in a workbook: where it is and what is wrong."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        place = ", ".join(str(part) for part in (self.sheet, self.row, self.column) if part not in (None, ""))
+        return f"{place}: {self.message}" if place else str(self.message)
+
+
+class WorkbookInvalid(Exception):
+    """The file or its content cannot be imported; `issues` says why."""
+
+    def __init__(self, issues: Sequence[ImportIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("; ".join(str(issue) for issue in self.issues))
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column an import reads: its English header `key` and other accepted headers."""
+
+    key: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def matches(self, header: str) -> bool:
+        return normalise_header(header) in {normalise_header(name) for name in (self.key, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A sheet an import reads: its English name `key`, other accepted names, and its columns."""
+
+    key: str
+    aliases: tuple[str, ...] = ()
+    columns: Sequence[ColumnSpec] = ()
+    required: bool = True
+
+    def matches(self, title: str) -> bool:
+        return normalise_header(title) in {normalise_header(name) for name in (self.key, *self.aliases)}
+
+
+@dataclass
+class SheetRow:
+    """One non-blank data row of a sheet.
+
+    `values` maps each spec column present in the sheet to its cell value (text
+    trimmed, empty text as None); `extra` maps the header text of every other
+    column to its value (used for columns named by data, e.g. criterion codes).
+    """
+
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.values.get(key)
+        return default if value is None else value
+
+    def column(self, key: str) -> str:
+        """The header of column `key` as written in the file (for messages)."""
+        return self.headers.get(key, key)
+
+    def issue(self, key: str | None, message: str) -> ImportIssue:
+        """An issue located at this row and, if given, at column `key`."""
+        return ImportIssue(self.sheet, self.number, self.column(key) if key else None, message)
+
+
+def normalise_header(text: Any) -> str:
+    """Header text compared: full-width forms folded, spaces trimmed, case ignored."""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+def clean_value(value: Any) -> Any:
+    """A cell value as imports see it: text trimmed, empty text as None."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+# --- opening -----------------------------------------------------------------------------------------------------
+
+
+def open_workbook(source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int) -> Workbook:
+    """Open an xlsx workbook (a path or an uploaded file) read-only, with computed values.
+
+    Raises WorkbookInvalid when the file is empty, larger than `max_bytes`, not an
+    xlsx workbook, or holds no data at all.
+    """
+    data = _read_bytes(source, max_bytes=max_bytes)
+    if not data.startswith(_ZIP_MAGIC):
+        message = (
+            _("This is an old Excel (.xls) file; save it as an Excel workbook (.xlsx) and try again.")
+            if data.startswith(_OLE_MAGIC)
+            else _("This file is not an Excel workbook (.xlsx).")
+        )
+        raise _invalid(message)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError, AttributeError) as error:
+        # openpyxl reports damaged or foreign files with a variety of errors.
+        raise _invalid(_("This file is not an Excel workbook (.xlsx) or it is damaged.")) from error
+    if _is_blank(workbook):
+        raise _invalid(_("The workbook is empty."))
+    return workbook
+
+
+def _invalid(message: str) -> WorkbookInvalid:
+    return WorkbookInvalid([ImportIssue("", None, None, message)])
+
+
+def _read_bytes(source: Any, *, max_bytes: int) -> bytes:
+    size = _size_of(source)
+    if size is not None:
+        _check_size(size, max_bytes)
+    if isinstance(source, str | os.PathLike):
+        try:
+            data = Path(source).read_bytes()
+        except OSError as error:
+            raise _invalid(_("The file cannot be read.")) from error
+    else:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        # Read one byte past the limit so a file without a known size is still refused.
+        data = source.read(max_bytes + 1)
+    _check_size(len(data), max_bytes)
+    return data
+
+
+def _size_of(source: Any) -> int | None:
+    if isinstance(source, str | os.PathLike):
+        try:
+            return os.path.getsize(source)
+        except OSError as error:
+            raise _invalid(_("The file cannot be read.")) from error
+    return getattr(source, "size", None)
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size == 0:
+        raise _invalid(_("The file is empty."))
+    if size > max_bytes:
+        raise _invalid(
+            _("The file is too large (%(size)s bytes); the limit is %(limit)s bytes.")
+            % {"size": size, "limit": max_bytes}
+        )
+
+
+def _is_blank(workbook: Workbook) -> bool:
+    return all(not _first_nonblank_row(_rows(worksheet)) for worksheet in workbook.worksheets)
+
+
+def _rows(worksheet: Any) -> Iterable[tuple[int, tuple]]:
+    # Files written by some tools declare a wrong size; read every row instead.
+    if hasattr(worksheet, "reset_dimensions"):
+        worksheet.reset_dimensions()
+    return enumerate(worksheet.iter_rows(values_only=True), start=1)
+
+
+def _first_nonblank_row(rows: Iterable[tuple[int, tuple]]) -> tuple[int, tuple] | tuple[()]:
+    for number, values in rows:
+        if any(clean_value(value) is not None for value in values):
+            return number, values
+    return ()
+
+
+# --- reading a sheet ---------------------------------------------------------------------------------------------
+
+
+def find_sheet(workbook: Workbook, spec: SheetSpec) -> Any | None:
+    """The worksheet matching `spec` by name or alias, or None."""
+    return next((sheet for sheet in workbook.worksheets if spec.matches(sheet.title)), None)
+
+
+def read_sheet(workbook: Workbook, spec: SheetSpec, issues: list[ImportIssue]) -> list[SheetRow] | None:
+    """Read the data rows of the sheet `spec` describes.
+
+    The first non-blank row is the header row; blank rows are skipped. Returns
+    None when the sheet is absent or its header row lacks a required column
+    (an issue is appended, except for an absent optional sheet).
+    """
+    worksheet = find_sheet(workbook, spec)
+    if worksheet is None:
+        if spec.required:
+            issues.append(ImportIssue(spec.key, None, None, _("The sheet is missing.")))
+        return None
+    rows = iter(_rows(worksheet))
+    header = _first_nonblank_row(rows)
+    if not header:
+        if spec.required or any(column.required for column in spec.columns):
+            issues.append(ImportIssue(worksheet.title, None, None, _("The sheet has no header row.")))
+            return None
+        return []
+    header_number, header_values = header
+    positions = _map_columns(worksheet.title, header_number, header_values, spec, issues)
+    if positions is None:
+        return None
+    return [row for row in _data_rows(worksheet.title, rows, header_values, positions) if row is not None]
+
+
+def _map_columns(
+    title: str, number: int, header_values: tuple, spec: SheetSpec, issues: list[ImportIssue]
+) -> dict[str, int] | None:
+    """Column key -> index in the row; None (with issues) when a required column is missing or doubled."""
+    positions: dict[str, int] = {}
+    ok = True
+    for index, raw in enumerate(header_values):
+        if clean_value(raw) is None:
+            continue
+        column = next((column for column in spec.columns if column.matches(str(raw))), None)
+        if column is None:
+            continue
+        if column.key in positions:
+            issues.append(ImportIssue(title, number, str(raw).strip(), _("This column appears more than once.")))
+            ok = False
+        positions[column.key] = index
+    for column in spec.columns:
+        if column.required and column.key not in positions:
+            issues.append(ImportIssue(title, number, column.key, _("The required column is missing.")))
+            ok = False
+    return positions if ok else None
+
+
+def _data_rows(
+    title: str, rows: Iterable[tuple[int, tuple]], header_values: tuple, positions: dict[str, int]
+) -> Iterable[SheetRow | None]:
+    headers = {key: str(header_values[index]).strip() for key, index in positions.items()}
+    known = set(positions.values())
+    extra_columns = {
+        index: str(raw).strip()
+        for index, raw in enumerate(header_values)
+        if index not in known and clean_value(raw) is not None
+    }
+    for number, raw_values in rows:
+        values = [clean_value(value) for value in raw_values]
+        if all(value is None for value in values):
+            yield None
+            continue
+        yield SheetRow(
+            sheet=title,
+            number=number,
+            values={key: _at(values, index) for key, index in positions.items()},
+            headers=headers,
+            extra={name: _at(values, index) for index, name in extra_columns.items()},
+        )
+
+
+def _at(values: Sequence[Any], index: int) -> Any:
+    return values[index] if index < len(values) else None

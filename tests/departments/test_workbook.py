@@ -1,0 +1,150 @@
+"""The generic workbook reader every import uses."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from departments.workbook import (
+    ColumnSpec,
+    ImportIssue,
+    SheetSpec,
+    WorkbookInvalid,
+    open_workbook,
+    read_sheet,
+)
+
+LIMIT = 1024 * 1024
+
+SPEC = SheetSpec(
+    "departments",
+    aliases=("部门",),
+    columns=[
+        ColumnSpec("code", aliases=("编码",)),
+        ColumnSpec("name", aliases=("名称",)),
+        ColumnSpec("order", aliases=("排序",), required=False),
+    ],
+)
+
+
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(data: bytes, name: str = "org.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data)
+
+
+def refusal(source, max_bytes: int = LIMIT) -> str:
+    with pytest.raises(WorkbookInvalid) as caught:
+        open_workbook(source, max_bytes=max_bytes)
+    return " ".join(str(issue) for issue in caught.value.issues)
+
+
+def test_issue_reads_sheet_row_column_message() -> None:
+    assert str(ImportIssue("departments", 4, "code", "bad")) == "departments, 4, code: bad"
+    assert str(ImportIssue("people", None, None, "The sheet is missing.")) == "people: The sheet is missing."
+    assert str(ImportIssue("", None, None, "The file is empty.")) == "The file is empty."
+
+
+def test_it_reads_rows_with_excel_row_numbers() -> None:
+    data = xlsx_bytes({"departments": [["Code", " Name ", "unknown"], ["A", "甲", 1], [None, None], ["B", "乙", "x"]]})
+    issues: list[ImportIssue] = []
+    rows = read_sheet(open_workbook(upload(data), max_bytes=LIMIT), SPEC, issues)
+    assert issues == []
+    assert [(row.number, row.values) for row in rows] == [
+        (2, {"code": "A", "name": "甲"}),
+        (4, {"code": "B", "name": "乙"}),
+    ]
+    assert rows[0].column("name") == "Name"
+    assert rows[0].extra == {"unknown": 1}
+    assert rows[1].issue("code", "wrong") == ImportIssue("departments", 4, "Code", "wrong")
+
+
+def test_it_accepts_chinese_sheet_and_headers(tmp_path: Path) -> None:
+    path = tmp_path / "org.xlsx"
+    path.write_bytes(xlsx_bytes({"部门": [["编码", "名称", "排序"], [" A ", "甲", 3]]}))
+    issues: list[ImportIssue] = []
+    rows = read_sheet(open_workbook(path, max_bytes=LIMIT), SPEC, issues)
+    assert issues == []
+    assert rows[0].values == {"code": "A", "name": "甲", "order": 3}
+    assert rows[0].column("code") == "编码"
+
+
+def test_it_reports_a_missing_required_sheet() -> None:
+    workbook = open_workbook(upload(xlsx_bytes({"other": [["x"]]})), max_bytes=LIMIT)
+    issues: list[ImportIssue] = []
+    assert read_sheet(workbook, SPEC, issues) is None
+    assert issues == [ImportIssue("departments", None, None, "The sheet is missing.")]
+
+
+def test_an_absent_optional_sheet_is_no_issue() -> None:
+    workbook = open_workbook(upload(xlsx_bytes({"other": [["x"]]})), max_bytes=LIMIT)
+    issues: list[ImportIssue] = []
+    optional = SheetSpec("people", columns=[ColumnSpec("username")], required=False)
+    assert read_sheet(workbook, optional, issues) is None
+    assert issues == []
+
+
+def test_it_reports_every_missing_required_column() -> None:
+    workbook = open_workbook(upload(xlsx_bytes({"departments": [["order"], [1]]})), max_bytes=LIMIT)
+    issues: list[ImportIssue] = []
+    assert read_sheet(workbook, SPEC, issues) is None
+    assert [(issue.row, issue.column) for issue in issues] == [(1, "code"), (1, "name")]
+
+
+def test_it_reports_a_doubled_column() -> None:
+    workbook = open_workbook(
+        upload(xlsx_bytes({"departments": [["code", "name", "编码"], ["A", "a", "B"]]})), max_bytes=LIMIT
+    )
+    issues: list[ImportIssue] = []
+    assert read_sheet(workbook, SPEC, issues) is None
+    assert issues[0].column == "编码"
+
+
+def test_it_refuses_a_file_that_is_not_a_workbook() -> None:
+    assert "not an Excel workbook" in refusal(upload(b"code,name\nA,a\n", "org.csv"))
+
+
+def test_it_refuses_a_damaged_zip() -> None:
+    assert "not an Excel workbook" in refusal(upload(b"PK\x03\x04 this is not really a zip"))
+
+
+def test_it_refuses_an_old_xls_file() -> None:
+    assert ".xlsx" in refusal(upload(b"\xd0\xcf\x11\xe0" + b"\0" * 100, "org.xls"))
+
+
+def test_it_refuses_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    assert "empty" in refusal(path)
+
+
+def test_it_refuses_a_workbook_without_data() -> None:
+    assert "empty" in refusal(upload(xlsx_bytes({"departments": []})))
+
+
+def test_it_refuses_a_file_over_the_limit() -> None:
+    data = xlsx_bytes({"departments": [["code"], ["A"]]})
+    assert "too large" in refusal(upload(data), max_bytes=len(data) - 1)
+
+
+def test_it_refuses_a_stream_over_the_limit_without_a_size() -> None:
+    data = xlsx_bytes({"departments": [["code"], ["A"]]})
+    assert "too large" in refusal(io.BytesIO(data), max_bytes=100)
+
+
+def test_it_refuses_a_missing_path(tmp_path: Path) -> None:
+    assert "cannot be read" in refusal(tmp_path / "nothing.xlsx")
