@@ -1,0 +1,380 @@
+"""Submitting ballots: every check a ballot must pass, and its storage in one transaction.
+
+The same rules hold for every way in: the browser (origin `online`), a paper
+ballot keyed in by an evaluator (`keyed`) and a workbook import (`imported`).
+A grassroots ballot is stored with its quarter, source and unit only; the code
+that opened it is marked used in the same transaction and never linked to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import Unit, UnitKind
+from departments.roles import Role
+from evaluation.models import (
+    AuditAction,
+    Ballot,
+    BallotCode,
+    BallotComment,
+    BallotValue,
+    Criterion,
+    GrassrootsParticipation,
+    Origin,
+    Quarter,
+    QuarterStatus,
+    Scale,
+    Source,
+)
+from evaluation.services.audit import audit_record
+from evaluation.services.codes import normalise_code
+
+COMMENT_MAX_LENGTH = 1000
+# Statuses in which an evaluator may still enter ballots collected on paper.
+PAPER_STATUSES = {
+    Origin.KEYED: {QuarterStatus.OPEN, QuarterStatus.CLOSED},
+    Origin.IMPORTED: {QuarterStatus.DRAFT, QuarterStatus.OPEN, QuarterStatus.CLOSED},
+}
+
+
+class BallotRefused(ValidationError):
+    """A ballot that cannot be stored. The message is translated and safe to show to the rater."""
+
+
+@dataclass
+class _Rater:
+    """Who a ballot is stored under, once the rules of its source have been applied."""
+
+    user: Any
+    unit: Unit | None
+    code: BallotCode | None = None
+    participation: bool = False
+
+
+def ballot_targets(quarter: Quarter, *, source: str, rater_unit: Unit | None) -> list[Unit]:
+    """The departments a ballot of `source` rates, in display order (never the rater's own for peer)."""
+    units = Unit.objects.evaluated().order_by("order", "code")
+    if source == Source.PEER and rater_unit is not None:
+        units = units.exclude(pk=rater_unit.pk)
+    return list(units)
+
+
+def ballot_submit(
+    *,
+    quarter: Quarter,
+    source: str,
+    values: Mapping[tuple[int, int], Decimal],
+    comments: Mapping[int, str] | None = None,
+    rater: Any = None,
+    rater_unit: Unit | None = None,
+    code: str | None = None,
+    origin: str = Origin.ONLINE,
+    label: str = "",
+    actor: Any = None,
+) -> Ballot:
+    """Validate and store one ballot, or raise BallotRefused and store nothing.
+
+    `values` maps (department id, criterion id) to points in [0, 100]; a missing
+    key is an abstention. Online ballots need the rater's account (peer: a
+    department_rep, leadership: a leader, grassroots: a grassroots_rater) or,
+    for grassroots, an unused `code`. Keyed (paper) ballots name `rater_unit`
+    (grassroots, peer) or `rater` (leadership) and are audited with `actor`.
+    """
+    _check_quarter_accepts(quarter, source=source, origin=origin)
+    who = _resolve_rater(quarter, source=source, origin=origin, rater=rater, rater_unit=rater_unit, code=code)
+    targets = {unit.pk: unit for unit in ballot_targets(quarter, source=source, rater_unit=None)}
+    rows = _clean_values(quarter, source=source, values=values, targets=targets, own_unit=who.unit)
+    notes = _clean_comments(comments or {}, source=source, targets=targets, own_unit=who.unit)
+    try:
+        with transaction.atomic():
+            ballot = _store(quarter, source=source, origin=origin, label=label, who=who, rows=rows, notes=notes)
+            if origin == Origin.KEYED:
+                _audit_keyed(ballot, actor=actor)
+    except IntegrityError as error:
+        raise BallotRefused(_duplicate_message(source, label), code="duplicate") from error
+    return ballot
+
+
+# --- the quarter --------------------------------------------------------------------------------
+
+
+def _check_quarter_accepts(quarter: Quarter, *, source: str, origin: str) -> None:
+    if source not in Source.values:
+        raise BallotRefused(_("Unknown rating source."), code="source")
+    if origin not in Origin.values:
+        raise BallotRefused(_("Unknown ballot origin."), code="origin")
+    if quarter.weight(source) <= 0:
+        raise BallotRefused(
+            _("%(source)s is not collected in %(quarter)s (its weight is 0).")
+            % {"source": Source(source).label, "quarter": quarter.code},
+            code="source_off",
+        )
+    if origin in PAPER_STATUSES:
+        if quarter.status not in PAPER_STATUSES[origin]:
+            raise BallotRefused(
+                _("Quarter %(quarter)s is %(status)s: paper ballots can no longer be entered.")
+                % {"quarter": quarter.code, "status": quarter.get_status_display()},
+                code="closed",
+            )
+        return
+    _check_voting_window(quarter)
+
+
+def _check_voting_window(quarter: Quarter) -> None:
+    if quarter.status != QuarterStatus.OPEN:
+        raise BallotRefused(
+            _("Voting for %(quarter)s is not open.") % {"quarter": quarter.code},
+            code="closed",
+        )
+    now = timezone.now()
+    if quarter.opens_at and now < quarter.opens_at:
+        raise BallotRefused(
+            _("Voting for %(quarter)s opens at %(when)s.")
+            % {"quarter": quarter.code, "when": _local(quarter.opens_at)},
+            code="not_yet",
+        )
+    if quarter.closes_at and now > quarter.closes_at:
+        raise BallotRefused(
+            _("Voting for %(quarter)s closed at %(when)s.")
+            % {"quarter": quarter.code, "when": _local(quarter.closes_at)},
+            code="closed",
+        )
+
+
+def _local(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# --- the rater ----------------------------------------------------------------------------------
+
+
+def _resolve_rater(
+    quarter: Quarter, *, source: str, origin: str, rater: Any, rater_unit: Unit | None, code: str | None
+) -> _Rater:
+    if origin != Origin.ONLINE:
+        return _paper_rater(source=source, rater=rater, rater_unit=rater_unit)
+    if source == Source.LEADERSHIP:
+        return _leadership_rater(quarter, rater=rater)
+    if source == Source.PEER:
+        return _peer_rater(quarter, rater=rater, rater_unit=rater_unit)
+    if code:
+        return _code_rater(quarter, code=code)
+    return _grassroots_account_rater(quarter, rater=rater)
+
+
+def _is_account(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def _leadership_rater(quarter: Quarter, *, rater: Any) -> _Rater:
+    if not _is_account(rater) or not rater.has_role(Role.LEADER):
+        raise BallotRefused(_("Only a group leader's account can submit a leadership ballot."), code="role")
+    if Ballot.objects.filter(quarter=quarter, source=Source.LEADERSHIP, rater=rater, voided_at__isnull=True).exists():
+        raise BallotRefused(_duplicate_message(Source.LEADERSHIP, ""), code="duplicate")
+    return _Rater(user=rater, unit=None)
+
+
+def _peer_rater(quarter: Quarter, *, rater: Any, rater_unit: Unit | None) -> _Rater:
+    if not _is_account(rater) or not rater.has_role(Role.DEPARTMENT_REP):
+        raise BallotRefused(_("Only a department representative can submit a peer ballot."), code="role")
+    unit = rater.unit
+    if unit is None or not unit.active or not unit.is_evaluated:
+        raise BallotRefused(
+            _("Your account does not belong to an evaluated department, so it cannot submit a peer ballot."),
+            code="role",
+        )
+    if rater_unit is not None and rater_unit.pk != unit.pk:
+        raise BallotRefused(_("You can submit the peer ballot of your own department only."), code="role")
+    if Ballot.objects.filter(quarter=quarter, source=Source.PEER, rater_unit=unit, voided_at__isnull=True).exists():
+        raise BallotRefused(_duplicate_message(Source.PEER, ""), code="duplicate")
+    return _Rater(user=rater, unit=unit)
+
+
+def _code_rater(quarter: Quarter, *, code: str) -> _Rater:
+    found = BallotCode.objects.select_related("unit").filter(code=normalise_code(code), quarter=quarter).first()
+    if found is None:
+        raise BallotRefused(
+            _("This ballot code is not valid for %(quarter)s.") % {"quarter": quarter.code}, code="code"
+        )
+    if found.used:
+        raise BallotRefused(_("This ballot code has already been used."), code="code_used")
+    if not found.unit.active or found.unit.kind != UnitKind.GRASSROOTS:
+        raise BallotRefused(_("The unit of this ballot code no longer takes part."), code="code")
+    # The rater's account, if any, is deliberately not recorded: a code ballot is anonymous.
+    return _Rater(user=None, unit=found.unit, code=found)
+
+
+def _grassroots_account_rater(quarter: Quarter, *, rater: Any) -> _Rater:
+    if not _is_account(rater):
+        raise BallotRefused(_("A grassroots ballot needs a ballot code or a grassroots rater's account."), code="role")
+    if not rater.has_role(Role.GRASSROOTS_RATER):
+        raise BallotRefused(_("Only a grassroots rater's account can submit a grassroots ballot."), code="role")
+    unit = rater.unit
+    if unit is None or not unit.active or unit.kind != UnitKind.GRASSROOTS:
+        raise BallotRefused(_("Your account does not belong to a grassroots unit."), code="role")
+    if GrassrootsParticipation.objects.filter(quarter=quarter, user=rater).exists():
+        raise BallotRefused(_duplicate_message(Source.GRASSROOTS, ""), code="duplicate")
+    return _Rater(user=rater, unit=unit, participation=True)
+
+
+def _paper_rater(*, source: str, rater: Any, rater_unit: Unit | None) -> _Rater:
+    if source == Source.LEADERSHIP:
+        if rater is None or not rater.is_active or not rater.has_role(Role.LEADER):
+            raise BallotRefused(_("A leadership ballot must name a group leader's account."), code="role")
+        return _Rater(user=rater, unit=None)
+    if rater_unit is None or not rater_unit.active:
+        raise BallotRefused(_("The ballot must name an active rating unit."), code="role")
+    if source == Source.GRASSROOTS and rater_unit.kind != UnitKind.GRASSROOTS:
+        raise BallotRefused(_("A grassroots ballot must come from a grassroots unit."), code="role")
+    if source == Source.PEER and not rater_unit.is_evaluated:
+        raise BallotRefused(_("A peer ballot must come from an evaluated department."), code="role")
+    return _Rater(user=None, unit=rater_unit)
+
+
+def _duplicate_message(source: str, label: str) -> str:
+    if label:
+        return _("A ballot labelled %(label)s already exists for this source.") % {"label": label}
+    if source == Source.PEER:
+        return _("Your department has already submitted its peer ballot for this quarter.")
+    if source == Source.LEADERSHIP:
+        return _("You have already submitted your leadership ballot for this quarter.")
+    return _("You have already submitted your grassroots ballot for this quarter.")
+
+
+# --- values and comments ------------------------------------------------------------------------
+
+
+def _clean_values(
+    quarter: Quarter,
+    *,
+    source: str,
+    values: Mapping[tuple[int, int], Any],
+    targets: dict[int, Unit],
+    own_unit: Unit | None,
+) -> list[tuple[int, int, int]]:
+    """(department id, criterion id, value in hundredths) for every non-abstention cell."""
+    criteria = set(Criterion.objects.filter(quarter=quarter).values_list("pk", flat=True))
+    allowed = _allowed_points(quarter)
+    rows = []
+    for (department_id, criterion_id), raw in values.items():
+        _check_target(department_id, source=source, targets=targets, own_unit=own_unit)
+        if criterion_id not in criteria:
+            raise BallotRefused(
+                _("A criterion of this ballot does not belong to %(quarter)s.") % {"quarter": quarter.code},
+                code="criterion",
+            )
+        rows.append((department_id, criterion_id, _centi(raw, allowed=allowed, department=targets[department_id])))
+    if not rows:
+        raise BallotRefused(_("The ballot is empty: rate at least one department."), code="empty")
+    return rows
+
+
+def _allowed_points(quarter: Quarter) -> set[Decimal] | None:
+    """The level points a value must be one of, or None on the points scale."""
+    if quarter.scale != Scale.LEVELS:
+        return None
+    return set(quarter.levels.values_list("points", flat=True))
+
+
+def _check_target(department_id: Any, *, source: str, targets: dict[int, Unit], own_unit: Unit | None) -> None:
+    if source == Source.PEER and own_unit is not None and department_id == own_unit.pk:
+        raise BallotRefused(_("A department cannot rate itself in the peer review."), code="own_department")
+    if department_id not in targets:
+        raise BallotRefused(_("The ballot rates a department that is not evaluated."), code="department")
+
+
+def _centi(raw: Any, *, allowed: set[Decimal] | None, department: Unit) -> int:
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        raise BallotRefused(
+            _("A value for %(department)s is not a number from 0 to 100.") % {"department": department.name},
+            code="value",
+        )
+    if allowed is not None and value not in allowed:
+        raise BallotRefused(
+            _("A value for %(department)s is not one of this quarter's levels.") % {"department": department.name},
+            code="value",
+        )
+    if allowed is None and value != value.to_integral_value():
+        raise BallotRefused(
+            _("A value for %(department)s must be a whole number from 0 to 100.") % {"department": department.name},
+            code="value",
+        )
+    return int(value * 100)
+
+
+def _clean_comments(
+    comments: Mapping[int, str], *, source: str, targets: dict[int, Unit], own_unit: Unit | None
+) -> dict[int, str]:
+    cleaned = {}
+    for department_id, text in comments.items():
+        _check_target(department_id, source=source, targets=targets, own_unit=own_unit)
+        text = (text or "").strip()
+        if len(text) > COMMENT_MAX_LENGTH:
+            raise BallotRefused(
+                _("The comment for %(department)s is longer than %(max)d characters.")
+                % {"department": targets[department_id].name, "max": COMMENT_MAX_LENGTH},
+                code="comment",
+            )
+        if text:
+            cleaned[department_id] = text
+    return cleaned
+
+
+# --- storage ------------------------------------------------------------------------------------
+
+
+def _store(
+    quarter: Quarter,
+    *,
+    source: str,
+    origin: str,
+    label: str,
+    who: _Rater,
+    rows: list[tuple[int, int, int]],
+    notes: dict[int, str],
+) -> Ballot:
+    # The conditional UPDATE is the lock: of two simultaneous submits of one code, one sees 0 rows.
+    if who.code is not None and BallotCode.objects.filter(pk=who.code.pk, used=False).update(used=True) != 1:
+        raise BallotRefused(_("This ballot code has already been used."), code="code_used")
+    if who.participation:
+        GrassrootsParticipation.objects.create(quarter=quarter, user=who.user, unit=who.unit)
+    anonymous = source == Source.GRASSROOTS
+    ballot = Ballot(
+        quarter=quarter,
+        source=source,
+        rater=None if anonymous else who.user,
+        rater_unit=who.unit,
+        origin=origin,
+        label=label,
+        submitted_on=timezone.localdate(),
+    )
+    ballot.full_clean(validate_unique=False, validate_constraints=False)
+    ballot.save(force_insert=True)
+    BallotValue.objects.bulk_create(
+        BallotValue(ballot=ballot, department_id=d, criterion_id=c, value_centi=v) for d, c, v in rows
+    )
+    BallotComment.objects.bulk_create(BallotComment(ballot=ballot, department_id=d, text=t) for d, t in notes.items())
+    return ballot
+
+
+def _audit_keyed(ballot: Ballot, *, actor: Any) -> None:
+    audit_record(
+        action=AuditAction.BALLOT_KEYED,
+        summary=_("Paper ballot keyed in: %(source)s %(label)s")
+        % {"source": ballot.get_source_display(), "label": ballot.label or str(ballot.pk)[:8]},
+        actor=actor,
+        quarter=ballot.quarter,
+        details={"source": ballot.source, "ballot": str(ballot.pk)},
+    )
