@@ -1,14 +1,42 @@
+"""Quarter creation and settings.
+
+Scoring settings (scale, weights, trim, minimum ballots, k, levels, criteria)
+are frozen as soon as a quarter holds a ballot: every ballot must be read
+under the settings it was cast with. The voting window only decides when
+ballots are accepted, so it stays editable until the quarter is published.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from evaluation.criteria_templates import DEFAULT_LEVELS, TEMPLATES, WORK_STYLE, CriterionSpec, LevelSpec
-from evaluation.models import AuditAction, Criterion, Level, Quarter
+from evaluation.models import AuditAction, Ballot, Criterion, Level, Quarter, QuarterStatus, Source
 from evaluation.services.audit import audit_record
+
+# The plain settings a quarter carries over to the next one (the window is not carried).
+SCORING_FIELDS: tuple[str, ...] = (
+    "scale",
+    "weight_grassroots",
+    "weight_peer",
+    "weight_leadership",
+    "trim",
+    "trim_min_n",
+    "min_ballots_grassroots",
+    "min_ballots_peer",
+    "min_ballots_leadership",
+    "anonymity_k",
+)
+WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
+TEXT_FIELDS: tuple[str, ...] = ("title",)
+SETTINGS_FIELDS: tuple[str, ...] = SCORING_FIELDS + WINDOW_FIELDS + TEXT_FIELDS
 
 
 @transaction.atomic
@@ -26,22 +54,252 @@ def quarter_create(
     `criteria` overrides the template's; `levels` defaults to SCORING.md's.
     Other keyword arguments are Quarter settings (scale, weights, trim …).
     """
+    if template not in TEMPLATES:
+        raise ValidationError(_("Unknown criteria template."))
+    if Quarter.objects.filter(code=code).exists():
+        raise ValidationError(_("Quarter %(code)s already exists.") % {"code": code})
     quarter = Quarter(code=code, template=template, **settings)
     quarter.full_clean()
+    _validate_settings(quarter)
+    specs = list(criteria if criteria is not None else TEMPLATES[template].criteria)
+    level_specs = list(levels if levels is not None else DEFAULT_LEVELS)
+    _validate_criteria(specs)
+    _validate_levels(level_specs, scale=quarter.scale)
     quarter.save()
-    specs = criteria if criteria is not None else TEMPLATES[template].criteria
-    Criterion.objects.bulk_create(
-        Criterion(quarter=quarter, code=spec.code, name=spec.name, weight=spec.weight, order=index)
-        for index, spec in enumerate(specs)
-    )
-    Level.objects.bulk_create(
-        Level(quarter=quarter, label=spec.label, points=spec.points, order=index)
-        for index, spec in enumerate(levels if levels is not None else DEFAULT_LEVELS)
-    )
+    _replace_criteria(quarter, specs)
+    _replace_levels(quarter, level_specs)
     audit_record(
         action=AuditAction.QUARTER_CREATED,
         summary=_("Quarter %(code)s created") % {"code": code},
         actor=actor,
         quarter=quarter,
+        details={"template": template},
     )
     return quarter
+
+
+def quarter_previous(code: str) -> Quarter | None:
+    """The latest quarter before `code`, the one a new quarter copies its settings from."""
+    return Quarter.objects.filter(code__lt=code).order_by("-code").first()
+
+
+@transaction.atomic
+def quarter_create_from_previous(*, code: str, actor: Any = None) -> Quarter:
+    """Create a draft quarter with the previous quarter's settings, levels and criteria (not its window)."""
+    previous = quarter_previous(code)
+    if previous is None:
+        raise ValidationError(_("There is no earlier quarter to copy the settings from."))
+    settings = {field: getattr(previous, field) for field in SCORING_FIELDS}
+    return quarter_create(
+        code=code,
+        actor=actor,
+        template=previous.template or WORK_STYLE.key,
+        criteria=criteria_specs(previous),
+        levels=level_specs(previous),
+        **settings,
+    )
+
+
+def criteria_specs(quarter: Quarter) -> list[CriterionSpec]:
+    return [CriterionSpec(c.code, c.name, c.weight) for c in quarter.criteria.order_by("order", "code")]
+
+
+def level_specs(quarter: Quarter) -> list[LevelSpec]:
+    return [LevelSpec(level.label, level.points) for level in quarter.levels.order_by("order", "-points")]
+
+
+def settings_locked_reason(quarter: Quarter) -> str | None:
+    """Why the scoring settings cannot change now, or None when they can."""
+    if quarter.status == QuarterStatus.PUBLISHED:
+        return _("The quarter is published; its settings are frozen.")
+    if Ballot.objects.filter(quarter=quarter).exists():
+        return _("The quarter holds ballots; its settings, levels and criteria can no longer change.")
+    if quarter.status == QuarterStatus.OPEN:
+        return _("The quarter is open for voting; close it before changing its settings.")
+    return None
+
+
+def window_locked_reason(quarter: Quarter) -> str | None:
+    """Why the voting window cannot change now, or None when it can."""
+    if quarter.status == QuarterStatus.PUBLISHED:
+        return _("The quarter is published; its settings are frozen.")
+    return None
+
+
+@dataclass(frozen=True)
+class _Diff:
+    fields: dict[str, tuple[Any, Any]]
+    criteria: tuple[list, list] | None
+    levels: tuple[list, list] | None
+
+    @property
+    def empty(self) -> bool:
+        return not self.fields and self.criteria is None and self.levels is None
+
+    def touches_scoring(self) -> bool:
+        return self.criteria is not None or self.levels is not None or any(f in SCORING_FIELDS for f in self.fields)
+
+
+@transaction.atomic
+def quarter_update_settings(
+    *,
+    quarter: Quarter,
+    actor: Any,
+    criteria: Sequence[CriterionSpec] | None = None,
+    levels: Sequence[LevelSpec] | None = None,
+    **changes: Any,
+) -> Quarter:
+    """Change a quarter's settings, criteria and levels; every change is audited with old and new values.
+
+    Only what differs from the stored values counts as a change. Scoring settings are refused once the
+    quarter holds a ballot, while it is open and once it is published; the window until it is published.
+    Raises ValidationError with a translated message; nothing is changed then.
+    """
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown setting: %(name)s.") % {"name": ", ".join(sorted(unknown))})
+    quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
+    diff = _diff(quarter, changes, criteria, levels)
+    if diff.empty:
+        return quarter
+    _check_allowed(quarter, diff)
+    for field, (_old, new) in diff.fields.items():
+        setattr(quarter, field, new)
+    quarter.full_clean()
+    _validate_settings(quarter)
+    if diff.criteria is not None:
+        _validate_criteria(criteria or [])
+    new_levels = list(levels) if diff.levels is not None else level_specs(quarter)
+    _validate_levels(new_levels, scale=quarter.scale)
+    quarter.save()
+    if diff.criteria is not None:
+        _replace_criteria(quarter, list(criteria or []))
+    if diff.levels is not None:
+        _replace_levels(quarter, new_levels)
+    _audit_settings(quarter, actor, diff)
+    return quarter
+
+
+def _diff(
+    quarter: Quarter,
+    changes: dict[str, Any],
+    criteria: Sequence[CriterionSpec] | None,
+    levels: Sequence[LevelSpec] | None,
+) -> _Diff:
+    fields = {
+        name: (getattr(quarter, name), value) for name, value in changes.items() if getattr(quarter, name) != value
+    }
+    old_criteria = [_criterion_json(spec) for spec in criteria_specs(quarter)]
+    new_criteria = [_criterion_json(spec) for spec in criteria] if criteria is not None else old_criteria
+    old_levels = [_level_json(spec) for spec in level_specs(quarter)]
+    new_levels = [_level_json(spec) for spec in levels] if levels is not None else old_levels
+    return _Diff(
+        fields=fields,
+        criteria=(old_criteria, new_criteria) if new_criteria != old_criteria else None,
+        levels=(old_levels, new_levels) if new_levels != old_levels else None,
+    )
+
+
+def _check_allowed(quarter: Quarter, diff: _Diff) -> None:
+    reason = window_locked_reason(quarter)
+    if reason is None and diff.touches_scoring():
+        reason = settings_locked_reason(quarter)
+    if reason is not None:
+        raise ValidationError(reason)
+
+
+def _validate_settings(quarter: Quarter) -> None:
+    errors: dict[str, list[str]] = {}
+    weights = [quarter.weight(source) for source in Source.values]
+    if any(w is None or w < 0 or w > 100 for w in weights) or sum(weights) != 100:
+        errors["weight_grassroots"] = [
+            _("The source weights must be whole percentages between 0 and 100 that add up to 100 (now %(sum)s).")
+            % {"sum": sum(w or 0 for w in weights)}
+        ]
+    if quarter.trim_min_n is None or quarter.trim_min_n < 3:
+        errors["trim_min_n"] = [_("Trimming needs at least 3 values.")]
+    if quarter.anonymity_k is None or quarter.anonymity_k < 1:
+        errors["anonymity_k"] = [_("The anonymity threshold must be at least 1.")]
+    if quarter.opens_at and quarter.closes_at and quarter.opens_at >= quarter.closes_at:
+        errors["closes_at"] = [_("The voting window must open before it closes.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_criteria(specs: Sequence[CriterionSpec]) -> None:
+    if not specs:
+        raise ValidationError(_("A quarter needs at least one criterion."))
+    codes = [spec.code for spec in specs]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(_("Each criterion needs its own code."))
+    for spec in specs:
+        Criterion(code=spec.code, name=spec.name, weight=spec.weight).clean_fields(exclude=["quarter", "order"])
+        if Decimal(spec.weight) <= 0:
+            raise ValidationError(_("Criterion %(code)s: the weight must be above 0.") % {"code": spec.code})
+
+
+def _validate_levels(specs: Sequence[LevelSpec], *, scale: str) -> None:
+    labels = [spec.label.strip() for spec in specs]
+    if len(set(labels)) != len(labels):
+        raise ValidationError(_("Each level needs its own label."))
+    if scale == "levels" and not specs:
+        raise ValidationError(_("The levels scale needs at least one level."))
+    for spec in specs:
+        if not spec.label.strip() or len(spec.label) > 20:
+            raise ValidationError(_("A level label has 1 to 20 characters."))
+        if not Decimal(0) <= Decimal(spec.points) <= Decimal(100):
+            raise ValidationError(_("Level %(label)s: points must be between 0 and 100.") % {"label": spec.label})
+
+
+def _replace_criteria(quarter: Quarter, specs: Sequence[CriterionSpec]) -> None:
+    quarter.criteria.all().delete()
+    Criterion.objects.bulk_create(
+        Criterion(quarter=quarter, code=spec.code, name=spec.name, weight=spec.weight, order=index)
+        for index, spec in enumerate(specs)
+    )
+
+
+def _replace_levels(quarter: Quarter, specs: Sequence[LevelSpec]) -> None:
+    quarter.levels.all().delete()
+    Level.objects.bulk_create(
+        Level(quarter=quarter, label=spec.label.strip(), points=spec.points, order=index)
+        for index, spec in enumerate(specs)
+    )
+
+
+def _criterion_json(spec: CriterionSpec) -> list[str]:
+    return [spec.code, spec.name, _number(spec.weight)]
+
+
+def _level_json(spec: LevelSpec) -> list[str]:
+    return [spec.label.strip(), _number(spec.points)]
+
+
+def _number(value: Any) -> str:
+    # Decimal("1.0000") and Decimal("1") are the same weight; compare and store them alike.
+    return format(Decimal(value).normalize(), "f")
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _audit_settings(quarter: Quarter, actor: Any, diff: _Diff) -> None:
+    details: dict[str, Any] = {
+        name: {"old": _json_value(old), "new": _json_value(new)} for name, (old, new) in diff.fields.items()
+    }
+    if diff.criteria is not None:
+        details["criteria"] = {"old": diff.criteria[0], "new": diff.criteria[1]}
+    if diff.levels is not None:
+        details["levels"] = {"old": diff.levels[0], "new": diff.levels[1]}
+    audit_record(
+        action=AuditAction.SETTINGS_CHANGED,
+        summary=_("Settings of %(code)s changed: %(fields)s") % {"code": quarter.code, "fields": ", ".join(details)},
+        actor=actor,
+        quarter=quarter,
+        details=details,
+    )

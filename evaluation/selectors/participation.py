@@ -1,0 +1,117 @@
+"""Who is expected to vote in a quarter, and who has (DESIGN.md, "Participation console").
+
+Participation is read from codes, GrassrootsParticipation and the rater
+fields of logged-in ballots; grassroots ballots are only counted per unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from departments.models import Unit, User
+from departments.roles import Role
+from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, Source
+
+
+def role_members(role: Role) -> Any:
+    """Active accounts holding `role`, in a stable order."""
+    return User.objects.filter(is_active=True, groups__name=role).distinct().order_by("username")
+
+
+def _counted(quarter: Quarter) -> Any:
+    return Ballot.objects.filter(quarter=quarter, voided_at__isnull=True)
+
+
+def grassroots_rows(quarter: Quarter) -> list[dict[str, Any]]:
+    """Per grassroots unit: codes issued and used, accounts and their votes, counted ballots."""
+    codes = {
+        row["unit"]: row
+        for row in BallotCode.objects.filter(quarter=quarter)
+        .values("unit")
+        .annotate(issued=Count("pk"), used=Count("pk", filter=Q(used=True)))
+    }
+    votes = dict(
+        GrassrootsParticipation.objects.filter(quarter=quarter)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    accounts = dict(
+        User.objects.filter(is_active=True, groups__name=Role.GRASSROOTS_RATER)
+        .values("unit")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+        .values_list("unit", "n")
+    )
+    ballots = dict(
+        _counted(quarter)
+        .filter(source=Source.GRASSROOTS)
+        .values("rater_unit")
+        .annotate(n=Count("pk"))
+        .values_list("rater_unit", "n")
+    )
+    rows = []
+    for unit in Unit.objects.grassroots():
+        issued = codes.get(unit.pk, {}).get("issued", 0)
+        used = codes.get(unit.pk, {}).get("used", 0)
+        rows.append(
+            {
+                "unit": unit.code,
+                "name": unit.name,
+                "codes_issued": issued,
+                "codes_used": used,
+                "accounts": accounts.get(unit.pk, 0),
+                "account_votes": votes.get(unit.pk, 0),
+                "expected": issued + accounts.get(unit.pk, 0),
+                "submitted": used + votes.get(unit.pk, 0),
+                "ballots": ballots.get(unit.pk, 0),
+            }
+        )
+    return rows
+
+
+def peer_rows(quarter: Quarter) -> list[dict[str, Any]]:
+    """Per evaluated department: whether its peer ballot is in."""
+    voted = set(_counted(quarter).filter(source=Source.PEER).values_list("rater_unit", flat=True))
+    return [{"unit": unit.code, "name": unit.name, "voted": unit.pk in voted} for unit in Unit.objects.evaluated()]
+
+
+def leadership_rows(quarter: Quarter) -> list[dict[str, Any]]:
+    """Per leader: whether their ballot is in."""
+    voted = set(_counted(quarter).filter(source=Source.LEADERSHIP).values_list("rater", flat=True))
+    return [
+        {"username": user.username, "name": str(user), "voted": user.pk in voted} for user in role_members(Role.LEADER)
+    ]
+
+
+def quarter_participation(quarter: Quarter) -> dict[str, Any]:
+    """Expected against submitted, per source and unit; the JSON the console polls."""
+    grassroots = grassroots_rows(quarter)
+    peer = peer_rows(quarter)
+    leadership = leadership_rows(quarter)
+    return {
+        "quarter": quarter.code,
+        "status": quarter.status,
+        "sources": {
+            Source.GRASSROOTS.value: {
+                "weight": quarter.weight_grassroots,
+                "expected": sum(row["expected"] for row in grassroots),
+                "submitted": sum(row["submitted"] for row in grassroots),
+                "units": grassroots,
+            },
+            Source.PEER.value: {
+                "weight": quarter.weight_peer,
+                "expected": len(peer),
+                "submitted": sum(row["voted"] for row in peer),
+                "units": peer,
+            },
+            Source.LEADERSHIP.value: {
+                "weight": quarter.weight_leadership,
+                "expected": len(leadership),
+                "submitted": sum(row["voted"] for row in leadership),
+                "leaders": leadership,
+            },
+        },
+    }

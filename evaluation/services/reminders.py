@@ -1,0 +1,72 @@
+"""Reminding logged-in raters who have not voted yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.utils.translation import gettext as _
+
+from departments.models import Unit, User
+from departments.roles import Role
+from evaluation.models import AuditAction, Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
+from evaluation.selectors.participation import role_members
+from evaluation.services.audit import audit_record
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    sent: int
+    without_email: int
+
+
+def non_voters(quarter: Quarter) -> list[User]:
+    """Accounts that could vote in `quarter` (for a source it collects) and have not."""
+    counted = Ballot.objects.filter(quarter=quarter, voided_at__isnull=True)
+    users: list[User] = []
+    if quarter.weight_peer > 0:
+        voted_units = counted.filter(source=Source.PEER).values("rater_unit")
+        users += (
+            role_members(Role.DEPARTMENT_REP).filter(unit__in=Unit.objects.evaluated()).exclude(unit__in=voted_units)
+        )
+    if quarter.weight_leadership > 0:
+        voted = counted.filter(source=Source.LEADERSHIP).values("rater")
+        users += role_members(Role.LEADER).exclude(pk__in=voted)
+    if quarter.weight_grassroots > 0:
+        voted = GrassrootsParticipation.objects.filter(quarter=quarter).values("user")
+        users += role_members(Role.GRASSROOTS_RATER).filter(unit__in=Unit.objects.grassroots()).exclude(pk__in=voted)
+    unique = {user.pk: user for user in users}
+    return list(unique.values())
+
+
+def reminders_send(*, quarter: Quarter, actor: Any, link: str) -> ReminderResult:
+    """E-mail every non-voter that has an address; audited with the counts. Only while the quarter is open."""
+    if quarter.status != QuarterStatus.OPEN:
+        raise ValidationError(_("Reminders can be sent only while the quarter is open."))
+    sent = without_email = 0
+    for user in non_voters(quarter):
+        if not user.email:
+            without_email += 1
+            continue
+        send_mail(
+            subject=_("Please rate the departments for %(quarter)s") % {"quarter": quarter.code},
+            message=_(
+                "Hello %(name)s,\n\nthe evaluation %(quarter)s is open and your ballot is not in yet.\n%(link)s\n"
+            )
+            % {"name": user, "quarter": quarter.code, "link": link},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+        sent += 1
+    audit_record(
+        action=AuditAction.REMINDER_SENT,
+        summary=_("Reminders sent: %(sent)s; without an e-mail address: %(missing)s")
+        % {"sent": sent, "missing": without_email},
+        actor=actor,
+        quarter=quarter,
+        details={"sent": sent, "without_email": without_email},
+    )
+    return ReminderResult(sent=sent, without_email=without_email)
