@@ -1,0 +1,316 @@
+"""Reads for problems: the board, per-department figures, timelines, comments.
+
+Figures are computed in the database:
+
+- raised: problems of the department (in the quarter, if one is given);
+- answered: problems that have ever been answered (`first_answered_at` set),
+  whatever their status now;
+- open: problems whose status is open (new or reopened);
+- closed: problems whose status is closed;
+- overdue: problems whose status is open and whose due date is before
+  `today` (Asia/Shanghai local date). An answered or closed problem is never
+  overdue, even if it was answered late;
+- median_days_to_answer: the median of the elapsed time, in days (fractions
+  kept, rounded to one decimal only for display), from a problem's creation to
+  its first answer, over answered problems. On PostgreSQL it is the
+  `percentile_cont(0.5) WITHIN GROUP (ORDER BY days)` aggregate; on SQLite,
+  which has no percentile aggregate, a window-function query numbers each
+  department's answered problems by their days (`ROW_NUMBER()` and `COUNT(*)`
+  over the department) and averages the one or two middle rows. Both give the
+  same (continuous) median. `None` when nothing has been answered.
+
+"Today" is an argument everywhere so that tests can fix it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from departments.models import Unit
+from evaluation.models import AuditEntry, BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus
+
+FIGURE_KEYS = ("raised", "answered", "open", "closed", "overdue", "median_days_to_answer")
+
+
+class DaysBetween(Func):
+    """Elapsed days (with fractions) from the first datetime to the second, per backend."""
+
+    output_field = FloatField()
+
+    def __init__(self, start: Any, end: Any) -> None:
+        super().__init__(start, end)
+
+    def _compile_both(self, compiler: Any, connection: Any) -> tuple[str, str, list]:
+        start_sql, start_params = compiler.compile(self.source_expressions[0])
+        end_sql, end_params = compiler.compile(self.source_expressions[1])
+        return start_sql, end_sql, [*end_params, *start_params]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        start, end, params = self._compile_both(compiler, connection)
+        return f"(julianday({end}) - julianday({start}))", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        start, end, params = self._compile_both(compiler, connection)
+        return f"(CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision) / 86400.0)", params
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Open problems past their due date."""
+    return Q(status=ProblemStatus.OPEN, due_on__lt=today)
+
+
+def empty_figures() -> dict[str, Any]:
+    return {"raised": 0, "answered": 0, "open": 0, "closed": 0, "overdue": 0, "median_days_to_answer": None}
+
+
+def _problems(quarter: Quarter | None) -> QuerySet[Problem]:
+    problems = Problem.objects.all()
+    return problems if quarter is None else problems.filter(quarter=quarter)
+
+
+def _counts(problems: QuerySet[Problem], today: datetime.date) -> QuerySet:
+    return (
+        problems.order_by()
+        .values("department_id")
+        .annotate(
+            raised=Count("id"),
+            answered=Count("id", filter=Q(first_answered_at__isnull=False)),
+            open=Count("id", filter=Q(status=ProblemStatus.OPEN)),
+            closed=Count("id", filter=Q(status=ProblemStatus.CLOSED)),
+            overdue=Count("id", filter=overdue_q(today)),
+        )
+    )
+
+
+def _answered_days(problems: QuerySet[Problem]) -> QuerySet:
+    return (
+        problems.filter(first_answered_at__isnull=False)
+        .order_by()
+        .annotate(days=DaysBetween(F("created_at"), F("first_answered_at")))
+    )
+
+
+def _medians_postgresql(problems: QuerySet[Problem]) -> dict[int, float]:
+    rows = _answered_days(problems).values("department_id").annotate(median=Median("days"))
+    return {row["department_id"]: row["median"] for row in rows}
+
+
+def _medians_window(problems: QuerySet[Problem]) -> dict[int, float]:
+    # The middle row(s) of each department's answered problems ordered by days:
+    # for n rows, rows (n+1)/2 and (n+2)/2 in integer division (one row when n is odd).
+    inner_sql, params = _answered_days(problems).values("department_id", "days").query.sql_with_params()
+    # The inner SQL is Django's own compilation of a queryset; its values stay parameters.
+    sql = (
+        "SELECT department_id, AVG(days) FROM ("  # noqa: S608
+        " SELECT department_id, days,"
+        " ROW_NUMBER() OVER (PARTITION BY department_id ORDER BY days) AS place,"
+        " COUNT(*) OVER (PARTITION BY department_id) AS answered_count"
+        f" FROM ({inner_sql}) AS answered_problems"
+        ") AS ranked"
+        " WHERE place IN ((answered_count + 1) / 2, (answered_count + 2) / 2)"
+        " GROUP BY department_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def median_days_to_answer(problems: QuerySet[Problem]) -> dict[int, Decimal]:
+    """Per department, the median days from creation to first answer, rounded half-up to 0.1."""
+    medians = _medians_postgresql(problems) if connection.vendor == "postgresql" else _medians_window(problems)
+    return {
+        department_id: Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        for department_id, value in medians.items()
+        if value is not None
+    }
+
+
+def department_problem_figures(
+    *, quarter: Quarter | None = None, today: datetime.date | None = None
+) -> dict[int, dict[str, Any]]:
+    """Problem figures per department id, over one quarter or all of them.
+
+    Every active evaluated department appears (zeros when it has no problem),
+    as does any other department that has problems. Keys: raised, answered,
+    open, closed, overdue (int) and median_days_to_answer (Decimal or None);
+    see the module docstring for their definitions. Two queries.
+    """
+    today = _today(today)
+    problems = _problems(quarter)
+    figures = {pk: empty_figures() for pk in Unit.objects.evaluated().values_list("pk", flat=True)}
+    for row in _counts(problems, today):
+        department_id = row.pop("department_id")
+        figures.setdefault(department_id, empty_figures()).update(row)
+    for department_id, median in median_days_to_answer(problems).items():
+        figures.setdefault(department_id, empty_figures())["median_days_to_answer"] = median
+    return figures
+
+
+def previous_quarter(quarter: Quarter) -> Quarter | None:
+    """The quarter just before `quarter` (by code) that is not a draft."""
+    return Quarter.objects.filter(code__lt=quarter.code).exclude(status=QuarterStatus.DRAFT).order_by("-code").first()
+
+
+def current_problem_quarter() -> Quarter | None:
+    """The latest quarter that is not a draft: the board's default."""
+    return Quarter.objects.exclude(status=QuarterStatus.DRAFT).order_by("-code").first()
+
+
+@dataclass(frozen=True)
+class FiguresRow:
+    department: Unit
+    current: dict[str, Any]
+    previous: dict[str, Any] | None
+
+    @property
+    def raised_change(self) -> int | None:
+        return None if self.previous is None else self.current["raised"] - self.previous["raised"]
+
+
+def figures_table(*, quarter: Quarter, today: datetime.date | None = None) -> list[FiguresRow]:
+    """The board's table: each department's figures this quarter next to the previous quarter's."""
+    current = department_problem_figures(quarter=quarter, today=today)
+    before = previous_quarter(quarter)
+    previous = department_problem_figures(quarter=before, today=today) if before else None
+    departments = Unit.objects.filter(pk__in=current.keys())
+    return [
+        FiguresRow(department=unit, current=current[unit.pk], previous=previous.get(unit.pk) if previous else None)
+        for unit in departments
+    ]
+
+
+def figures_totals(rows: list[FiguresRow]) -> dict[str, int]:
+    return {key: sum(row.current[key] for row in rows) for key in ("raised", "answered", "open", "closed", "overdue")}
+
+
+def problem_board(
+    *,
+    quarter: Quarter | None = None,
+    department: Unit | None = None,
+    raising_unit: Unit | None = None,
+    status: str = "",
+    overdue: bool = False,
+    today: datetime.date | None = None,
+) -> QuerySet[Problem]:
+    """Problems matching the board's filters, overdue ones first, then by due date."""
+    problems = Problem.objects.select_related("quarter", "department", "raising_unit")
+    if quarter is not None:
+        problems = problems.filter(quarter=quarter)
+    if department is not None:
+        problems = problems.filter(department=department)
+    if raising_unit is not None:
+        problems = problems.filter(raising_unit=raising_unit)
+    if status:
+        problems = problems.filter(status=status)
+    if overdue:
+        problems = problems.filter(overdue_q(_today(today)))
+    return problems.order_by("due_on", "pk")
+
+
+def department_problems(department: Unit) -> QuerySet[Problem]:
+    """A department's problems: open ones first, then answered, then closed; by due date."""
+    return (
+        Problem.objects.filter(department=department)
+        .select_related("quarter", "raising_unit")
+        .order_by("status", "due_on", "pk")
+    )
+
+
+def unit_problems(unit: Unit) -> QuerySet[Problem]:
+    """The problems a unit raised, newest quarter first: for the unit's own eyes."""
+    return (
+        Problem.objects.filter(raising_unit=unit)
+        .select_related("quarter", "department")
+        .order_by("-quarter__code", "department__order", "due_on", "pk")
+    )
+
+
+def problem_timeline(problem: Problem) -> QuerySet[AuditEntry]:
+    """The audit entries of one problem, oldest first."""
+    return AuditEntry.objects.filter(details__problem=problem.pk).select_related("actor").order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """A ballot comment as evaluators see it: the unit it speaks for, never a person."""
+
+    id: Any
+    text: str
+    department_id: int
+    department_name: str
+    source: str
+    raising_unit_name: str | None
+    problem_id: int | None
+
+
+def quarter_comments(
+    *, quarter: Quarter, department: Unit | None = None, source: str = "", untracked: bool = False
+) -> list[CommentRow]:
+    """The comments of a quarter's valid ballots, by department.
+
+    Only plain values are read, so no rater (user) ever leaves the database.
+    """
+    from evaluation.models import Source
+
+    comments = BallotComment.objects.filter(ballot__quarter=quarter, ballot__voided_at__isnull=True)
+    if department is not None:
+        comments = comments.filter(department=department)
+    if source:
+        comments = comments.filter(ballot__source=source)
+    problem_ids = Problem.objects.filter(comment=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    comments = comments.annotate(problem_id=Subquery(problem_ids))
+    if untracked:
+        comments = comments.filter(problem_id__isnull=True)
+    rows = comments.order_by(
+        "department__order", "department__code", "ballot__source", "ballot__rater_unit__order", "text"
+    )
+    return [
+        CommentRow(
+            id=row["pk"],
+            text=row["text"],
+            department_id=row["department_id"],
+            department_name=row["department__name"],
+            source=row["ballot__source"],
+            # A leader speaks for no unit; a grassroots or peer ballot for its unit.
+            raising_unit_name=None if row["ballot__source"] == Source.LEADERSHIP else row["ballot__rater_unit__name"],
+            problem_id=row["problem_id"],
+        )
+        for row in rows.values(
+            "pk",
+            "text",
+            "department_id",
+            "department__name",
+            "ballot__source",
+            "ballot__rater_unit__name",
+            "problem_id",
+        )
+    ]

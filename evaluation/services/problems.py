@@ -1,0 +1,254 @@
+"""Problems raised by the units and answered by the departments.
+
+A problem names the unit that raised it, never the person: a grassroots ballot
+has no person, and the rater of a peer or leadership ballot is never copied
+onto the problem nor shown through it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import Unit
+from evaluation.models import (
+    AuditAction,
+    BallotComment,
+    Problem,
+    ProblemStatus,
+    Quarter,
+    QuarterStatus,
+    Source,
+)
+from evaluation.services.audit import audit_record
+
+DEFAULT_DAYS_TO_ANSWER = 15
+TITLE_FROM_COMMENT_LENGTH = 60
+
+
+class ProblemRefused(ValidationError):
+    """A problem action that the rules refuse; the message is translated and safe to show."""
+
+
+def default_due_on(created_at: datetime.datetime | None = None) -> datetime.date:
+    """The default due date: 15 days after the (Asia/Shanghai) local date of creation."""
+    created_at = created_at or timezone.now()
+    return timezone.localdate(created_at) + datetime.timedelta(days=DEFAULT_DAYS_TO_ANSWER)
+
+
+def comment_raising_unit(comment: BallotComment) -> Unit | None:
+    """The unit a comment speaks for: the grassroots unit, the rating department, or none for a leader."""
+    ballot = comment.ballot
+    if ballot.source in (Source.GRASSROOTS, Source.PEER):
+        return ballot.rater_unit
+    return None
+
+
+def title_from_text(text: str) -> str:
+    """A short title taken from the start of a comment's first line."""
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    if len(first_line) <= TITLE_FROM_COMMENT_LENGTH:
+        return first_line
+    return first_line[: TITLE_FROM_COMMENT_LENGTH - 1] + "…"
+
+
+def _require_evaluator(actor: Any) -> None:
+    if actor is None or not actor.has_perm("evaluation.manage_quarters"):
+        raise PermissionDenied(_("Only the evaluation group may do this."))
+
+
+def _record(problem: Problem, *, action: AuditAction, summary: str, actor: Any, reason: str = "") -> None:
+    audit_record(
+        action=action,
+        summary=summary,
+        actor=actor,
+        quarter=problem.quarter,
+        reason=reason,
+        details={"problem": problem.pk, "status": problem.status},
+    )
+
+
+def _check_new_problem(*, quarter: Quarter, department: Unit, raising_unit: Unit | None) -> None:
+    if quarter.status == QuarterStatus.DRAFT:
+        raise ProblemRefused(_("Problems cannot be raised in a quarter that is still a draft."))
+    if not department.is_evaluated:
+        raise ProblemRefused(_("A problem must be addressed to an evaluated department."))
+    if raising_unit is not None and raising_unit.pk == department.pk:
+        raise ProblemRefused(_("A department cannot raise a problem addressed to itself."))
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    actor: Any,
+    quarter: Quarter,
+    department: Unit,
+    title: str,
+    description: str = "",
+    raising_unit: Unit | None = None,
+    due_on: datetime.date | None = None,
+    comment: BallotComment | None = None,
+) -> Problem:
+    """Open a tracked problem addressed to `department` (an evaluator only).
+
+    Without `due_on` it is due 15 days after today (Asia/Shanghai). Audited.
+    """
+    _require_evaluator(actor)
+    _check_new_problem(quarter=quarter, department=department, raising_unit=raising_unit)
+    now = timezone.now()
+    if due_on is not None and due_on < timezone.localdate(now):
+        raise ProblemRefused(_("The due date cannot be in the past."))
+    problem = Problem(
+        quarter=quarter,
+        department=department,
+        raising_unit=raising_unit,
+        comment=comment,
+        title=title.strip(),
+        description=description.strip(),
+        due_on=due_on or default_due_on(now),
+        status=ProblemStatus.OPEN,
+        created_by=actor,
+        created_at=now,
+    )
+    problem.full_clean()
+    problem.save()
+    _record(
+        problem,
+        action=AuditAction.PROBLEM_CREATED,
+        summary=_("Problem “%(title)s” raised with %(department)s")
+        % {"title": problem.title[:80], "department": department.name},
+        actor=actor,
+    )
+    return problem
+
+
+def problem_create_from_comment(
+    *,
+    actor: Any,
+    comment: BallotComment,
+    title: str = "",
+    description: str = "",
+    due_on: datetime.date | None = None,
+) -> Problem:
+    """Turn a ballot comment into a problem for the comment's department.
+
+    Title and description default to the comment's text; the raising unit is the
+    grassroots unit (grassroots), the rating department (peer) or none (leadership).
+    """
+    ballot = comment.ballot
+    if ballot.is_void:
+        raise ProblemRefused(_("This comment belongs to a voided ballot."))
+    if Problem.objects.filter(comment=comment).exists():
+        raise ProblemRefused(_("This comment is already a tracked problem."))
+    return problem_create(
+        actor=actor,
+        quarter=ballot.quarter,
+        department=comment.department,
+        title=title.strip() or title_from_text(comment.text),
+        description=description.strip() or comment.text,
+        raising_unit=comment_raising_unit(comment),
+        due_on=due_on,
+        comment=comment,
+    )
+
+
+def can_answer(user: Any, problem: Problem) -> bool:
+    """Whether `user` is a representative of the department the problem is addressed to."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_perm("evaluation.answer_problem")
+        and user.unit_id is not None
+        and user.unit_id == problem.department_id
+    )
+
+
+@transaction.atomic
+def problem_answer(*, actor: Any, problem: Problem, answer: str) -> Problem:
+    """Answer (or revise the answer to) an open or answered problem of the actor's own department.
+
+    The first answer's time is kept; each revision updates `answer_updated_at`. Audited.
+    """
+    if not can_answer(actor, problem):
+        raise PermissionDenied(_("Only the department's representative may answer this problem."))
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if problem.status == ProblemStatus.CLOSED:
+        raise ProblemRefused(_("This problem is closed; its answer can no longer change."))
+    answer = answer.strip()
+    if not answer:
+        raise ProblemRefused(_("Write an answer."))
+    revising = problem.first_answered_at is not None
+    now = timezone.now()
+    problem.answer = answer
+    problem.answered_by = actor
+    problem.first_answered_at = problem.first_answered_at or now
+    problem.answer_updated_at = now
+    problem.status = ProblemStatus.ANSWERED
+    problem.full_clean()
+    problem.save()
+    summary = _("Answer to “%(title)s” revised") if revising else _("Problem “%(title)s” answered")
+    _record(problem, action=AuditAction.PROBLEM_ANSWERED, summary=summary % {"title": problem.title[:80]}, actor=actor)
+    return problem
+
+
+@transaction.atomic
+def problem_close(*, actor: Any, problem: Problem, remark: str = "") -> Problem:
+    """Close a problem (an evaluator only): an answered one, or an open one with a remark. Audited."""
+    _require_evaluator(actor)
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    remark = remark.strip()
+    if problem.status == ProblemStatus.CLOSED:
+        raise ProblemRefused(_("This problem is already closed."))
+    if problem.status == ProblemStatus.OPEN and not remark:
+        raise ProblemRefused(_("Closing a problem that has not been answered needs a remark."))
+    problem.status = ProblemStatus.CLOSED
+    problem.closed_at = timezone.now()
+    if remark:
+        problem.remark = remark
+    problem.full_clean()
+    problem.save()
+    _record(
+        problem,
+        action=AuditAction.PROBLEM_CLOSED,
+        summary=_("Problem “%(title)s” closed") % {"title": problem.title[:80]},
+        actor=actor,
+        reason=remark,
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_reopen(*, actor: Any, problem: Problem, remark: str, due_on: datetime.date | None = None) -> Problem:
+    """Send an answered or closed problem back to the department as open (an evaluator only).
+
+    The answer stays for the record; `due_on`, if given, sets a new due date. Audited.
+    """
+    _require_evaluator(actor)
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    remark = remark.strip()
+    if problem.status == ProblemStatus.OPEN:
+        raise ProblemRefused(_("This problem is already open."))
+    if not remark:
+        raise ProblemRefused(_("Say why the problem is reopened."))
+    if due_on is not None and due_on < timezone.localdate():
+        raise ProblemRefused(_("The due date cannot be in the past."))
+    problem.status = ProblemStatus.OPEN
+    problem.closed_at = None
+    problem.remark = remark
+    if due_on is not None:
+        problem.due_on = due_on
+    problem.full_clean()
+    problem.save()
+    _record(
+        problem,
+        action=AuditAction.PROBLEM_REOPENED,
+        summary=_("Problem “%(title)s” reopened") % {"title": problem.title[:80]},
+        actor=actor,
+        reason=remark,
+    )
+    return problem
