@@ -1,0 +1,278 @@
+"""SCORING.md, rules 1–8, as pure functions: frozen dataclasses in, dataclasses out.
+
+No ORM here. Values arrive as exact integer hundredths (what BallotValue stores),
+every intermediate is a `Fraction`, and only what is shown is rounded, half up,
+to two decimals (rule 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+SOURCES: tuple[str, ...] = ("grassroots", "peer", "leadership")
+CENT = Decimal("0.01")
+
+
+# --- inputs -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """A quarter's settings that the rules use. Mappings are keyed by source."""
+
+    weights: Mapping[str, int]
+    trim: bool = False
+    trim_min_n: int = 5
+    min_ballots: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 1))
+
+    def weight(self, source: str) -> int:
+        return int(self.weights.get(source, 0))
+
+    def minimum(self, source: str) -> int:
+        return int(self.min_ballots.get(source, 1))
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    code: str
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class DepartmentInput:
+    id: int
+    code: str
+    name: str
+    group: str
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class CellAggregate:
+    """The non-abstention values of one (source, department, criterion) cell, in hundredths of a point."""
+
+    n: int
+    total_centi: int
+    min_centi: int
+    max_centi: int
+
+    @classmethod
+    def of(cls, values_centi: Sequence[int]) -> CellAggregate:
+        return cls(len(values_centi), sum(values_centi), min(values_centi), max(values_centi))
+
+
+CellKey = tuple[str, int, str]  # (source, department id, criterion code)
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """Everything one quarter's computation needs.
+
+    `ballot_counts[(source, department_id)]` counts the counted ballots giving the department at least one
+    non-abstention value; `previous_ranks[(department_id, group)]` is the rank in the latest earlier published
+    quarter where the department was ranked in that group (rule 7).
+    """
+
+    settings: ScoringSettings
+    criteria: tuple[CriterionInput, ...]
+    departments: tuple[DepartmentInput, ...]
+    cells: Mapping[CellKey, CellAggregate]
+    ballot_counts: Mapping[tuple[str, int], int]
+    adjustments: Mapping[int, Decimal] = field(default_factory=dict)
+    previous_ranks: Mapping[tuple[int, str], int] = field(default_factory=dict)
+
+
+# --- outputs ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentScore:
+    """One department's exact results; `shown_*` give the rounded values (rule 5)."""
+
+    department: DepartmentInput
+    cells: dict[str, dict[str, Fraction]]  # source -> criterion code -> mean, non-empty cells only
+    sources: dict[str, Fraction | None]
+    ballots: dict[str, int]
+    composite: Fraction | None
+    adjustment: Decimal
+    final: Fraction | None
+    rank: int | None = None
+    rank_change: int | None = None
+
+    @property
+    def scored(self) -> bool:
+        return self.final is not None
+
+    @property
+    def shown_final(self) -> Decimal | None:
+        return round_half_up(self.final)
+
+    @property
+    def shown_composite(self) -> Decimal | None:
+        return round_half_up(self.composite)
+
+
+@dataclass(frozen=True)
+class QuarterScores:
+    """Departments in listing order: group by group, ranked ones first, then unscored (rule 6)."""
+
+    groups: tuple[str, ...]
+    departments: tuple[DepartmentScore, ...]
+
+
+@dataclass(frozen=True)
+class AnnualInput:
+    department: DepartmentInput
+    finals: tuple[Fraction, ...]  # unrounded F of each published quarter of the year where it was scored
+
+
+@dataclass(frozen=True)
+class AnnualScore:
+    department: DepartmentInput
+    score: Fraction | None
+    quarters: int
+    rank: int | None = None
+
+    @property
+    def shown_score(self) -> Decimal | None:
+        return round_half_up(self.score)
+
+
+@dataclass(frozen=True)
+class AnnualScores:
+    groups: tuple[str, ...]
+    departments: tuple[AnnualScore, ...]
+
+
+# --- rule 5 -------------------------------------------------------------------------------------------------------
+
+
+def round_half_up(value: Fraction | Decimal | int | None) -> Decimal | None:
+    """Round an exact value half up (away from zero on a tie) to two decimals.
+
+    The exact fraction is first truncated toward zero to 80 significant digits; truncation never crosses a
+    two-decimal tie point (the tie is representable), so quantize(ROUND_HALF_UP) then gives the exact answer.
+    """
+    if value is None:
+        return None
+    fraction = Fraction(value)
+    with localcontext() as context:
+        context.prec = 80
+        context.rounding = ROUND_DOWN
+        approx = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+        return approx.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- rules 1–4 ----------------------------------------------------------------------------------------------------
+
+
+def cell_mean(cell: CellAggregate | None, settings: ScoringSettings) -> Fraction | None:
+    """Rule 1: the mean of the values, dropping one max and one min when trimming applies."""
+    if cell is None or cell.n == 0:
+        return None
+    if settings.trim and cell.n >= settings.trim_min_n and cell.n > 2:
+        return Fraction(cell.total_centi - cell.max_centi - cell.min_centi, 100 * (cell.n - 2))
+    return Fraction(cell.total_centi, 100 * cell.n)
+
+
+def weighted_mean(pairs: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
+    """Σ w·x / Σ w over the pairs whose value is not empty; empty when none is left."""
+    present = [(weight, value) for weight, value in pairs if value is not None and weight > 0]
+    total = sum((weight for weight, _value in present), Fraction(0))
+    if not present or total == 0:
+        return None
+    return sum((weight * value for weight, value in present), Fraction(0)) / total
+
+
+def _department_score(data: ScoringInput, department: DepartmentInput) -> DepartmentScore:
+    cells: dict[str, dict[str, Fraction]] = {}
+    sources: dict[str, Fraction | None] = {}
+    ballots: dict[str, int] = {}
+    for source in SOURCES:
+        means = {
+            c.code: cell_mean(data.cells.get((source, department.id, c.code)), data.settings) for c in data.criteria
+        }
+        cells[source] = {code: mean for code, mean in means.items() if mean is not None}
+        ballots[source] = int(data.ballot_counts.get((source, department.id), 0))
+        # Rule 2: empty when every cell is empty or too few ballots rated the department.
+        score = weighted_mean((Fraction(c.weight), means[c.code]) for c in data.criteria)
+        sources[source] = None if ballots[source] < data.settings.minimum(source) else score
+    # Rule 3: only sources with W_s > 0 take part; missing ones are re-normalised away.
+    composite = weighted_mean((Fraction(data.settings.weight(s)), sources[s]) for s in SOURCES)
+    adjustment = Decimal(data.adjustments.get(department.id, Decimal(0)))
+    final = None if composite is None else composite + Fraction(adjustment)
+    return DepartmentScore(department, cells, sources, ballots, composite, adjustment, final)
+
+
+# --- rules 6–7 ----------------------------------------------------------------------------------------------------
+
+
+def _display_key(department: DepartmentInput) -> tuple[int, str]:
+    return (department.order, department.code)
+
+
+def ordered_groups(departments: Iterable[DepartmentInput]) -> tuple[str, ...]:
+    """Groups in the order of their first department by display order (order, code)."""
+    groups: list[str] = []
+    for department in sorted(departments, key=_display_key):
+        if department.group not in groups:
+            groups.append(department.group)
+    return tuple(groups)
+
+
+def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
+    """Ranks of scores already sorted highest first: equal scores share a rank, the next is skipped (1, 2, 2, 4)."""
+    ranks: list[int] = []
+    for position, score in enumerate(scores):
+        ranks.append(ranks[-1] if position and score == scores[position - 1] else position + 1)
+    return ranks
+
+
+def _rank_group(members: list[DepartmentScore], previous: Mapping[tuple[int, str], int]) -> list[DepartmentScore]:
+    scored = sorted(
+        (m for m in members if m.scored),
+        key=lambda m: (-m.shown_final, *_display_key(m.department)),  # type: ignore[operator]
+    )
+    unscored = sorted((m for m in members if not m.scored), key=lambda m: _display_key(m.department))
+    ranked: list[DepartmentScore] = []
+    for member, rank in zip(scored, competition_ranks([m.shown_final for m in scored]), strict=True):
+        before = previous.get((member.department.id, member.department.group))
+        change = None if before is None else before - rank
+        ranked.append(replace(member, rank=rank, rank_change=change))
+    return ranked + unscored
+
+
+def compute_quarter(data: ScoringInput) -> QuarterScores:
+    """Apply rules 1–7 to one quarter."""
+    scores = [_department_score(data, department) for department in data.departments]
+    groups = ordered_groups(data.departments)
+    listed: list[DepartmentScore] = []
+    for group in groups:
+        listed += _rank_group([s for s in scores if s.department.group == group], data.previous_ranks)
+    return QuarterScores(groups=groups, departments=tuple(listed))
+
+
+# --- rule 8 -------------------------------------------------------------------------------------------------------
+
+
+def compute_annual(entries: Iterable[AnnualInput]) -> AnnualScores:
+    """Rule 8: the mean of the unrounded final scores, ranked by rule 6 within each group."""
+    scores = [
+        AnnualScore(e.department, sum(e.finals, Fraction(0)) / len(e.finals) if e.finals else None, len(e.finals))
+        for e in entries
+    ]
+    groups = ordered_groups(s.department for s in scores)
+    listed: list[AnnualScore] = []
+    for group in groups:
+        members = [s for s in scores if s.department.group == group]
+        scored = sorted(
+            (m for m in members if m.score is not None),
+            key=lambda m: (-m.shown_score, *_display_key(m.department)),  # type: ignore[operator]
+        )
+        ranks = competition_ranks([m.shown_score for m in scored])  # type: ignore[misc]
+        listed += [replace(m, rank=r) for m, r in zip(scored, ranks, strict=True)]
+        listed += sorted((m for m in members if m.score is None), key=lambda m: _display_key(m.department))
+    return AnnualScores(groups=groups, departments=tuple(listed))
