@@ -1,0 +1,504 @@
+"""The organisation workbook (INTERCHANGE.md, "Organisation workbook"): import and template.
+
+`org_import` reads and checks the whole file first, collecting every problem;
+only a file without any problem is applied, in one transaction. Units and
+accounts are matched by code and username, so importing the same file twice
+changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from departments.models import EVALUATED_KINDS, Unit, UnitKind, User
+from departments.roles import Role
+from departments.services import user_set_roles
+from departments.workbook import (
+    ColumnSpec,
+    ImportIssue,
+    SheetRow,
+    SheetSpec,
+    WorkbookInvalid,
+    normalise_header,
+    open_workbook,
+    read_sheet,
+)
+
+DEPARTMENTS_SHEET = SheetSpec(
+    "departments",
+    aliases=("部门",),
+    columns=[
+        ColumnSpec("code", aliases=("编码",)),
+        ColumnSpec("name", aliases=("名称",)),
+        ColumnSpec("kind", aliases=("类别",)),
+        ColumnSpec("ranking_group", aliases=("排名组",), required=False),
+        ColumnSpec("order", aliases=("排序",), required=False),
+        ColumnSpec("active", aliases=("启用",), required=False),
+    ],
+)
+PEOPLE_SHEET = SheetSpec(
+    "people",
+    aliases=("人员",),
+    required=False,
+    columns=[
+        ColumnSpec("username", aliases=("账号",)),
+        ColumnSpec("full_name", aliases=("姓名",)),
+        ColumnSpec("department", aliases=("部门",), required=False),
+        ColumnSpec("role", aliases=("角色",)),
+        ColumnSpec("email", aliases=("邮箱",), required=False),
+    ],
+)
+
+KIND_NAMES_ZH = {
+    UnitKind.FUNCTIONAL: "职能部门",
+    UnitKind.BUSINESS: "业务机构",
+    UnitKind.AFFILIATED: "直属单位",
+    UnitKind.GRASSROOTS: "基层单位",
+}
+# Role names people write in Chinese files, beside the role codes themselves.
+ROLE_NAMES_ZH = {
+    Role.ADMIN: ("管理员", "系统管理员"),
+    Role.EVALUATOR: ("考核小组", "考核人员"),
+    Role.LEADER: ("领导", "集团领导"),
+    Role.DEPARTMENT_REP: ("部门代表", "部门联络员"),
+    Role.GRASSROOTS_RATER: ("基层评价人", "基层员工"),
+    Role.VIEWER: ("查看者", "浏览者"),
+}
+_KINDS = {normalise_header(kind.value): kind for kind in UnitKind} | {
+    normalise_header(name): kind for kind, name in KIND_NAMES_ZH.items()
+}
+_ROLES = {normalise_header(role.value): role for role in Role} | {
+    normalise_header(name): role for role, names in ROLE_NAMES_ZH.items() for name in names
+}
+_YES = {"yes", "y", "true", "1", "是", "√"}
+_NO = {"no", "n", "false", "0", "否", "×"}
+# One cell may hold several roles: "leader, viewer" or "领导、查看者".
+_ROLE_SEPARATORS = re.compile(r"[,，、;；/\s]+")
+_MAX_ORDER = 2_000_000_000
+
+
+@dataclass
+class OrgImportResult:
+    """What an import did, counted per kind of record."""
+
+    units_created: int = 0
+    units_updated: int = 0
+    units_unchanged: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    people_unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.units_created or self.units_updated or self.people_created or self.people_updated)
+
+    def summary(self) -> str:
+        return _(
+            "Units: %(uc)d created, %(uu)d updated, %(un)d unchanged. "
+            "People: %(pc)d created, %(pu)d updated, %(pn)d unchanged."
+        ) % {
+            "uc": self.units_created,
+            "uu": self.units_updated,
+            "un": self.units_unchanged,
+            "pc": self.people_created,
+            "pu": self.people_updated,
+            "pn": self.people_unchanged,
+        }
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass
+class _UnitPlan:
+    row: SheetRow
+    unit: Unit
+    is_new: bool
+    changed: bool
+
+
+@dataclass
+class _PersonPlan:
+    row: SheetRow
+    user: User
+    is_new: bool
+    changed: bool
+    unit_code: str | None
+    roles: set[str] = field(default_factory=set)
+    roles_changed: bool = False
+
+
+# --- import --------------------------------------------------------------------------------------------------------
+
+
+def org_import(*, source: Any, actor: User | None = None, max_bytes: int | None = None) -> OrgImportResult:
+    """Import an organisation workbook (a path or an uploaded file), all or nothing.
+
+    Raises WorkbookInvalid listing every problem found; then nothing has changed.
+    """
+    workbook = open_workbook(source, max_bytes=max_bytes or settings.IMPORT_MAX_BYTES)
+    try:
+        issues: list[ImportIssue] = []
+        unit_rows = read_sheet(workbook, DEPARTMENTS_SHEET, issues)
+        people_rows = read_sheet(workbook, PEOPLE_SHEET, issues)
+    finally:
+        workbook.close()
+    unit_plans = _plan_units(unit_rows or [], issues)
+    kinds = {unit.code: unit.kind for unit in Unit.objects.all()} | {p.unit.code: p.unit.kind for p in unit_plans}
+    person_plans = _plan_people(people_rows or [], kinds, issues)
+    if issues:
+        raise WorkbookInvalid(issues)
+    with transaction.atomic():
+        result = _apply(unit_plans, person_plans)
+        _audit(result, actor=actor, source=source)
+    return result
+
+
+def _audit(result: OrgImportResult, *, actor: User | None, source: Any) -> None:
+    # Imported lazily: the evaluation app depends on departments, not the reverse.
+    from evaluation.models import AuditAction
+    from evaluation.services.audit import audit_record
+
+    details = result.as_dict() | {"file": str(getattr(source, "name", source))[-200:]}
+    audit_record(action=AuditAction.ORG_IMPORTED, summary=result.summary(), actor=actor, details=details)
+
+
+def _apply(unit_plans: list[_UnitPlan], person_plans: list[_PersonPlan]) -> OrgImportResult:
+    result = OrgImportResult()
+    for plan in unit_plans:
+        if plan.changed:
+            plan.unit.save()
+        _count(result, "units", plan.is_new, plan.changed)
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    for plan in person_plans:
+        plan.user.unit = units[plan.unit_code] if plan.unit_code else None
+        if plan.changed:
+            plan.user.save()
+        if plan.roles_changed:
+            user_set_roles(user=plan.user, roles=plan.roles)
+        _count(result, "people", plan.is_new, plan.changed or plan.roles_changed)
+    return result
+
+
+def _count(result: OrgImportResult, kind: str, is_new: bool, changed: bool) -> None:
+    outcome = "created" if is_new else "updated" if changed else "unchanged"
+    name = f"{kind}_{outcome}"
+    setattr(result, name, getattr(result, name) + 1)
+
+
+# --- units ---------------------------------------------------------------------------------------------------------
+
+
+def _plan_units(rows: list[SheetRow], issues: list[ImportIssue]) -> list[_UnitPlan]:
+    existing = {unit.code: unit for unit in Unit.objects.all()}
+    seen: dict[str, int] = {}
+    plans = []
+    for row in rows:
+        wanted = _unit_fields(row, issues)
+        if wanted is None:
+            continue
+        code = wanted["code"]
+        if code in seen:
+            issues.append(row.issue("code", _("The code %(code)s is already used in row %(row)d.") % _dup(code, seen)))
+            continue
+        seen[code] = row.number
+        plan = _unit_plan(row, existing.get(code), wanted, issues)
+        if plan is not None:
+            plans.append(plan)
+    return plans
+
+
+def _dup(value: str, seen: dict[str, int]) -> dict[str, Any]:
+    return {"code": value, "username": value, "row": seen[value]}
+
+
+def _unit_fields(row: SheetRow, issues: list[ImportIssue]) -> dict[str, Any] | None:
+    count = len(issues)
+    code = _text(row, "code", issues, required=True)
+    name = _text(row, "name", issues, required=True)
+    kind = _choice(
+        row, "kind", _KINDS, issues, _("Unknown kind %(value)s; use functional, business, affiliated or grassroots.")
+    )
+    wanted: dict[str, Any] = {"code": code, "name": name, "kind": kind}
+    if "ranking_group" in row.values:
+        wanted["ranking_group"] = "" if kind == UnitKind.GRASSROOTS else (_text(row, "ranking_group", issues) or "")
+    if "order" in row.values:
+        wanted["order"] = _whole_number(row, "order", issues)
+    if "active" in row.values:
+        wanted["active"] = _yes_no(row, "active", issues, default=True)
+    if code is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
+        issues.append(row.issue("code", _("A code is 1 to 32 characters of A–Z, a–z, 0–9, _ and -.")))
+    return wanted if len(issues) == count else None
+
+
+def _unit_plan(row: SheetRow, unit: Unit | None, wanted: dict[str, Any], issues: list[ImportIssue]) -> _UnitPlan | None:
+    is_new = unit is None
+    unit = unit or Unit(code=wanted["code"])
+    if wanted["kind"] == UnitKind.GRASSROOTS:
+        wanted.setdefault("ranking_group", "")
+    changed = _assign(unit, wanted)
+    if changed and not _valid(unit, row, issues, exclude=["code"] if not is_new else []):
+        return None
+    return _UnitPlan(row=row, unit=unit, is_new=is_new, changed=changed or is_new)
+
+
+# --- people --------------------------------------------------------------------------------------------------------
+
+
+def _plan_people(rows: list[SheetRow], kinds: dict[str, str], issues: list[ImportIssue]) -> list[_PersonPlan]:
+    existing = {user.username: user for user in User.objects.prefetch_related("groups").select_related("unit")}
+    seen: dict[str, int] = {}
+    plans = []
+    for row in rows:
+        wanted = _person_fields(row, kinds, issues)
+        if wanted is None:
+            continue
+        username = wanted["username"]
+        if username in seen:
+            message = _("The username %(username)s is already used in row %(row)d.") % _dup(username, seen)
+            issues.append(row.issue("username", message))
+            continue
+        seen[username] = row.number
+        plan = _person_plan(row, existing.get(username), wanted, issues)
+        if plan is not None:
+            plans.append(plan)
+    return plans
+
+
+def _person_fields(row: SheetRow, kinds: dict[str, str], issues: list[ImportIssue]) -> dict[str, Any] | None:
+    count = len(issues)
+    wanted: dict[str, Any] = {
+        "username": _text(row, "username", issues, required=True),
+        "full_name": _text(row, "full_name", issues, required=True),
+        "roles": _roles(row, issues),
+    }
+    if "email" in row.values:
+        wanted["email"] = _text(row, "email", issues) or ""
+    department = _text(row, "department", issues)
+    if wanted["roles"] is not None:
+        _check_department(row, department, wanted["roles"], kinds, issues)
+    wanted["unit_code"] = department
+    return wanted if len(issues) == count else None
+
+
+def _roles(row: SheetRow, issues: list[ImportIssue]) -> set[str] | None:
+    text = _text(row, "role", issues, required=True)
+    if text is None:
+        return None
+    roles = set()
+    for name in filter(None, _ROLE_SEPARATORS.split(text)):
+        role = _ROLES.get(normalise_header(name))
+        if role is None:
+            valid = ", ".join(role.value for role in Role)
+            issues.append(
+                row.issue("role", _("Unknown role %(value)s; use %(roles)s.") % {"value": name, "roles": valid})
+            )
+            return None
+        roles.add(role.value)
+    return roles
+
+
+def _check_department(
+    row: SheetRow, code: str | None, roles: set[str], kinds: dict[str, str], issues: list[ImportIssue]
+) -> None:
+    if code is None:
+        needing = sorted(roles & {Role.DEPARTMENT_REP.value, Role.GRASSROOTS_RATER.value})
+        if needing:
+            message = _("The role %(role)s needs a department (a unit code).") % {"role": needing[0]}
+            issues.append(row.issue("department", message))
+        return
+    kind = kinds.get(code)
+    if kind is None:
+        issues.append(row.issue("department", _("Unknown unit code %(code)s.") % {"code": code}))
+    elif Role.DEPARTMENT_REP in roles and kind not in EVALUATED_KINDS:
+        message = _("A department representative belongs to an evaluated department, not to %(code)s.")
+        issues.append(row.issue("department", message % {"code": code}))
+    elif Role.GRASSROOTS_RATER in roles and kind != UnitKind.GRASSROOTS:
+        message = _("A grassroots rater belongs to a grassroots unit, not to %(code)s.")
+        issues.append(row.issue("department", message % {"code": code}))
+
+
+def _person_plan(
+    row: SheetRow, user: User | None, wanted: dict[str, Any], issues: list[ImportIssue]
+) -> _PersonPlan | None:
+    is_new = user is None
+    if user is None:
+        user = User(username=wanted["username"])
+        user.set_unusable_password()
+    fields = {key: wanted[key] for key in ("full_name", "email") if key in wanted}
+    changed = _assign(user, fields)
+    current_code = user.unit.code if user.unit_id else None
+    changed = changed or current_code != wanted["unit_code"]
+    exclude = ["unit", "password"] + ([] if is_new else ["username"])
+    if (changed or is_new) and not _valid(user, row, issues, exclude=exclude):
+        return None
+    roles = wanted["roles"]
+    current_roles = set() if is_new else set(user.groups.values_list("name", flat=True))
+    return _PersonPlan(
+        row=row,
+        user=user,
+        is_new=is_new,
+        changed=changed or is_new,
+        unit_code=wanted["unit_code"],
+        roles=roles,
+        roles_changed=is_new or roles != current_roles,
+    )
+
+
+# --- cells ---------------------------------------------------------------------------------------------------------
+
+
+def _assign(instance: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def _valid(instance: Any, row: SheetRow, issues: list[ImportIssue], *, exclude: list[str]) -> bool:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                issues.append(row.issue(name if name in row.headers else None, message))
+        return False
+    return True
+
+
+def _text(row: SheetRow, key: str, issues: list[ImportIssue], *, required: bool = False) -> str | None:
+    value = row.values.get(key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = None if value is None else str(value).strip() or None
+    if text is None and required:
+        issues.append(row.issue(key, _("This value is required.")))
+    return text
+
+
+def _choice(row: SheetRow, key: str, choices: dict[str, Any], issues: list[ImportIssue], message: str) -> Any:
+    text = _text(row, key, issues, required=True)
+    if text is None:
+        return None
+    found = choices.get(normalise_header(text))
+    if found is None:
+        issues.append(row.issue(key, message % {"value": text}))
+    return found
+
+
+def _whole_number(row: SheetRow, key: str, issues: list[ImportIssue]) -> int:
+    value = row.values.get(key)
+    if value is None:
+        return 0
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = 0.5
+    if isinstance(value, bool) or not number.is_integer() or abs(number) > _MAX_ORDER:
+        issues.append(row.issue(key, _("Enter a whole number.")))
+        return 0
+    return int(number)
+
+
+def _yes_no(row: SheetRow, key: str, issues: list[ImportIssue], *, default: bool) -> bool:
+    value = row.values.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = normalise_header(value)
+    if text in _YES or text in _NO:
+        return text in _YES
+    issues.append(row.issue(key, _("Enter yes or no (是/否).")))
+    return default
+
+
+# --- template ------------------------------------------------------------------------------------------------------
+
+
+def org_workbook() -> bytes:
+    """The current organisation (units and people) as an organisation workbook.
+
+    Headers, kinds and yes/no are written in Chinese when Chinese is active,
+    otherwise in English; the import accepts both.
+    """
+    chinese = (translation.get_language() or "").startswith("zh")
+    workbook = Workbook()
+    units_sheet = workbook.active
+    units_sheet.title = _title(DEPARTMENTS_SHEET, chinese)
+    _write_rows(units_sheet, _headers(DEPARTMENTS_SHEET, chinese), _unit_rows(chinese))
+    _add_choices(units_sheet, "C", [KIND_NAMES_ZH[k] if chinese else k.value for k in UnitKind])
+    _add_choices(units_sheet, "F", ["是", "否"] if chinese else ["yes", "no"])
+    people_sheet = workbook.create_sheet(_title(PEOPLE_SHEET, chinese))
+    _write_rows(people_sheet, _headers(PEOPLE_SHEET, chinese), _person_rows())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _title(spec: SheetSpec, chinese: bool) -> str:
+    return spec.aliases[0] if chinese else spec.key
+
+
+def _headers(spec: SheetSpec, chinese: bool) -> list[str]:
+    return [column.aliases[0] if chinese else column.key for column in spec.columns]
+
+
+def _unit_rows(chinese: bool) -> Iterable[list[Any]]:
+    for unit in Unit.objects.order_by("order", "code"):
+        kind = KIND_NAMES_ZH[UnitKind(unit.kind)] if chinese else unit.kind
+        active = ("是" if unit.active else "否") if chinese else ("yes" if unit.active else "no")
+        yield [unit.code, unit.name, kind, unit.ranking_group or None, unit.order, active]
+
+
+def _person_rows() -> Iterable[list[Any]]:
+    users = User.objects.filter(is_active=True).select_related("unit").prefetch_related("groups").order_by("username")
+    for user in users:
+        roles = sorted(group.name for group in user.groups.all() if group.name in Role.values)
+        if not roles:
+            continue
+        yield [
+            user.username,
+            user.full_name or user.username,
+            user.unit.code if user.unit else None,
+            ", ".join(roles),
+            user.email or None,
+        ]
+
+
+def _write_rows(sheet: Any, headers: list[str], rows: Iterable[list[Any]]) -> None:
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            _keep_as_text(cell)
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(header) + 6)
+
+
+def _keep_as_text(cell: Any) -> None:
+    # Text that Excel would take for a formula is stored as text and shown with a quote prefix.
+    if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _add_choices(sheet: Any, column: str, values: list[str]) -> None:
+    validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+    sheet.add_data_validation(validation)
+    validation.add(f"{column}2:{column}1000")
