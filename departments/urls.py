@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from departments import views
 
 app_name = "departments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_org, name="import"),
+    path("template.xlsx", views.org_template, name="template"),
+]
