@@ -1,0 +1,41 @@
+"""`set_quarter_status QUARTER STATUS [--reason TEXT]`: the lifecycle buttons, run as the system (INTERCHANGE.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from evaluation.models import Quarter, QuarterStatus
+from evaluation.services.lifecycle import quarter_transition
+
+TARGETS = (QuarterStatus.OPEN, QuarterStatus.CLOSED, QuarterStatus.PUBLISHED)
+
+
+class Command(BaseCommand):
+    help = "Move a quarter to another status (open, closed, published), as the lifecycle buttons do."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("quarter", help="the quarter, YYYYQn")
+        parser.add_argument("status", help="open, closed or published")
+        parser.add_argument("--reason", default="", help="why; required to reopen a published quarter")
+
+    def handle(self, *args: Any, quarter: str, status: str, reason: str, **options: Any) -> None:
+        status = status.strip().lower()
+        if status not in TARGETS:
+            raise CommandError(
+                _("Unknown status %(status)s: use open, closed or published.") % {"status": status}, returncode=1
+            )
+        found = Quarter.objects.filter(code=quarter.strip().upper()).first()
+        if found is None:
+            raise CommandError(_("Quarter %(code)s does not exist.") % {"code": quarter}, returncode=1)
+        old = found.get_status_display()
+        try:
+            quarter_transition(quarter=found, to=status, actor=None, reason=reason)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages), returncode=1) from None
+        self.stdout.write(
+            _("%(code)s: %(from)s → %(to)s") % {"code": found.code, "from": old, "to": QuarterStatus(status).label}
+        )
