@@ -1,0 +1,132 @@
+"""Forms for problems: raising, answering, closing, reopening and filtering them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import EVALUATED_KINDS, Unit
+from evaluation.models import ProblemStatus, Quarter, QuarterStatus, Source
+
+TEXT_MAX = 4000
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _not_in_past(value: datetime.date | None) -> datetime.date | None:
+    if value is not None and value < timezone.localdate():
+        raise forms.ValidationError(_("The due date cannot be in the past."))
+    return value
+
+
+def problem_quarters() -> Any:
+    return Quarter.objects.exclude(status=QuarterStatus.DRAFT).order_by("-code")
+
+
+class ProblemFromCommentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX)
+    due_on = forms.DateField(
+        label=_("Due"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty for 15 days from today."),
+    )
+
+    def clean_due_on(self) -> datetime.date | None:
+        return _not_in_past(self.cleaned_data.get("due_on"))
+
+
+class ProblemForm(ProblemFromCommentForm):
+    """A problem reported in a meeting or otherwise: the evaluator names the raising unit."""
+
+    quarter = forms.ModelChoiceField(label=_("Quarter"), queryset=Quarter.objects.none(), empty_label=None)
+    department = forms.ModelChoiceField(label=_("Addressed to"), queryset=Unit.objects.none())
+    raising_unit = forms.ModelChoiceField(label=_("Raised by (unit)"), queryset=Unit.objects.none())
+
+    field_order = ["quarter", "department", "raising_unit", "title", "description", "due_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].queryset = problem_quarters()
+        self.fields["department"].queryset = Unit.objects.evaluated()
+        self.fields["raising_unit"].queryset = Unit.objects.filter(active=True).order_by("kind", "order", "code")
+        self.fields["description"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        department, raising_unit = cleaned.get("department"), cleaned.get("raising_unit")
+        if department and raising_unit and department == raising_unit:
+            self.add_error("raising_unit", _("A department cannot raise a problem addressed to itself."))
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=TEXT_MAX)
+
+
+class CloseForm(forms.Form):
+    remark = forms.CharField(
+        label=_("Remark"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX,
+        help_text=_("Needed when the problem has not been answered."),
+    )
+
+
+class ReopenForm(forms.Form):
+    remark = forms.CharField(
+        label=_("Why is it reopened?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX
+    )
+    due_on = forms.DateField(label=_("New due date"), required=False, widget=DateInput)
+
+    def clean_due_on(self) -> datetime.date | None:
+        return _not_in_past(self.cleaned_data.get("due_on"))
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters (GET). An empty quarter means the latest quarter."""
+
+    quarter = forms.ModelChoiceField(label=_("Quarter"), queryset=Quarter.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Unit.objects.none(), required=False)
+    raising_unit = forms.ModelChoiceField(label=_("Raised by"), queryset=Unit.objects.none(), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *ProblemStatus.choices], required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].queryset = problem_quarters()
+        self.fields["department"].queryset = Unit.objects.filter(
+            Q(problems__isnull=False) | Q(active=True, kind__in=EVALUATED_KINDS)
+        ).distinct()
+        self.fields["raising_unit"].queryset = Unit.objects.filter(active=True).order_by("kind", "order", "code")
+
+
+class CommentFilterForm(forms.Form):
+    quarter = forms.ModelChoiceField(label=_("Quarter"), queryset=Quarter.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Unit.objects.none(), required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[("", _("Any source")), *Source.choices], required=False)
+    untracked = forms.BooleanField(label=_("Not yet a problem"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].queryset = problem_quarters()
+        self.fields["department"].queryset = Unit.objects.evaluated()
+
+
+class UnitCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code on your slip"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )

@@ -1,0 +1,338 @@
+"""Problems pages: the board, details with their timeline, raising, answering, closing, and the units' view.
+
+Who sees what:
+- evaluators (manage_quarters) raise, close and reopen problems and read ballot comments;
+- evaluators and leaders (view_provisional_results) read the board and every problem;
+- a department's representatives read and answer their department's problems;
+- a grassroots unit's rater accounts, and anyone holding one of that unit's ballot
+  codes (used or not, any quarter), read the problems the unit raised and their answers.
+No page shows which person wrote a comment: comments are read as plain values without their ballot's rater.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from departments.models import Unit
+from evaluation.forms.problems import (
+    AnswerForm,
+    BoardFilterForm,
+    CloseForm,
+    CommentFilterForm,
+    ProblemForm,
+    ProblemFromCommentForm,
+    ReopenForm,
+    UnitCodeForm,
+)
+from evaluation.models import BallotCode, BallotComment, Problem, ProblemStatus
+from evaluation.selectors import problems as selectors
+from evaluation.services import problems as services
+from evaluation.services.codes import normalise_code
+
+BOARD_PAGE_SIZE = 50
+CODE_LOOKUP_RATE = "20/10m"
+
+
+def _is_evaluator(user: Any) -> bool:
+    return user.has_perm("evaluation.manage_quarters")
+
+
+def _sees_board(user: Any) -> bool:
+    return user.has_perm("evaluation.view_provisional_results")
+
+
+def _is_raising_unit_rater(user: Any, problem: Problem) -> bool:
+    return bool(
+        user.has_perm("evaluation.submit_grassroots_ballot")
+        and problem.raising_unit_id is not None
+        and user.unit_id == problem.raising_unit_id
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _get_problem_for_user(request: HttpRequest, pk: int) -> Problem:
+    """The problem, if this user may read it: the board's readers, its department's reps, its unit's raters."""
+    problem = get_object_or_404(Problem.objects.select_related("quarter", "department", "raising_unit"), pk=pk)
+    user = request.user
+    _require(_sees_board(user) or services.can_answer(user, problem) or _is_raising_unit_rater(user, problem))
+    return problem
+
+
+def _refusal_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- the board ---------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """Problems with filters and each department's figures, this quarter next to the previous one."""
+    _require(_sees_board(request.user))
+    data = request.GET.copy()
+    default_quarter = selectors.current_problem_quarter()
+    # No quarter in the address means the latest one; an empty choice means every quarter.
+    if "quarter" not in data and default_quarter is not None:
+        data["quarter"] = str(default_quarter.pk)
+    form = BoardFilterForm(data)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "", False)}
+    quarter = filters.get("quarter")
+    problems = selectors.problem_board(**filters)
+    page = Paginator(problems, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.figures_table(quarter=quarter)
+    query = data.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "quarter": quarter,
+        "previous": selectors.previous_quarter(quarter) if quarter is not None else None,
+        "rows": rows,
+        "totals": selectors.figures_totals(rows),
+        "page": page,
+        "query": query.urlencode(),
+        "can_manage": _is_evaluator(request.user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "evaluation/problems/board.html", context)
+
+
+# --- one problem ---------------------------------------------------------------
+
+
+def _render_detail(request: HttpRequest, problem: Problem, status: int = 200, **forms: Any) -> HttpResponse:
+    user = request.user
+    is_evaluator = _is_evaluator(user)
+    answerable = services.can_answer(user, problem) and problem.status != ProblemStatus.CLOSED
+    context = {
+        "problem": problem,
+        "today": timezone.localdate(),
+        "timeline": selectors.problem_timeline(problem),
+        "show_people": _sees_board(user) or services.can_answer(user, problem),
+        "answer_form": forms.get("answer_form")
+        or (AnswerForm(initial={"answer": problem.answer}) if answerable else None),
+        "close_form": forms.get("close_form")
+        or (CloseForm() if is_evaluator and problem.status != ProblemStatus.CLOSED else None),
+        "reopen_form": forms.get("reopen_form")
+        or (ReopenForm() if is_evaluator and problem.status != ProblemStatus.OPEN else None),
+    }
+    return render(request, "evaluation/problems/detail.html", context, status=status)
+
+
+@login_required
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A problem, its answer and its timeline, with the actions the user may take."""
+    return _render_detail(request, _get_problem_for_user(request, pk))
+
+
+@login_required
+@require_POST
+def problem_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The department's representative answers, or revises the answer."""
+    problem = _get_problem_for_user(request, pk)
+    _require(services.can_answer(request.user, problem))
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.problem_answer(actor=request.user, problem=problem, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            form.add_error(None, _refusal_text(error))
+        else:
+            messages.success(request, _("Your answer has been saved."))
+            if request.POST.get("next") == "mine":
+                return redirect("evaluation:my_problems")
+            return redirect(problem_url(problem))
+    return _render_detail(request, problem, status=400, answer_form=form)
+
+
+@login_required
+@require_POST
+def problem_close(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _get_problem_for_user(request, pk)
+    _require(_is_evaluator(request.user))
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.problem_close(actor=request.user, problem=problem, remark=form.cleaned_data["remark"])
+        except ValidationError as error:
+            form.add_error(None, _refusal_text(error))
+        else:
+            messages.success(request, _("The problem is closed."))
+            return redirect(problem_url(problem))
+    return _render_detail(request, problem, status=400, close_form=form)
+
+
+@login_required
+@require_POST
+def problem_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _get_problem_for_user(request, pk)
+    _require(_is_evaluator(request.user))
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.problem_reopen(
+                actor=request.user,
+                problem=problem,
+                remark=form.cleaned_data["remark"],
+                due_on=form.cleaned_data["due_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, _refusal_text(error))
+        else:
+            messages.success(request, _("The problem is open again."))
+            return redirect(problem_url(problem))
+    return _render_detail(request, problem, status=400, reopen_form=form)
+
+
+def problem_url(problem: Problem) -> str:
+    return reverse("evaluation:problem_detail", args=[problem.pk])
+
+
+# --- raising problems -------------------------------------------------------------
+
+
+@login_required
+def problem_create(request: HttpRequest) -> HttpResponse:
+    """An evaluator records a problem reported in a meeting or otherwise, naming the raising unit."""
+    _require(_is_evaluator(request.user))
+    form = ProblemForm(request.POST or None, initial={"quarter": selectors.current_problem_quarter()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem = services.problem_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _refusal_text(error))
+        else:
+            messages.success(request, _("The problem has been sent to the department."))
+            return redirect(problem_url(problem))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "evaluation/problems/create.html", {"form": form}, status=status)
+
+
+@login_required
+def comments(request: HttpRequest) -> HttpResponse:
+    """A quarter's ballot comments by department, each with the unit it speaks for and a way to track it."""
+    _require(_is_evaluator(request.user))
+    form = CommentFilterForm(request.GET or None, initial={"quarter": selectors.current_problem_quarter()})
+    filters: dict[str, Any] = {"quarter": selectors.current_problem_quarter()}
+    if request.GET and form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+        filters.setdefault("quarter", selectors.current_problem_quarter())
+    rows = selectors.quarter_comments(**filters) if filters.get("quarter") else []
+    return render(
+        request, "evaluation/problems/comments.html", {"form": form, "rows": rows, "quarter": filters.get("quarter")}
+    )
+
+
+def _get_comment_for_evaluator(request: HttpRequest, comment_id: Any) -> BallotComment:
+    _require(_is_evaluator(request.user))
+    return get_object_or_404(
+        BallotComment.objects.select_related("department", "ballot__quarter", "ballot__rater_unit").filter(
+            ballot__voided_at__isnull=True
+        ),
+        pk=comment_id,
+    )
+
+
+@login_required
+def problem_from_comment(request: HttpRequest, comment_id: Any) -> HttpResponse:
+    """Turn one comment into a problem; title and description start as the comment's text."""
+    comment = _get_comment_for_evaluator(request, comment_id)
+    existing = Problem.objects.filter(comment=comment).first()
+    if existing is not None:
+        messages.info(request, _("This comment is already a tracked problem."))
+        return redirect(problem_url(existing))
+    initial = {"title": services.title_from_text(comment.text), "description": comment.text}
+    form = ProblemFromCommentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem = services.problem_create_from_comment(actor=request.user, comment=comment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _refusal_text(error))
+        else:
+            messages.success(request, _("The problem has been sent to the department."))
+            return redirect(problem_url(problem))
+    context = {
+        "form": form,
+        "comment_text": comment.text,
+        "department": comment.department,
+        "quarter": comment.ballot.quarter,
+        "source_label": comment.ballot.get_source_display(),
+        "raising_unit": services.comment_raising_unit(comment),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "evaluation/problems/from_comment.html", context, status=status)
+
+
+# --- the departments' and the units' views -----------------------------------------------
+
+
+@login_required
+def my_problems(request: HttpRequest) -> HttpResponse:
+    """A representative's department's problems, with an answer form for those not closed."""
+    user = request.user
+    _require(user.has_perm("evaluation.answer_problem") and user.unit_id is not None)
+    problems = list(selectors.department_problems(user.unit))
+    for problem in problems:
+        problem.answer_form = (
+            AnswerForm(initial={"answer": problem.answer}, auto_id=f"id_p{problem.pk}_%s")
+            if problem.status != ProblemStatus.CLOSED
+            else None
+        )
+    return render(
+        request,
+        "evaluation/problems/mine.html",
+        {"department": user.unit, "problems": problems, "today": timezone.localdate()},
+    )
+
+
+def _unit_from_code(request: HttpRequest, form: UnitCodeForm) -> Unit | None:
+    """The grassroots unit whose ballot code was typed, counting failed tries against the visitor's address."""
+    if is_ratelimited(request, group="problems-unit-code", key="ip", rate=CODE_LOOKUP_RATE, increment=False):
+        form.add_error("code", _("Too many wrong codes. Wait ten minutes and try again."))
+        return None
+    code = BallotCode.objects.select_related("unit").filter(code=normalise_code(form.cleaned_data["code"])).first()
+    if code is None:
+        is_ratelimited(request, group="problems-unit-code", key="ip", rate=CODE_LOOKUP_RATE, increment=True)
+        form.add_error("code", _("This code is not valid. Check it against your slip."))
+        return None
+    return code.unit
+
+
+def unit_problems(request: HttpRequest) -> HttpResponse:
+    """The problems a grassroots unit raised and their answers, for the unit's own people.
+
+    A logged-in grassroots rater sees their unit's; anyone else enters (or scans) one of the unit's
+    ballot codes, used or unused, as `?code=`. Nothing here names a person.
+    """
+    user = request.user
+    unit: Unit | None = None
+    form = UnitCodeForm(request.GET if "code" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        unit = _unit_from_code(request, form)
+    elif user.is_authenticated and user.has_perm("evaluation.submit_grassroots_ballot") and user.unit_id:
+        unit = user.unit
+    problems = selectors.unit_problems(unit) if unit is not None else None
+    status = 400 if form.is_bound and unit is None else 200
+    return render(
+        request,
+        "evaluation/problems/unit.html",
+        {"form": form, "unit": unit, "problems": problems, "today": timezone.localdate()},
+        status=status,
+    )
