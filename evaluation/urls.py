@@ -7,13 +7,68 @@ urlpatterns: list = []
 # Each area appends its own patterns below, in its own section.
 
 # --- quarters, lifecycle, codes, participation, voids, audit log (evaluation.views.console) ---
+from evaluation.views import console  # noqa: E402
+
+urlpatterns += [
+    path("console/", console.quarter_list_view, name="quarter_list"),
+    path("console/new/", console.quarter_create_view, name="quarter_create"),
+    path("console/<str:code>/", console.console_view, name="console"),
+    path("console/<str:code>/status/", console.transition_view, name="transition"),
+    path("console/<str:code>/codes/", console.codes_issue_view, name="codes_issue"),
+    path("console/<str:code>/codes/<str:unit_code>/print/", console.codes_print_view, name="codes_print"),
+    path("console/<str:code>/codes/<str:unit_code>/xlsx/", console.codes_xlsx_view, name="codes_xlsx"),
+    path("console/<str:code>/participation.json", console.participation_json_view, name="participation_json"),
+    path("console/<str:code>/remind/", console.remind_view, name="remind"),
+    path("console/<str:code>/ballots/", console.ballots_view, name="ballots"),
+    path("console/<str:code>/ballots/<uuid:ballot_id>/void/", console.void_view, name="void"),
+    path("console/<str:code>/audit/", console.audit_view, name="audit"),
+]
 
 # --- ballots (evaluation.views.ballots) ---
+from evaluation.views import ballots as ballot_views  # noqa: E402
+
+urlpatterns += [
+    path("ballot/", ballot_views.ballot_code, name="ballot_code"),
+    path("ballot/peer/", ballot_views.ballot_peer, name="ballot_peer"),
+    path("ballot/leadership/", ballot_views.ballot_leadership, name="ballot_leadership"),
+    path("ballot/grassroots/", ballot_views.ballot_grassroots, name="ballot_grassroots"),
+    path("ballot/thanks/", ballot_views.ballot_done, name="ballot_done"),
+]
 
 # --- adjustments (evaluation.views.adjustments) ---
 
 # --- rankings, department detail, annual ranking, method (evaluation.views.results) ---
+from django.urls import re_path  # noqa: E402
+
+from evaluation.views import results as results_views  # noqa: E402
+
+_QUARTER = r"(?P<code>[0-9]{4}Q[1-4])"
+urlpatterns += [
+    path("results/", results_views.rankings, name="rankings"),
+    path("results/annual/<int:year>/", results_views.annual, name="annual"),
+    re_path(rf"^results/{_QUARTER}/$", results_views.ranking, name="ranking"),
+    re_path(rf"^results/{_QUARTER}/method/$", results_views.method, name="method"),
+    re_path(
+        rf"^results/{_QUARTER}/departments/(?P<department_code>[A-Za-z0-9_-]{{1,32}})/$",
+        results_views.department,
+        name="department",
+    ),
+]
 
 # --- problems (evaluation.views.problems) ---
+from evaluation.views import problems as problem_views  # noqa: E402
+
+urlpatterns += [
+    path("problems/", problem_views.board, name="problems"),
+    path("problems/new/", problem_views.problem_create, name="problem_create"),
+    path("problems/mine/", problem_views.my_problems, name="my_problems"),
+    path("problems/unit/", problem_views.unit_problems, name="unit_problems"),
+    path("problems/comments/", problem_views.comments, name="comments"),
+    path("problems/comments/<uuid:comment_id>/", problem_views.problem_from_comment, name="problem_from_comment"),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/answer/", problem_views.problem_answer, name="problem_answer"),
+    path("problems/<int:pk>/close/", problem_views.problem_close, name="problem_close"),
+    path("problems/<int:pk>/reopen/", problem_views.problem_reopen, name="problem_reopen"),
+]
 
 # --- workbooks and data entry (evaluation.views.excel) ---
