@@ -91,7 +91,7 @@ class Command(BaseCommand):
             _("Peer"),
             _("Leadership"),
             _("Ballots G/P/L"),
-            _("Change"),
+            _("Rank change"),
         ]
         rows = [
             [
