@@ -1,0 +1,126 @@
+"""Load the demo organisation of DESIGN.md ("Demo data") and, when available, demo quarters and ballots."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from departments.models import Unit, UnitKind, User
+from departments.roles import Role
+from departments.services import user_create, user_set_roles
+
+# Every demo account logs in with this password (see README, "Demo accounts").
+DEMO_PASSWORD = "demo12345"  # noqa: S105
+
+# (code, name, kind): codes are stable so that demo quarters, tests and benchmarks can refer to them.
+DEMO_UNITS: list[tuple[str, str, str]] = [
+    ("SAF", "安监部", UnitKind.FUNCTIONAL),
+    ("OPS", "运营改善部", UnitKind.FUNCTIONAL),
+    ("OFF", "办公室", UnitKind.FUNCTIONAL),
+    ("MFG", "制造部", UnitKind.FUNCTIONAL),
+    ("HRD", "组织(人力资源)部", UnitKind.FUNCTIONAL),
+    ("EQP", "设备部", UnitKind.FUNCTIONAL),
+    ("PUB", "宣传部", UnitKind.FUNCTIONAL),
+    ("AUD", "审计部", UnitKind.FUNCTIONAL),
+    ("SAL", "销售公司", UnitKind.BUSINESS),
+    ("PUR", "采购中心", UnitKind.BUSINESS),
+    ("TRD", "国贸公司", UnitKind.BUSINESS),
+    ("RET", "退管中心", UnitKind.AFFILIATED),
+    ("HSM", "板材热连轧厂", UnitKind.GRASSROOTS),
+    ("CRM", "板材冷轧厂", UnitKind.GRASSROOTS),
+    ("BYS", "北营炼钢厂", UnitKind.GRASSROOTS),
+    ("BYR", "北营轧钢厂", UnitKind.GRASSROOTS),
+    ("NFM", "矿业南芬露天矿", UnitKind.GRASSROOTS),
+    ("WTS", "矿业歪头山铁矿", UnitKind.GRASSROOTS),
+]
+
+# (username, full name, role, unit code or None)
+DEMO_PEOPLE: list[tuple[str, str, str, str | None]] = [
+    ("admin", "系统管理员", Role.ADMIN, None),
+    ("evaluator1", "周考核", Role.EVALUATOR, "OPS"),
+    ("evaluator2", "吴考核", Role.EVALUATOR, "OFF"),
+    ("leader1", "王总", Role.LEADER, None),
+    ("leader2", "李总", Role.LEADER, None),
+    ("leader3", "张总", Role.LEADER, None),
+    ("leader4", "刘总", Role.LEADER, None),
+    ("viewer", "陈查看", Role.VIEWER, None),
+]
+
+
+def demo_people() -> list[tuple[str, str, str, str | None]]:
+    """Every demo account: the fixed ones, a representative per evaluated unit, a rater per grassroots unit."""
+    people = list(DEMO_PEOPLE)
+    for code, name, kind in DEMO_UNITS:
+        if kind == UnitKind.GRASSROOTS:
+            people.append((f"rater_{code.lower()}", f"{name}职工", Role.GRASSROOTS_RATER, code))
+        else:
+            people.append((f"rep_{code.lower()}", f"{name}联络员", Role.DEPARTMENT_REP, code))
+    return people
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation and accounts (password: demo12345), then demo quarters if available."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds units")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Unit.objects.exists():
+            self.stdout.write(_("The database already holds an organisation; no demo data loaded."))
+            self._password_hint()
+            return
+        with transaction.atomic():
+            units = self._seed_units()
+            self._seed_people(units)
+            self._seed_evaluation()
+        self._print_accounts()
+
+    def _seed_units(self) -> dict[str, Unit]:
+        for order, (code, name, kind) in enumerate(DEMO_UNITS, start=1):
+            Unit.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "order": order})
+        return {unit.code: unit for unit in Unit.objects.filter(code__in=[code for code, _n, _k in DEMO_UNITS])}
+
+    def _seed_people(self, units: dict[str, Unit]) -> None:
+        existing = {user.username: user for user in User.objects.all()}
+        for username, full_name, role, code in demo_people():
+            unit = units[code] if code else None
+            user = existing.get(username)
+            if user is None:
+                user_create(username=username, full_name=full_name, roles=[role], unit=unit, password=DEMO_PASSWORD)
+                continue
+            # An account that already exists keeps its password; its demo role and unit are restored.
+            user.full_name, user.unit = full_name, unit
+            user.save(update_fields=["full_name", "unit"])
+            user_set_roles(user=user, roles=[role])
+
+    def _seed_evaluation(self) -> None:
+        # The demo quarters and ballots live with the evaluation app; an installation without them still works.
+        try:
+            demo = importlib.import_module("evaluation.demo")
+        except ModuleNotFoundError as error:
+            if error.name != "evaluation.demo":
+                raise
+            return
+        seed = getattr(demo, "seed_evaluation_demo", None)
+        if seed is not None:
+            seed(stdout=self.stdout)
+
+    def _print_accounts(self) -> None:
+        units = {code: name for code, name, _kind in DEMO_UNITS}
+        people = demo_people()
+        width = max(len(username) for username, *_rest in people)
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Demo accounts")))
+        for username, full_name, role, code in people:
+            where = f"  {units[code]}" if code else ""
+            self.stdout.write(f"  {username.ljust(width)}  {full_name}  {Role(role).label}{where}")
+        self._password_hint()
+
+    def _password_hint(self) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo accounts log in with the password %(password)s.") % {"password": DEMO_PASSWORD})
+        )

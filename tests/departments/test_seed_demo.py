@@ -1,0 +1,89 @@
+"""seed_demo: the demo organisation of DESIGN.md with one account per role and one demo password."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Q
+from django.test import Client
+from django.urls import reverse
+
+from departments.management.commands.seed_demo import DEMO_PASSWORD, DEMO_UNITS, demo_people
+from departments.models import Unit, UnitKind, User
+from departments.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_builds_the_demo_organisation() -> None:
+    output = seed()
+    names = set(Unit.objects.values_list("name", flat=True))
+    assert {"安监部", "运营改善部", "办公室", "制造部", "组织(人力资源)部", "设备部", "宣传部", "审计部"} <= names
+    assert Unit.objects.get(name="退管中心").kind == UnitKind.AFFILIATED
+    assert Unit.objects.filter(kind=UnitKind.BUSINESS).count() >= 3
+    assert {"板材热连轧厂", "北营炼钢厂", "矿业南芬露天矿"} <= set(
+        Unit.objects.filter(kind=UnitKind.GRASSROOTS).values_list("name", flat=True)
+    )
+    assert all(code.isascii() for code in Unit.objects.values_list("code", flat=True))
+    assert DEMO_PASSWORD in output
+    assert "rep_ops" in output
+
+
+def test_every_role_has_accounts_and_every_unit_its_representative() -> None:
+    seed()
+    for role in Role:
+        assert User.objects.filter(groups__name=role).exists(), role
+    assert User.objects.filter(groups__name=Role.EVALUATOR).count() == 2
+    assert 3 <= User.objects.filter(groups__name=Role.LEADER).count() <= 4
+    for unit in Unit.objects.evaluated():
+        assert unit.members.filter(groups__name=Role.DEPARTMENT_REP).count() == 1, unit.code
+    for unit in Unit.objects.grassroots():
+        assert unit.members.filter(groups__name=Role.GRASSROOTS_RATER).count() == 1, unit.code
+
+
+def test_every_demo_account_logs_in_with_the_demo_password() -> None:
+    seed()
+    people = demo_people()
+    assert User.objects.filter(username__in=[username for username, *_rest in people]).count() == len(people)
+    for username, *_rest in people:
+        client = Client()
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+
+
+def test_if_empty_does_nothing_when_units_exist() -> None:
+    Unit.objects.create(code="ONLY", name="唯一", kind=UnitKind.FUNCTIONAL)
+    seed("--if-empty")
+    assert list(Unit.objects.values_list("code", flat=True)) == ["ONLY"]
+    assert not User.objects.exists()
+
+
+def test_if_empty_loads_an_empty_database() -> None:
+    seed("--if-empty")
+    assert Unit.objects.count() == len(DEMO_UNITS)
+
+
+def test_running_it_twice_keeps_one_of_everything() -> None:
+    seed()
+    User.objects.filter(username="leader1").update(full_name="改过")
+    seed()
+    assert Unit.objects.count() == len(DEMO_UNITS)
+    assert User.objects.filter(username__in=[username for username, *_rest in demo_people()]).count() == len(
+        demo_people()
+    )
+    assert User.objects.get(username="leader1").full_name == "王总"
+    assert not User.objects.filter(~Q(groups__name__in=Role.values)).exists()
+
+
+def test_the_demo_admin_reaches_the_organisation_page() -> None:
+    seed()
+    client = Client()
+    client.login(username="admin", password=DEMO_PASSWORD)
+    assert client.get(reverse("departments:import")).status_code == 200
