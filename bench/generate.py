@@ -1,0 +1,297 @@
+"""Deterministic benchmark data, written straight to the database with bulk inserts.
+
+Two scales (see bench/README.md):
+
+- ``benxi``: 45 departments, 60 grassroots units, 3,000 grassroots ballots rating every
+  department, one peer ballot from every department, 12 leaders, 3 criteria.
+- ``stress``: 200 departments, 400 grassroots units, 20,000 grassroots ballots. A worker
+  on a phone does not rate 200 departments: each grassroots unit rates a fixed set of
+  40 departments it works with (about 2.0 million values instead of 12 million).
+
+The same ``--seed`` gives the same rows (units, values, comments, even ballot ids).
+
+    python bench/generate.py --scale benxi --quarter 2030Q1
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+if __name__ == "__main__":  # run as a script: make the project importable and configure Django
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
+    import django
+
+    django.setup()
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from departments.models import Unit, UnitKind, User
+from departments.roles import Role
+from departments.services import user_create
+from evaluation.models import Ballot, BallotComment, BallotValue, Criterion, Level, Quarter, QuarterStatus, Source
+from evaluation.services.quarters import quarter_create
+
+BATCH = 5000
+VALUE_FIELDS = ("ballot", "department", "criterion", "value_centi")
+ValueRow = tuple[uuid.UUID, int, int, int]  # ballot id, department id, criterion id, value in hundredths
+LEADER_PREFIX = "bench_leader_"
+COMMENTS = (
+    "审批流程较慢，希望简化",
+    "服务态度好，响应及时",
+    "现场问题反馈后迟迟没有答复",
+    "政策解读清楚，帮助很大",
+    "希望多到基层调研",
+)
+
+
+@dataclass(frozen=True)
+class BenchScale:
+    """How much data one quarter gets."""
+
+    name: str
+    departments: int
+    grassroots_units: int
+    grassroots_ballots: int
+    leaders: int
+    grassroots_targets: int | None = None  # departments each grassroots unit rates; None = all
+    grassroots_abstain: float = 0.15  # share of a ballot's departments marked 不了解
+    peer_abstain: float = 0.05
+    leadership_abstain: float = 0.02
+    comment_rate: float = 0.02  # share of grassroots ballots with one comment
+
+
+SCALES: dict[str, BenchScale] = {
+    "tiny": BenchScale("tiny", departments=6, grassroots_units=4, grassroots_ballots=40, leaders=3),
+    "benxi": BenchScale("benxi", departments=45, grassroots_units=60, grassroots_ballots=3000, leaders=12),
+    "stress": BenchScale(
+        "stress", departments=200, grassroots_units=400, grassroots_ballots=20000, leaders=20, grassroots_targets=40
+    ),
+}
+
+
+@dataclass
+class Organisation:
+    departments: list[Unit]
+    grassroots: list[Unit]
+    leaders: list[User]
+
+
+@dataclass
+class GenerationReport:
+    quarter: str
+    scale: str
+    ballots: dict[str, int] = field(default_factory=dict)
+    values: dict[str, int] = field(default_factory=dict)
+    comments: int = 0
+    seconds: float = 0.0
+
+    @property
+    def total_values(self) -> int:
+        return sum(self.values.values())
+
+    def lines(self) -> list[str]:
+        out = [f"quarter {self.quarter} at scale {self.scale} in {self.seconds:.1f} s"]
+        for source in Source.values:
+            out.append(
+                f"  {source:<11} {self.ballots.get(source, 0):>7} ballots {self.values.get(source, 0):>10} values"
+            )
+        out.append(f"  total values {self.total_values}, comments {self.comments}")
+        return out
+
+
+def _kind_for(index: int) -> str:
+    # Roughly the shape of a group headquarters: mostly functional departments.
+    if index % 9 == 8:
+        return UnitKind.AFFILIATED
+    if index % 5 == 4:
+        return UnitKind.BUSINESS
+    return UnitKind.FUNCTIONAL
+
+
+def ensure_organisation(scale: BenchScale) -> Organisation:
+    """Create (or reuse, matched by code) the bench units and leader accounts."""
+    wanted = [
+        Unit(code=f"BD{i:03d}", name=f"部门{i:03d}", kind=_kind_for(i), order=i)
+        for i in range(1, scale.departments + 1)
+    ] + [
+        Unit(code=f"BG{i:03d}", name=f"基层单位{i:03d}", kind=UnitKind.GRASSROOTS, order=1000 + i)
+        for i in range(1, scale.grassroots_units + 1)
+    ]
+    existing = set(Unit.objects.filter(code__in=[u.code for u in wanted]).values_list("code", flat=True))
+    Unit.objects.bulk_create([u for u in wanted if u.code not in existing], batch_size=BATCH)
+    units = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in wanted])}
+    leaders = []
+    for i in range(1, scale.leaders + 1):
+        username = f"{LEADER_PREFIX}{i:02d}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(username=username, full_name=f"领导{i:02d}", roles=[Role.LEADER])
+        leaders.append(user)
+    return Organisation(
+        departments=[units[f"BD{i:03d}"] for i in range(1, scale.departments + 1)],
+        grassroots=[units[f"BG{i:03d}"] for i in range(1, scale.grassroots_units + 1)],
+        leaders=leaders,
+    )
+
+
+class _Rater:
+    """Draws believable values: each department has a true quality, each rater a bias."""
+
+    def __init__(self, rng: random.Random, departments: Sequence[Unit], levels: Sequence[int]) -> None:
+        self.rng = rng
+        self.levels = sorted(levels)
+        self.quality = {d.pk: rng.gauss(80, 6) for d in departments}
+
+    def value(self, department_id: int, bias: float) -> int:
+        """One value in hundredths: the level nearest to quality + bias + noise."""
+        x = self.quality[department_id] + bias + self.rng.gauss(0, 11)
+        best = self.levels[0]
+        for level in self.levels:
+            if abs(level - x) < abs(best - x):
+                best = level
+        return best * 100
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _grassroots_targets(rng: random.Random, org: Organisation, scale: BenchScale) -> dict[int, list[Unit]]:
+    if scale.grassroots_targets is None or scale.grassroots_targets >= len(org.departments):
+        return {unit.pk: org.departments for unit in org.grassroots}
+    return {
+        unit.pk: sorted(rng.sample(org.departments, scale.grassroots_targets), key=lambda d: d.order)
+        for unit in org.grassroots
+    }
+
+
+def _ballot_specs(
+    rng: random.Random, org: Organisation, scale: BenchScale
+) -> Iterator[tuple[str, Unit | None, User | None, Sequence[Unit], float]]:
+    """(source, rater unit, rater, targets, abstention share) for every ballot, in a fixed order."""
+    targets = _grassroots_targets(rng, org, scale)
+    for i in range(scale.grassroots_ballots):
+        unit = org.grassroots[i % len(org.grassroots)]
+        yield Source.GRASSROOTS, unit, None, targets[unit.pk], scale.grassroots_abstain
+    for department in org.departments:
+        others = [d for d in org.departments if d.pk != department.pk]
+        yield Source.PEER, department, None, others, scale.peer_abstain
+    for leader in org.leaders:
+        yield Source.LEADERSHIP, None, leader, org.departments, scale.leadership_abstain
+
+
+def _insert_values(rows: list[ValueRow]) -> None:
+    """Insert ballot values as plain rows.
+
+    Values are 99% of the rows; building a model instance for each costs more than the
+    insert itself, so they go in with COPY on PostgreSQL and executemany elsewhere.
+    """
+    quote = connection.ops.quote_name
+    table = quote(BallotValue._meta.db_table)
+    columns = ", ".join(quote(BallotValue._meta.get_field(name).column) for name in VALUE_FIELDS)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            text = "".join(f"{b}\t{d}\t{c}\t{v}\n" for b, d, c, v in rows)
+            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+            return
+        prepare = Ballot._meta.pk.get_db_prep_value
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608 - names from model metadata
+            [(prepare(b, connection), d, c, v) for b, d, c, v in rows],
+        )
+
+
+def _write(ballots: list[Ballot], values: list[ValueRow], comments: list[BallotComment]) -> None:
+    Ballot.objects.bulk_create(ballots, batch_size=BATCH)
+    _insert_values(values)
+    BallotComment.objects.bulk_create(comments, batch_size=BATCH)
+    ballots.clear()
+    values.clear()
+    comments.clear()
+
+
+def _fill_ballots(quarter: Quarter, org: Organisation, scale: BenchScale, seed: int, report: GenerationReport) -> None:
+    # The quarter is part of the seed: two quarters of one database never share a ballot id.
+    rng = random.Random(f"{seed}:{quarter.code}")
+    criteria = list(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
+    levels = [int(p) for p in Level.objects.filter(quarter=quarter).values_list("points", flat=True)]
+    rater = _Rater(rng, org.departments, levels)
+    day = date(quarter.year, 3 * quarter.number, 15)
+    ballots: list[Ballot] = []
+    values: list[ValueRow] = []
+    comments: list[BallotComment] = []
+    for source, unit, user, targets, abstain in _ballot_specs(rng, org, scale):
+        ballot = Ballot(id=_uuid(rng), quarter=quarter, source=source, rater_unit=unit, rater=user, submitted_on=day)
+        ballots.append(ballot)
+        bias = rng.gauss(0, 4)
+        count = 0
+        for department in targets:
+            if rng.random() < abstain:
+                continue
+            for criterion in criteria:
+                values.append((ballot.id, department.pk, criterion.pk, rater.value(department.pk, bias)))
+                count += 1
+        report.values[source] = report.values.get(source, 0) + count
+        if source == Source.GRASSROOTS and rng.random() < scale.comment_rate:
+            text = rng.choice(COMMENTS)
+            comments.append(BallotComment(id=_uuid(rng), ballot=ballot, department=rng.choice(targets), text=text))
+            report.comments += 1
+        report.ballots[source] = report.ballots.get(source, 0) + 1
+        if len(values) >= BATCH * 10:
+            _write(ballots, values, comments)
+    _write(ballots, values, comments)
+
+
+def generate(
+    *, scale: BenchScale, quarter_code: str, seed: int = 2030, status: str = QuarterStatus.CLOSED
+) -> GenerationReport:
+    """Create `quarter_code` (work-style template, default settings) filled with ballots at `scale`.
+
+    Refuses an existing quarter code so that runs never mix. The quarter is left in `status`
+    (``closed`` by default, ready to be published through the lifecycle service).
+    """
+    if Quarter.objects.filter(code=quarter_code).exists():
+        raise ValueError(f"quarter {quarter_code} exists already; choose another code")
+    started = time.perf_counter()
+    report = GenerationReport(quarter=quarter_code, scale=scale.name)
+    with transaction.atomic():
+        org = ensure_organisation(scale)
+        quarter = quarter_create(code=quarter_code, title=f"bench {scale.name}")
+        _fill_ballots(quarter, org, scale, seed, report)
+        Quarter.objects.filter(pk=quarter.pk).update(status=status)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write deterministic benchmark ballots to DATABASE_URL.")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="benxi")
+    parser.add_argument("--quarter", default="2030Q1", help="code of the quarter to create (must not exist)")
+    parser.add_argument("--seed", type=int, default=2030)
+    parser.add_argument("--status", choices=[QuarterStatus.OPEN, QuarterStatus.CLOSED], default=QuarterStatus.CLOSED)
+    args = parser.parse_args(argv)
+    try:
+        report = generate(scale=SCALES[args.scale], quarter_code=args.quarter, seed=args.seed, status=args.status)
+    except (ValueError, ValidationError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
