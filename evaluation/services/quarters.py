@@ -233,7 +233,12 @@ def _validate_criteria(specs: Sequence[CriterionSpec]) -> None:
     if len(set(codes)) != len(codes):
         raise ValidationError(_("Each criterion needs its own code."))
     for spec in specs:
-        Criterion(code=spec.code, name=spec.name, weight=spec.weight).clean_fields(exclude=["quarter", "order"])
+        try:
+            Criterion(code=spec.code, name=spec.name, weight=spec.weight).clean_fields(exclude=["quarter", "order"])
+        except ValidationError as error:
+            raise ValidationError(
+                _("Criterion %(code)s: %(problem)s") % {"code": spec.code, "problem": " ".join(error.messages)}
+            ) from None
         if Decimal(spec.weight) <= 0:
             raise ValidationError(_("Criterion %(code)s: the weight must be above 0.") % {"code": spec.code})
 

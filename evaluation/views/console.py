@@ -1,0 +1,343 @@
+"""The quarter console for the evaluation group: settings, lifecycle, codes, participation, voids, audit log."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from departments.models import Unit, UnitKind
+from evaluation.forms.quarters import (
+    COPY_PREVIOUS,
+    CodesIssueForm,
+    QuarterCreateForm,
+    QuarterSettingsForm,
+    TransitionForm,
+    VoidForm,
+)
+from evaluation.models import Ballot, Quarter, QuarterStatus
+from evaluation.selectors.participation import quarter_participation
+from evaluation.selectors.quarters import code_counts, quarter_audit, quarter_ballots, quarter_list, unused_codes
+from evaluation.services.codes import codes_issue, format_code
+from evaluation.services.lifecycle import REASON_REQUIRED, quarter_transition, transitions_for
+from evaluation.services.quarters import (
+    quarter_create,
+    quarter_create_from_previous,
+    quarter_update_settings,
+    settings_locked_reason,
+    window_locked_reason,
+)
+from evaluation.services.reminders import reminders_send
+from evaluation.services.voids import ballot_description, ballot_void
+
+MANAGE = "evaluation.manage_quarters"
+SLIPS_PER_PAGE = 8
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous visitors go to the login page; accounts without manage_quarters get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(MANAGE):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
+    # Every manager may run every quarter; the decorator has checked the permission.
+    return get_object_or_404(Quarter, code=code)
+
+
+def _show_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- quarters ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def quarter_list_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "evaluation/console/quarter_list.html", {"quarters": quarter_list()})
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def quarter_create_view(request: HttpRequest) -> HttpResponse:
+    form = QuarterCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quarter = _create(form.cleaned_data, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Quarter %(code)s created as a draft.") % {"code": quarter.code})
+            return redirect("evaluation:console", code=quarter.code)
+    return render(request, "evaluation/console/quarter_create.html", {"form": form})
+
+
+def _create(data: dict[str, Any], *, actor: Any) -> Quarter:
+    if data["start_from"] == COPY_PREVIOUS:
+        return quarter_create_from_previous(code=data["code"], actor=actor)
+    return quarter_create(code=data["code"], template=data["start_from"], actor=actor)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def console_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The quarter's console; a POST saves its settings."""
+    quarter = _get_quarter_for_user(request, code)
+    scoring_reason, window_reason = settings_locked_reason(quarter), window_locked_reason(quarter)
+    form_kwargs = {"instance": quarter, "scoring_locked": bool(scoring_reason), "window_locked": bool(window_reason)}
+    if request.method == "POST":
+        form = QuarterSettingsForm(request.POST, **form_kwargs)
+        if form.is_valid() and _save_settings(request, quarter, form):
+            return redirect("evaluation:console", code=quarter.code)
+    else:
+        form = QuarterSettingsForm(**form_kwargs)
+    return render(request, "evaluation/console/console.html", _console_context(request, quarter, form))
+
+
+def _save_settings(request: HttpRequest, quarter: Quarter, form: QuarterSettingsForm) -> bool:
+    try:
+        quarter_update_settings(quarter=quarter, actor=request.user, **form.changes())
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return False
+    messages.success(request, _("Settings saved."))
+    return True
+
+
+def _console_context(request: HttpRequest, quarter: Quarter, form: QuarterSettingsForm) -> dict[str, Any]:
+    transitions = [
+        {
+            "to": to,
+            "label": QuarterStatus(to).label,
+            "reason_required": (quarter.status, to) in REASON_REQUIRED,
+            "form": TransitionForm(initial={"to": to}),
+        }
+        for to in transitions_for(quarter, request.user)
+    ]
+    return {
+        "quarter": quarter,
+        "form": form,
+        "scoring_reason": settings_locked_reason(quarter),
+        "window_reason": window_locked_reason(quarter),
+        "transitions": transitions,
+        "codes_form": CodesIssueForm(),
+        "code_counts": code_counts(quarter),
+        "can_issue_codes": quarter.status in (QuarterStatus.DRAFT, QuarterStatus.OPEN),
+        "participation": quarter_participation(quarter),
+        "criteria": quarter.criteria.all(),
+        "levels": quarter.levels.all(),
+    }
+
+
+# --- lifecycle ----------------------------------------------------------------------------------------
+
+
+@require_POST
+@manager_required
+def transition_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect("evaluation:console", code=quarter.code)
+    try:
+        quarter_transition(
+            quarter=quarter, to=form.cleaned_data["to"], actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(code)s is now %(status)s.") % {"code": quarter.code, "status": quarter.get_status_display()},
+        )
+    return redirect("evaluation:console", code=quarter.code)
+
+
+# --- codes --------------------------------------------------------------------------------------------
+
+
+@require_POST
+@manager_required
+def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    form = CodesIssueForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(reverse("evaluation:console", args=[quarter.code]) + "#codes")
+    unit, count = form.cleaned_data["unit"], form.cleaned_data["count"]
+    try:
+        codes_issue(quarter=quarter, unit=unit, count=count, actor=request.user)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("%(count)s codes issued for %(unit)s.") % {"count": count, "unit": unit.name})
+    return redirect(reverse("evaluation:console", args=[quarter.code]) + "#codes")
+
+
+def _ballot_link(request: HttpRequest, code: str) -> str:
+    """The absolute address a slip's QR code opens; PUBLIC_BASE_URL wins over the requesting host."""
+    try:
+        path = reverse("evaluation:ballot_code")
+    except NoReverseMatch:  # the ballot pages are not installed; the link still carries the code
+        path = "/"
+    path = f"{path}?{urlencode({'code': code})}"
+    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    if base:
+        return base.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+def _get_code_unit(quarter: Quarter, unit_code: str) -> Unit:
+    return get_object_or_404(Unit, code=unit_code, kind=UnitKind.GRASSROOTS)
+
+
+@require_GET
+@manager_required
+def codes_print_view(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    unit = _get_code_unit(quarter, unit_code)
+    slips = []
+    for item in unused_codes(quarter, unit.pk):
+        link = _ballot_link(request, item.code)
+        # segno draws only rectangles from the data; nothing user-supplied reaches the markup.
+        svg = segno.make(link, error="m").svg_inline(scale=3, border=2)
+        slips.append({"code": format_code(item.code), "link": link, "qr": mark_safe(svg)})
+    pages = [slips[i : i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)]
+    return render(request, "evaluation/console/codes_print.html", {"quarter": quarter, "unit": unit, "pages": pages})
+
+
+@require_GET
+@manager_required
+def codes_xlsx_view(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
+    """The unit's unused codes (those still to hand out) with their links, as a workbook."""
+    quarter = _get_quarter_for_user(request, code)
+    unit = _get_code_unit(quarter, unit_code)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=_("Codes"))
+    sheet.append([_text(sheet, h) for h in (_("Quarter"), _("Unit code"), _("Unit"), _("Code"), _("Link"))])
+    for item in unused_codes(quarter, unit.pk):
+        row = (quarter.code, unit.code, unit.name, format_code(item.code), _ballot_link(request, item.code))
+        sheet.append([_text(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="codes-{quarter.code}-{unit.code}.xlsx"'
+    return response
+
+
+def _text(sheet: Any, value: str) -> WriteOnlyCell:
+    # A string cell, never a formula, whatever the text starts with (=, +, -, @).
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
+# --- participation and reminders ----------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def participation_json_view(request: HttpRequest, code: str) -> JsonResponse:
+    quarter = _get_quarter_for_user(request, code)
+    response = JsonResponse(quarter_participation(quarter))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@manager_required
+def remind_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    try:
+        result = reminders_send(quarter=quarter, actor=request.user, link=request.build_absolute_uri(reverse("home")))
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("Reminders sent: %(sent)s. Raters without an e-mail address: %(missing)s.")
+            % {"sent": result.sent, "missing": result.without_email},
+        )
+    return redirect(reverse("evaluation:console", args=[quarter.code]) + "#participation")
+
+
+# --- voids --------------------------------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def ballots_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    context = {
+        "quarter": quarter,
+        "counted": quarter_ballots(quarter, voided=False),
+        "voided": quarter_ballots(quarter, voided=True),
+        "can_void": quarter.status != QuarterStatus.PUBLISHED,
+    }
+    return render(request, "evaluation/console/ballots.html", context)
+
+
+def _get_ballot_for_user(request: HttpRequest, quarter: Quarter, ballot_id: Any) -> Ballot:
+    return get_object_or_404(Ballot.objects.select_related("rater_unit", "rater"), pk=ballot_id, quarter=quarter)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def void_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    ballot = _get_ballot_for_user(request, quarter, ballot_id)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ballot_void(ballot=ballot, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Voided the %(ballot)s.") % {"ballot": ballot_description(ballot)})
+            return redirect("evaluation:ballots", code=quarter.code)
+    context = {"quarter": quarter, "ballot": ballot, "description": ballot_description(ballot), "form": form}
+    return render(request, "evaluation/console/void.html", context)
+
+
+# --- audit log ----------------------------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def audit_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    return render(request, "evaluation/console/audit.html", {"quarter": quarter, "entries": quarter_audit(quarter)})

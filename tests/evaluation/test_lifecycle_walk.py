@@ -1,0 +1,113 @@
+"""Every lifecycle state × every action: what is allowed and what is refused (issue 3, acceptance)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from evaluation.models import Ballot, Quarter, QuarterStatus, Source
+from evaluation.services.ballots import ballot_submit
+from evaluation.services.codes import codes_issue
+from evaluation.services.lifecycle import quarter_transition
+from evaluation.services.quarters import quarter_create, quarter_update_settings
+from evaluation.services.voids import ballot_void
+
+DRAFT, OPEN, CLOSED, PUBLISHED = (s.value for s in QuarterStatus)
+Y, N = True, False
+
+# action: {status: allowed}
+EXPECTED: dict[str, dict[str, bool]] = {
+    "submit": {DRAFT: N, OPEN: Y, CLOSED: N, PUBLISHED: N},
+    "change settings (no ballot yet)": {DRAFT: Y, OPEN: N, CLOSED: Y, PUBLISHED: N},
+    "change settings (with a ballot)": {DRAFT: N, OPEN: N, CLOSED: N, PUBLISHED: N},
+    "change the voting window": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
+    "void": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
+    "issue codes": {DRAFT: Y, OPEN: Y, CLOSED: N, PUBLISHED: N},
+    "to open": {DRAFT: Y, OPEN: N, CLOSED: Y, PUBLISHED: N},
+    "to closed": {DRAFT: N, OPEN: Y, CLOSED: N, PUBLISHED: Y},
+    "to published": {DRAFT: N, OPEN: N, CLOSED: Y, PUBLISHED: N},
+    "to draft": {DRAFT: N, OPEN: N, CLOSED: N, PUBLISHED: N},
+}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def _set_status(quarter: Quarter, status: str) -> Quarter:
+    Quarter.objects.filter(pk=quarter.pk).update(status=status)
+    quarter.refresh_from_db()
+    return quarter
+
+
+@pytest.fixture
+def world(org, admin_user, rep, other_rep):
+    """Two quarters in the same status: one holding a peer ballot (OPS's), one without ballots."""
+
+    def build(status: str) -> dict:
+        with_ballot = quarter_create(code="2026Q3")
+        _set_status(with_ballot, OPEN)
+        criterion = with_ballot.criteria.first()
+        ballot = ballot_submit(
+            quarter=with_ballot, source=Source.PEER, values={(org["EQP"].pk, criterion.pk): Decimal(80)}, rater=rep
+        )
+        _set_status(with_ballot, status)
+        empty = _set_status(quarter_create(code="2026Q4"), status)
+        return {"quarter": with_ballot, "ballot": ballot, "empty": empty}
+
+    return build
+
+
+def _actions(org, admin_user, other_rep) -> dict[str, Callable[[dict], object]]:
+    def submit(w: dict) -> object:
+        criterion = w["quarter"].criteria.first()
+        return ballot_submit(
+            quarter=w["quarter"],
+            source=Source.PEER,
+            values={(org["OPS"].pk, criterion.pk): Decimal(60)},
+            rater=other_rep,
+        )
+
+    closes = timezone.now() + dt.timedelta(days=2)
+    return {
+        "submit": submit,
+        "change settings (no ballot yet)": lambda w: quarter_update_settings(
+            quarter=w["empty"], actor=admin_user, trim=True
+        ),
+        "change settings (with a ballot)": lambda w: quarter_update_settings(
+            quarter=w["quarter"], actor=admin_user, trim=True
+        ),
+        "change the voting window": lambda w: quarter_update_settings(
+            quarter=w["quarter"], actor=admin_user, closes_at=closes
+        ),
+        "void": lambda w: ballot_void(ballot=w["ballot"], actor=admin_user, reason="duplicate paper"),
+        "issue codes": lambda w: codes_issue(quarter=w["quarter"], unit=org["HRM"], count=3, actor=admin_user),
+        "to open": lambda w: quarter_transition(quarter=w["quarter"], to=OPEN, actor=admin_user, reason="r"),
+        "to closed": lambda w: quarter_transition(quarter=w["quarter"], to=CLOSED, actor=admin_user, reason="r"),
+        "to published": lambda w: quarter_transition(quarter=w["quarter"], to=PUBLISHED, actor=admin_user, reason="r"),
+        "to draft": lambda w: quarter_transition(quarter=w["quarter"], to=DRAFT, actor=admin_user, reason="r"),
+    }
+
+
+@pytest.mark.parametrize("status", [DRAFT, OPEN, CLOSED, PUBLISHED])
+@pytest.mark.parametrize("action", list(EXPECTED))
+def test_each_action_in_each_state(world, org, admin_user, other_rep, status, action) -> None:
+    w = world(status)
+    run = _actions(org, admin_user, other_rep)[action]
+    ballots_before = Ballot.objects.count()
+    if EXPECTED[action][status]:
+        run(w)
+    else:
+        with pytest.raises(ValidationError):
+            run(w)
+        # A refusal changes nothing.
+        assert Ballot.objects.count() == ballots_before
+        assert Quarter.objects.get(pk=w["quarter"].pk).status == status
+        assert Ballot.objects.get(pk=w["ballot"].pk).voided_at is None
