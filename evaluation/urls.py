@@ -36,6 +36,18 @@ urlpatterns += [
 ]
 
 # --- adjustments (evaluation.views.adjustments) ---
+from evaluation.views import adjustments as adjustment_views  # noqa: E402
+
+urlpatterns += [
+    path("console/<str:code>/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
+    path("console/<str:code>/adjustments/add/", adjustment_views.adjustment_add_view, name="adjustment_add"),
+    path("console/<str:code>/adjustments/<int:pk>/", adjustment_views.adjustment_edit_view, name="adjustment_edit"),
+    path(
+        "console/<str:code>/adjustments/<int:pk>/delete/",
+        adjustment_views.adjustment_delete_view,
+        name="adjustment_delete",
+    ),
+]
 
 # --- rankings, department detail, annual ranking, method (evaluation.views.results) ---
 from django.urls import re_path  # noqa: E402

@@ -128,6 +128,15 @@ def _check_quarter_accepts(quarter: Quarter, *, source: str, origin: str) -> Non
     _check_voting_window(quarter)
 
 
+def ballot_window_refusal(quarter: Quarter) -> str | None:
+    """Why online ballots cannot be submitted in `quarter` right now, or None when they can."""
+    try:
+        _check_voting_window(quarter)
+    except BallotRefused as refusal:
+        return refusal.messages[0]
+    return None
+
+
 def _check_voting_window(quarter: Quarter) -> None:
     if quarter.status != QuarterStatus.OPEN:
         raise BallotRefused(

@@ -1,7 +1,156 @@
+"""The home page: what the visitor can do now.
+
+Signed-in users see a list of cards: a ballot card per open quarter for each
+rating role they hold (with "not yet voted" / "voted"), then links to the
+pages their permissions open. A link card appears only when its URL name
+exists, so areas add theirs to LINK_CARDS without touching anything else.
+Anonymous visitors get the ballot-code box and the login button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from departments.roles import Role
+from evaluation.models import Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
+from evaluation.services.ballots import ballot_window_refusal
+
+
+@dataclass
+class Card:
+    title: str
+    text: str
+    url: str = ""
+    button: str = ""
+    status: str = ""
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class LinkCard:
+    url_name: str
+    permission: str
+    title: Any
+    text: Any
+
+
+# Pages other than ballots, in the order shown. A card needs its permission and an existing URL name.
+LINK_CARDS: tuple[LinkCard, ...] = (
+    LinkCard(
+        "evaluation:quarter_list",
+        "evaluation.manage_quarters",
+        gettext_lazy("Quarter console"),
+        gettext_lazy("Settings, opening and closing, ballot codes, participation, voids and exports."),
+    ),
+    LinkCard(
+        "evaluation:rankings",
+        "evaluation.view_published_results",
+        gettext_lazy("Rankings"),
+        gettext_lazy("Quarterly and annual rankings of the departments."),
+    ),
+    LinkCard(
+        "evaluation:problems",
+        "evaluation.view_provisional_results",
+        gettext_lazy("Problems board"),
+        gettext_lazy("Problems raised by the plants and mines: open, overdue and answered."),
+    ),
+    LinkCard(
+        "evaluation:my_problems",
+        "evaluation.answer_problem",
+        gettext_lazy("Problems for my department"),
+        gettext_lazy("Answer the problems addressed to your department."),
+    ),
+    LinkCard(
+        "evaluation:unit_problems",
+        "evaluation.submit_grassroots_ballot",
+        gettext_lazy("Answers to my unit"),
+        gettext_lazy("How the departments answered the problems your unit raised."),
+    ),
+)
+
+
+def _reverse_or_none(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def _has_voted(user: Any, quarter: Quarter, source: str) -> bool:
+    if source == Source.LEADERSHIP:
+        return Ballot.objects.filter(quarter=quarter, source=source, rater=user, voided_at__isnull=True).exists()
+    if source == Source.PEER:
+        return Ballot.objects.filter(
+            quarter=quarter, source=source, rater_unit=user.unit, voided_at__isnull=True
+        ).exists()
+    return GrassrootsParticipation.objects.filter(quarter=quarter, user=user).exists()
+
+
+def _rating_sources(user: Any) -> list[tuple[str, str]]:
+    """(source, ballot URL name) for each rating role the user holds."""
+    sources = []
+    if user.has_role(Role.LEADER) and user.has_perm("evaluation.submit_leadership_ballot"):
+        sources.append((Source.LEADERSHIP, "evaluation:ballot_leadership"))
+    unit = user.unit
+    if user.has_role(Role.DEPARTMENT_REP) and unit is not None and unit.is_evaluated:
+        sources.append((Source.PEER, "evaluation:ballot_peer"))
+    if user.has_role(Role.GRASSROOTS_RATER) and unit is not None and not unit.is_evaluated:
+        sources.append((Source.GRASSROOTS, "evaluation:ballot_grassroots"))
+    return sources
+
+
+def _ballot_card(user: Any, quarter: Quarter, source: str, url_name: str, *, several: bool) -> Card:
+    title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.code, "source": Source(source).label}
+    if _has_voted(user, quarter, source):
+        return Card(title=title, text=_("Thank you, this ballot has been submitted."), status=_("Voted"), done=True)
+    if refusal := ballot_window_refusal(quarter):
+        return Card(title=title, text=refusal, status=_("Not open now"))
+    url = reverse(url_name) + (f"?quarter={quarter.code}" if several else "")
+    return Card(
+        title=title,
+        text=_("Rate the departments on each criterion; it takes a few minutes."),
+        url=url,
+        button=_("Vote now"),
+        status=_("Not yet voted"),
+    )
+
+
+def _ballot_cards(user: Any) -> list[Card]:
+    sources = _rating_sources(user)
+    if not sources:
+        return []
+    quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+    several = len(quarters) > 1
+    return [
+        _ballot_card(user, quarter, source, url_name, several=several)
+        for quarter in quarters
+        for source, url_name in sources
+    ]
+
+
+def _link_cards(user: Any) -> list[Card]:
+    cards = []
+    for link in LINK_CARDS:
+        url = _reverse_or_none(link.url_name) if user.has_perm(link.permission) else None
+        if url:
+            cards.append(Card(title=str(link.title), text=str(link.text), url=url, button=_("Open")))
+    return cards
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """What the visitor can do now: vote, follow a quarter, read results."""
-    return render(request, "evaluation/home.html", {})
+    if not request.user.is_authenticated:
+        return render(request, "evaluation/home.html", {})
+    ballot_cards = _ballot_cards(request.user)
+    return render(
+        request,
+        "evaluation/home.html",
+        {"ballot_cards": ballot_cards, "link_cards": _link_cards(request.user)},
+    )

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from departments.models import Unit, UnitKind
 from evaluation.models import (
@@ -25,6 +25,12 @@ from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_tar
 from evaluation.services.quarters import quarter_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def full_values(quarter, *, exclude=(), points=Decimal("80")) -> dict[tuple[int, int], Decimal]:

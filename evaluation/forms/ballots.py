@@ -1,0 +1,198 @@
+"""The ballot grid: what a ballot page shows and how its POST is read.
+
+A formset of 180 cells is slow to build and to render, so the grid is
+hand-written: fields are named `v-<department id>-<criterion id>` (a level's
+points, a whole number on the points scale, or empty / `na` for 不了解) and
+`c-<department id>` (a comment). Any other field, or an id that is not on
+this ballot, refuses the whole ballot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from departments.models import Unit
+from evaluation.models import Criterion, Level, Quarter, Scale
+from evaluation.services.ballots import COMMENT_MAX_LENGTH, BallotRefused, ballot_targets
+
+ABSTAIN = "na"
+VALUE_FIELD = re.compile(r"^v-([0-9]{1,18})-([0-9]{1,18})$")
+COMMENT_FIELD = re.compile(r"^c-([0-9]{1,18})$")
+# Fields the page itself sends besides the cells.
+KNOWN_FIELDS = {"csrfmiddlewaretoken", "quarter", "code"}
+
+
+@dataclass
+class ParsedBallot:
+    values: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    comments: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    checked: bool
+
+
+@dataclass
+class Cell:
+    criterion: Criterion
+    name: str
+    current: str
+    options: list[Option]
+
+
+@dataclass
+class Row:
+    department: Unit
+    cells: list[Cell]
+    comment_name: str
+    comment: str
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for cell in self.cells if cell.current)
+
+
+def _points_text(points: Decimal) -> str:
+    """Level points as posted: 100, 80, 72.5 (no trailing zeros, no exponent)."""
+    return f"{points.normalize():f}"
+
+
+class BallotGrid:
+    """The departments × criteria of one ballot, and the posted answers when re-shown."""
+
+    def __init__(self, quarter: Quarter, *, source: str, own_unit: Unit | None = None) -> None:
+        self.quarter = quarter
+        self.source = source
+        self.own_unit = own_unit
+        self.departments = ballot_targets(quarter, source=source, rater_unit=own_unit)
+        self.criteria = list(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
+        self.levels = (
+            list(Level.objects.filter(quarter=quarter).order_by("order", "-points"))
+            if quarter.scale == Scale.LEVELS
+            else []
+        )
+        self._department_ids = {unit.pk for unit in self.departments}
+        self._criterion_ids = {criterion.pk for criterion in self.criteria}
+        self.posted: dict[str, str] = {}
+
+    @property
+    def uses_levels(self) -> bool:
+        return self.quarter.scale == Scale.LEVELS
+
+    @property
+    def cell_count(self) -> int:
+        return len(self.departments) * len(self.criteria)
+
+    @property
+    def filled_count(self) -> int:
+        return sum(row.filled for row in self.rows())
+
+    def level_legend(self) -> list[tuple[str, str]]:
+        return [(level.label, _points_text(level.points)) for level in self.levels]
+
+    def rows(self) -> list[Row]:
+        if not hasattr(self, "_rows"):
+            self._rows = [self._row(unit) for unit in self.departments]
+        return self._rows
+
+    def _row(self, unit: Unit) -> Row:
+        cells = []
+        for criterion in self.criteria:
+            name = f"v-{unit.pk}-{criterion.pk}"
+            current = self.posted.get(name, "")
+            cells.append(Cell(criterion=criterion, name=name, current=current, options=self._options(current)))
+        comment_name = f"c-{unit.pk}"
+        return Row(department=unit, cells=cells, comment_name=comment_name, comment=self.posted.get(comment_name, ""))
+
+    def _options(self, current: str) -> list[Option]:
+        if not self.uses_levels:
+            return []
+        options = [
+            Option(_points_text(level.points), level.label, current == _points_text(level.points))
+            for level in self.levels
+        ]
+        options.append(Option(ABSTAIN, _("Not familiar"), current == ABSTAIN))
+        return options
+
+    # --- reading a POST -----------------------------------------------------------------------
+
+    def parse(self, data: QueryDict) -> ParsedBallot:
+        """The values and comments of a posted ballot, or BallotRefused for a tampered post."""
+        self.posted = {key: data.get(key, "") for key in data}
+        self.__dict__.pop("_rows", None)
+        self._check_field_names(data)
+        parsed = ParsedBallot()
+        for key in data:
+            if len(data.getlist(key)) != 1:
+                raise _tampered()
+            if match := VALUE_FIELD.match(key):
+                self._read_value(parsed, int(match[1]), int(match[2]), data[key])
+            elif match := COMMENT_FIELD.match(key):
+                self._read_comment(parsed, int(match[1]), data[key])
+        return parsed
+
+    def _check_field_names(self, data: QueryDict) -> None:
+        for key in data:
+            if key not in KNOWN_FIELDS and not VALUE_FIELD.match(key) and not COMMENT_FIELD.match(key):
+                raise _tampered()
+
+    def _check_department(self, department_id: int) -> None:
+        if department_id in self._department_ids:
+            return
+        if self.own_unit is not None and department_id == self.own_unit.pk:
+            raise BallotRefused(_("A department cannot rate itself in the peer review."), code="own_department")
+        raise BallotRefused(
+            _("The ballot rates a department that is not on it. Nothing was stored."), code="department"
+        )
+
+    def _read_value(self, parsed: ParsedBallot, department_id: int, criterion_id: int, text: str) -> None:
+        self._check_department(department_id)
+        if criterion_id not in self._criterion_ids:
+            raise BallotRefused(
+                _("The ballot names a criterion that is not on it. Nothing was stored."), code="criterion"
+            )
+        text = text.strip()
+        if text in ("", ABSTAIN):
+            return
+        try:
+            parsed.values[(department_id, criterion_id)] = Decimal(text)
+        except InvalidOperation:
+            raise BallotRefused(_("A value is not a number from 0 to 100. Nothing was stored."), code="value") from None
+
+    def _read_comment(self, parsed: ParsedBallot, department_id: int, text: str) -> None:
+        self._check_department(department_id)
+        if len(text.strip()) > COMMENT_MAX_LENGTH:
+            raise BallotRefused(
+                _("A comment is longer than %(max)d characters.") % {"max": COMMENT_MAX_LENGTH}, code="comment"
+            )
+        if text.strip():
+            parsed.comments[department_id] = text
+
+
+def _tampered() -> BallotRefused:
+    return BallotRefused(
+        _("The ballot was changed outside this page and cannot be accepted. Nothing was stored; please start again."),
+        code="tampered",
+    )
+
+
+def grid_context(grid: BallotGrid) -> dict[str, Any]:
+    """What the ballot template needs from the grid."""
+    return {
+        "grid": grid,
+        "rows": grid.rows(),
+        "criteria": grid.criteria,
+        "legend": grid.level_legend(),
+        "cell_count": grid.cell_count,
+        "filled_count": grid.filled_count,
+        "comment_max": COMMENT_MAX_LENGTH,
+    }
