@@ -1,0 +1,116 @@
+"""Adjustments (加减分) pages for the evaluation group: list, add, edit, remove while the quarter is closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from evaluation.forms.adjustments import AdjustmentForm
+from evaluation.models import Adjustment, Quarter
+from evaluation.services.adjustments import (
+    adjustment_add,
+    adjustment_refusal,
+    adjustment_remove,
+    adjustment_update,
+)
+
+MANAGE = "evaluation.manage_quarters"
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous visitors go to the login page; accounts without manage_quarters get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(MANAGE):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
+    # Every evaluator may adjust every quarter; the decorator has checked the permission.
+    return get_object_or_404(Quarter, code=code)
+
+
+def _get_adjustment_for_user(request: HttpRequest, quarter: Quarter, pk: int) -> Adjustment:
+    return get_object_or_404(Adjustment.objects.select_related("department"), quarter=quarter, pk=pk)
+
+
+def _form_error(form: AdjustmentForm, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+@require_GET
+@manager_required
+def adjustment_list(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    adjustments = Adjustment.objects.filter(quarter=quarter).select_related("department", "created_by")
+    context = {"quarter": quarter, "adjustments": adjustments, "refusal": adjustment_refusal(quarter)}
+    return render(request, "evaluation/adjustments/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def adjustment_add_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    form = AdjustmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adjustment_add(quarter=quarter, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The adjustment was added."))
+            return redirect("evaluation:adjustments", code=quarter.code)
+    context = {"quarter": quarter, "form": form, "refusal": adjustment_refusal(quarter), "adding": True}
+    return render(request, "evaluation/adjustments/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def adjustment_edit_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    adjustment = _get_adjustment_for_user(request, quarter, pk)
+    initial = {"department": adjustment.department, "points": f"{adjustment.points:.2f}", "reason": adjustment.reason}
+    form = AdjustmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adjustment_update(adjustment=adjustment, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The adjustment was changed."))
+            return redirect("evaluation:adjustments", code=quarter.code)
+    context = {"quarter": quarter, "form": form, "refusal": adjustment_refusal(quarter), "adjustment": adjustment}
+    return render(request, "evaluation/adjustments/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def adjustment_delete_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    quarter = _get_quarter_for_user(request, code)
+    adjustment = _get_adjustment_for_user(request, quarter, pk)
+    if request.method == "POST":
+        try:
+            adjustment_remove(adjustment=adjustment, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The adjustment was removed."))
+        return redirect("evaluation:adjustments", code=quarter.code)
+    context = {"quarter": quarter, "adjustment": adjustment, "refusal": adjustment_refusal(quarter)}
+    return render(request, "evaluation/adjustments/delete.html", context)
