@@ -14,7 +14,6 @@ from evaluation.models import (
     BallotCode,
     BallotComment,
     BallotValue,
-    Criterion,
     GrassrootsParticipation,
     Origin,
     QuarterStatus,
@@ -23,6 +22,7 @@ from evaluation.models import (
 )
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_targets
 from evaluation.services.quarters import quarter_create
+from tests.evaluation.ballot_helpers import full_values
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +31,6 @@ pytestmark = pytest.mark.django_db
 def english():
     with translation.override("en"):
         yield
-
-
-def full_values(quarter, *, exclude=(), points=Decimal("80")) -> dict[tuple[int, int], Decimal]:
-    criteria = list(Criterion.objects.filter(quarter=quarter))
-    return {
-        (unit.pk, criterion.pk): points
-        for unit in Unit.objects.evaluated()
-        if unit.code not in exclude
-        for criterion in criteria
-    }
 
 
 def nothing_stored() -> bool:
