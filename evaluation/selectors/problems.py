@@ -162,7 +162,7 @@ def department_problem_figures(
     Every active evaluated department appears (zeros when it has no problem),
     as does any other department that has problems. Keys: raised, answered,
     open, closed, overdue (int) and median_days_to_answer (Decimal or None);
-    see the module docstring for their definitions. Two queries.
+    see the module docstring for their definitions. Three queries.
     """
     today = _today(today)
     problems = _problems(quarter)
@@ -196,10 +196,13 @@ class FiguresRow:
         return None if self.previous is None else self.current["raised"] - self.previous["raised"]
 
 
-def figures_table(*, quarter: Quarter, today: datetime.date | None = None) -> list[FiguresRow]:
-    """The board's table: each department's figures this quarter next to the previous quarter's."""
+def figures_table(*, quarter: Quarter | None, today: datetime.date | None = None) -> list[FiguresRow]:
+    """The board's table: each department's figures this quarter next to the previous quarter's.
+
+    Without a quarter, the figures cover every quarter and there is nothing to compare with.
+    """
     current = department_problem_figures(quarter=quarter, today=today)
-    before = previous_quarter(quarter)
+    before = previous_quarter(quarter) if quarter is not None else None
     previous = department_problem_figures(quarter=before, today=today) if before else None
     departments = Unit.objects.filter(pk__in=current.keys())
     return [
