@@ -41,7 +41,7 @@ def exported(quarter: Quarter, language: str = "en"):
 
 
 def data_rows(sheet) -> list[tuple]:
-    return [row for row in sheet.iter_rows(min_row=4, values_only=True)]
+    return list(sheet.iter_rows(min_row=4, values_only=True))
 
 
 @pytest.fixture
