@@ -6,6 +6,7 @@ The payload follows the results dict of evaluation.services.results; the pages m
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from departments.models import Unit
@@ -13,6 +14,13 @@ from evaluation.models import BallotComment, DepartmentResult, Quarter, QuarterS
 from evaluation.services.quarters import quarter_create
 
 SOURCES = ("grassroots", "peer", "leadership")
+
+
+def _exact(score: float | None) -> str | None:
+    if score is None:
+        return None
+    exact = Fraction(Decimal(str(score)))
+    return f"{exact.numerator}/{exact.denominator}"
 
 
 def entry(
@@ -44,7 +52,7 @@ def entry(
         "id": unit.pk,
         "order": unit.order,
         "scored": score is not None,
-        "final_exact": None,
+        "final_exact": _exact(score),
         "adjustments": adjustments or [],
     }
 
@@ -75,6 +83,7 @@ def published_quarter(code: str, departments: list[dict[str, Any]], **settings: 
             group=d["group"],
             rank=d["rank"],
             score=None if d["score"] is None else Decimal(str(d["score"])),
+            final_exact=d["final_exact"] or "",
         )
         for d in departments
     )

@@ -1,0 +1,34 @@
+"""Pages of a published quarter read its snapshot: ballots changed afterwards change nothing shown."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation.models import Ballot, QuarterStatus
+from evaluation.services.results import results_freeze
+from tests.evaluation.scoring_data import build_examples_1_and_2, example_org, make_ballot, make_leader, make_quarter
+
+
+def test_published_pages_show_the_frozen_numbers_after_ballots_change(db, client_for, django_user_model):
+    units = example_org()
+    leader = make_leader()
+    quarter = make_quarter("2026Q3", status=QuarterStatus.CLOSED)
+    build_examples_1_and_2(quarter, units, leader)
+    quarter.status = QuarterStatus.PUBLISHED
+    quarter.save(update_fields=["status"])
+    results_freeze(quarter=quarter)
+    client = client_for(leader)
+    ranking_url = reverse("evaluation:ranking", args=[quarter.code])
+    detail_url = reverse("evaluation:department", args=[quarter.code, "A"])
+
+    before = client.get(ranking_url).text
+    assert "89.93" in before and "74.00" in before  # SCORING.md examples 1 and 2
+
+    Ballot.objects.filter(source="leadership").update(voided_at=timezone.now(), void_reason="late")
+    make_ballot(quarter, "grassroots", {units["A"]: (40, 40, 40)}, rater_unit=units["G2"])
+
+    after = client.get(ranking_url).text
+    assert "89.93" in after and "74.00" in after
+    detail = client.get(detail_url).text
+    assert "74.00" in detail and "60.00" in detail  # A's leadership source score, from the snapshot
