@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from departments.roles import Role
@@ -109,3 +111,28 @@ def test_compute_annual_refuses_a_bad_year(example_quarter) -> None:
     with pytest.raises(CommandError) as refused:
         run("compute_annual", "20x6")
     assert refused.value.returncode == 1
+
+
+# The example workbooks travel with the contract documents, next to the work tree.
+EXAMPLES = Path(settings.BASE_DIR).parent / "shared" / "examples"
+
+
+@pytest.mark.skipif(not (EXAMPLES / "quarter-2026Q3-example.xlsx").exists(), reason="example workbooks not found")
+def test_the_example_workbooks_give_the_documented_rankings() -> None:
+    run("import_org", str(EXAMPLES / "org-example.xlsx"))
+    run("import_quarter", str(EXAMPLES / "quarter-2026Q3-example.xlsx"))
+    check_example_rankings(json.loads(run("compute_rankings", "2026Q3", "--format", "json")))
+    run("set_quarter_status", "2026Q3", "published")
+    published = json.loads(run("compute_rankings", "2026Q3", "--format", "json"))
+    check_example_rankings(published)
+    assert published["status"] == "published"
+
+
+def check_example_rankings(data: dict) -> None:
+    rows = {row["code"]: row for row in data["departments"]}
+    assert (rows["A"]["score"], rows["A"]["rank"]) == (74.0, 2)
+    assert rows["A"]["sources"] == {"grassroots": 80.0, "peer": 80.0, "leadership": 60.0}
+    assert (rows["B"]["score"], rows["B"]["composite"], rows["B"]["adjustment"]) == (89.93, 91.43, -1.5)
+    assert rows["B"]["rank"] == 1
+    assert rows["B"]["sources"] == {"grassroots": 100.0, "peer": None, "leadership": 80.0}
+    assert (rows["OFF"]["rank"], rows["OFF"]["score"]) == (None, None)
