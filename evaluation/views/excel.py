@@ -1,0 +1,166 @@
+"""Workbooks in and out, and keying in paper ballots: pages for the evaluation group."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from departments.workbook import WorkbookInvalid
+from evaluation.exports import export_annual, export_quarter, export_quarter_template, quarter_filename
+from evaluation.forms.excel import EntryGrid, EntryPickForm, QuarterImportForm
+from evaluation.imports import quarter_import
+from evaluation.models import Ballot, Origin, Quarter, QuarterStatus, Source
+from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_targets
+
+MANAGE = "evaluation.manage_quarters"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous visitors go to the login page; accounts without manage_quarters get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(MANAGE):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
+    # Every manager may export every quarter; the decorator has checked the permission.
+    return get_object_or_404(Quarter, code=code)
+
+
+def _xlsx_response(write: Callable[[io.BytesIO], None], filename: str) -> FileResponse:
+    buffer = io.BytesIO()
+    write(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+# --- downloads -----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def export_quarter_view(request: HttpRequest, code: str) -> FileResponse:
+    """The quarter's results workbook, headers in the visitor's language."""
+    quarter = _get_quarter_for_user(request, code)
+    # The request's language is active (LocaleMiddleware), so the headers follow the visitor's choice.
+    return _xlsx_response(lambda out: export_quarter(quarter, out), quarter_filename(quarter))
+
+
+@require_GET
+@manager_required
+def export_annual_view(request: HttpRequest, year: int) -> FileResponse:
+    return _xlsx_response(lambda out: export_annual(year, out), f"results-{year}.xlsx")
+
+
+@require_GET
+@manager_required
+def quarter_template_view(request: HttpRequest) -> FileResponse:
+    """An empty quarter workbook with today's departments, and a quarter's settings (?quarter=) or the defaults."""
+    code = request.GET.get("quarter", "")
+    quarter = Quarter.objects.filter(code=code).first() if code else None
+    filename = f"quarter-{quarter.code if quarter else 'template'}.xlsx"
+    return _xlsx_response(lambda out: export_quarter_template(out, quarter=quarter), filename)
+
+
+# --- upload --------------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def import_quarter_view(request: HttpRequest) -> HttpResponse:
+    """Upload a quarter workbook; every problem is listed and nothing is imported unless there is none."""
+    form = QuarterImportForm(request.POST or None, request.FILES or None)
+    issues: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = quarter_import(
+                source=form.cleaned_data["file"], actor=request.user, replace=form.cleaned_data["replace"]
+            )
+        except WorkbookInvalid as refused:
+            issues = [str(issue) for issue in refused.issues]
+        else:
+            messages.success(request, result.summary())
+            return redirect("evaluation:import_quarter")
+    quarters = Quarter.objects.order_by("-code")
+    return render(
+        request,
+        "evaluation/excel/import.html",
+        {"form": form, "issues": issues, "quarters": quarters},
+        status=400 if issues else 200,
+    )
+
+
+# --- data entry ----------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def entry_view(request: HttpRequest) -> HttpResponse:
+    """Key in paper ballots one after another: pick source and rater, fill the grid, save, repeat."""
+    pick = EntryPickForm(request.GET or None)
+    if not pick.is_bound or not pick.is_valid():
+        return render(request, "evaluation/excel/entry.html", {"pick": pick, "grid": None})
+    chosen = pick.cleaned_data
+    quarter, source = chosen["quarter"], chosen["source"]
+    grid = _grid(quarter, source=source, unit=chosen["unit"])
+    if request.method == "POST":
+        values, comments = grid.read(request.POST)
+        if not grid.errors:
+            try:
+                ballot_submit(
+                    quarter=quarter,
+                    source=source,
+                    values=values,
+                    comments=comments,
+                    rater=chosen["rater"],
+                    rater_unit=chosen["unit"],
+                    origin=Origin.KEYED,
+                    label=request.POST.get("label", "").strip()[:64],
+                    actor=request.user,
+                )
+            except BallotRefused as refused:
+                messages.error(request, " ".join(refused.messages))
+            else:
+                messages.success(request, _("Ballot saved. The grid is clear for the next one."))
+                return redirect(f"{reverse('evaluation:entry')}?{urlencode(request.GET)}")
+        else:
+            messages.error(request, _("Some cells are not valid; nothing was saved. Correct the marked cells."))
+    context = {
+        "pick": pick,
+        "grid": grid,
+        "quarter": quarter,
+        "source": Source(source),
+        "keyed": Ballot.objects.filter(quarter=quarter, source=source, origin=Origin.KEYED).count(),
+        "levels_data": [{"key": str(n), "label": level.label} for n, level in enumerate(grid.levels, start=1)],
+        "closed": quarter.status not in (QuarterStatus.OPEN, QuarterStatus.CLOSED),
+    }
+    return render(request, "evaluation/excel/entry.html", context, status=200 if not grid.errors else 400)
+
+
+def _grid(quarter: Quarter, *, source: str, unit: Any) -> EntryGrid:
+    departments = ballot_targets(quarter, source=source, rater_unit=unit if source == Source.PEER else None)
+    return EntryGrid(
+        quarter=quarter,
+        departments=departments,
+        criteria=list(quarter.criteria.order_by("order", "code")),
+        levels=sorted(quarter.levels.all(), key=lambda level: -level.points),
+    )
