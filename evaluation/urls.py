@@ -84,3 +84,12 @@ urlpatterns += [
 ]
 
 # --- workbooks and data entry (evaluation.views.excel) ---
+from evaluation.views import excel as excel_views  # noqa: E402
+
+urlpatterns += [
+    re_path(rf"^workbooks/{_QUARTER}/results\.xlsx$", excel_views.export_quarter_view, name="export_quarter"),
+    path("workbooks/annual/<int:year>/results.xlsx", excel_views.export_annual_view, name="export_annual"),
+    path("workbooks/quarter-template.xlsx", excel_views.quarter_template_view, name="quarter_template"),
+    path("workbooks/import/", excel_views.import_quarter_view, name="import_quarter"),
+    path("entry/", excel_views.entry_view, name="entry"),
+]
