@@ -15,8 +15,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# A checkout without catalogues yet (git keeps no empty locale folders) has nothing to compile.
 compilemessages: install
-	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  $(PY) manage.py compilemessages --ignore=.venv --verbosity 0; fi
 
 run: install compilemessages
 	$(PY) manage.py migrate --noinput
