@@ -43,6 +43,7 @@
       x: data.quarters, y: data.scores,
       text: data.scores.map(function (v) { return v === null ? "" : v.toFixed(2); }),
       textposition: "top center",
+      cliponaxis: false,
       hovertemplate: "%{x}: %{y:.2f}<extra>" + data.score_title + "</extra>",
       line: { color: "#0d6efd" }
     };
@@ -52,15 +53,17 @@
       hovertemplate: "%{x}: %{y}<extra>" + data.rank_title + "</extra>",
       line: { color: "#fd7e14", dash: "dot" }
     };
+    var maxRank = Math.max.apply(null, [1].concat(data.ranks.filter(function (r) { return r !== null; })));
     var layout = {
       font: FONT,
-      margin: { l: 50, r: 50, t: 20, b: 50 },
+      margin: { l: 50, r: 50, t: 30, b: 50 },
       legend: { orientation: "h", y: -0.25 },
       xaxis: { title: { text: data.x_title }, type: "category", fixedrange: true },
       yaxis: { title: { text: data.score_title }, fixedrange: true },
+      // Rank 1 at the top; the axis spans the ranks actually held, in whole steps.
       yaxis2: {
         title: { text: data.rank_title }, overlaying: "y", side: "right",
-        autorange: "reversed", dtick: 1, rangemode: "tozero", fixedrange: true, showgrid: false
+        range: [maxRank + 0.5, 0.5], dtick: 1, fixedrange: true, showgrid: false, zeroline: false
       }
     };
     return { traces: [score, rank], layout: layout };

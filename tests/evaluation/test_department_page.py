@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
+from evaluation.models import Problem
 from tests.evaluation.results_pages_data import example_published
 
 
@@ -101,3 +104,11 @@ def test_the_trend_chart_data_is_on_the_page(published, client_for, rep):
     assert 'data-chart="trend-chart"' in response.text
     assert "/static/plotly/plotly.min.js" in response.text
     assert "/static/js/charts.js" in response.text
+
+
+def test_the_page_shows_the_departments_problem_figures(published, org, client_for, rep):
+    Problem.objects.create(quarter=published, department=org["OPS"], title="T", due_on=datetime.date(2026, 7, 1))
+    response = client_for(rep).get(_url("2026Q2", "OPS"))
+
+    assert response.context["detail"].problems_available
+    assert response.context["detail"].problems["raised"] == 1
