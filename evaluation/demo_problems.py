@@ -137,9 +137,10 @@ def _complaints(quarter: Quarter) -> list[BallotComment]:
         .order_by("department__order", "department__code", "ballot__rater_unit__code", "text", "pk")
     )
     # One problem per department and text: the same complaint from many slips is one problem.
+    # Grassroots comments come first: the plants and mines are the ones to be answered.
     seen: set[tuple[int, str]] = set()
     unique = []
-    for comment in comments:
+    for comment in sorted(comments, key=lambda comment: comment.ballot.source != Source.GRASSROOTS):
         if (comment.department_id, comment.text) not in seen:
             seen.add((comment.department_id, comment.text))
             unique.append(comment)
@@ -148,7 +149,9 @@ def _complaints(quarter: Quarter) -> list[BallotComment]:
 
 def _seed_quarter(quarter: Quarter, *, evaluator: User, rng: random.Random, current: bool) -> int:
     comments = _complaints(quarter)
-    chosen = rng.sample(comments, min(PROBLEMS_PER_QUARTER, len(comments)))
+    grassroots = [comment for comment in comments if comment.ballot.source == Source.GRASSROOTS]
+    pool = grassroots if len(grassroots) >= PROBLEMS_PER_QUARTER else comments
+    chosen = rng.sample(pool, min(PROBLEMS_PER_QUARTER, len(pool)))
     chosen.sort(key=lambda comment: (comment.department.order, comment.department.code, comment.text))
     now = timezone.now()
     for index, comment in enumerate(chosen):

@@ -92,6 +92,13 @@ class ReopenForm(forms.Form):
         return _not_in_past(self.cleaned_data.get("due_on"))
 
 
+def _style_filters(form: forms.Form) -> None:
+    """Bootstrap classes for filter widgets, which are laid out by hand rather than by crispy."""
+    for field in form.fields.values():
+        css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-select"
+        field.widget.attrs.setdefault("class", css)
+
+
 class BoardFilterForm(forms.Form):
     """The board's filters (GET). An empty quarter means the latest quarter."""
 
@@ -110,6 +117,7 @@ class BoardFilterForm(forms.Form):
             Q(problems__isnull=False) | Q(active=True, kind__in=EVALUATED_KINDS)
         ).distinct()
         self.fields["raising_unit"].queryset = Unit.objects.filter(active=True).order_by("kind", "order", "code")
+        _style_filters(self)
 
 
 class CommentFilterForm(forms.Form):
@@ -122,6 +130,7 @@ class CommentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["quarter"].queryset = problem_quarters()
         self.fields["department"].queryset = Unit.objects.evaluated()
+        _style_filters(self)
 
 
 class UnitCodeForm(forms.Form):
