@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluation.models import QuarterStatus
 from evaluation.services.quarters import quarter_create
@@ -165,3 +166,9 @@ def test_the_navigation_offers_the_rankings(published, client_for, viewer):
 def test_a_quarter_with_no_status_change_keeps_its_status(published):
     # Guard for the fixture itself: the pages above read a published quarter.
     assert published.status == QuarterStatus.PUBLISHED
+
+
+def test_the_navigation_offers_this_years_annual_ranking(published, client_for, viewer):
+    page = client_for(viewer).get(reverse("home")).text
+
+    assert reverse("evaluation:annual", args=[timezone.localdate().year]) in page

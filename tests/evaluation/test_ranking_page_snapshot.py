@@ -32,3 +32,20 @@ def test_published_pages_show_the_frozen_numbers_after_ballots_change(db, client
     assert "89.93" in after and "74.00" in after
     detail = client.get(detail_url).text
     assert "74.00" in detail and "60.00" in detail  # A's leadership source score, from the snapshot
+
+
+def test_a_provisional_ranking_follows_the_ballots_live(db, client_for):
+    units = example_org()
+    leader = make_leader()
+    quarter = make_quarter("2026Q3", status=QuarterStatus.CLOSED)
+    build_examples_1_and_2(quarter, units, leader)
+    client = client_for(leader)
+    url = reverse("evaluation:ranking", args=[quarter.code])
+
+    assert "74.00" in client.get(url).text
+
+    make_ballot(quarter, "peer", {units["A"]: (20, 20, 20)}, rater_unit=units["OFF"])  # peer cells now 60
+
+    page = client.get(url).text
+    assert "provisional-banner" in page
+    assert "74.00" not in page and "65.00" in page  # peer cells 60, 50, 40: (40·80 + 30·50 + 30·60) / 100
