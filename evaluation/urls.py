@@ -93,3 +93,8 @@ urlpatterns += [
     path("workbooks/import/", excel_views.import_quarter_view, name="import_quarter"),
     path("entry/", excel_views.entry_view, name="entry"),
 ]
+
+# --- health check, the benchmarks' trivial baseline (evaluation.views.health) ---
+from evaluation.views.health import health  # noqa: E402
+
+urlpatterns += [path("health/", health, name="health")]
