@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from departments.models import Unit
@@ -55,6 +57,8 @@ class Row:
     cells: list[Cell]
     comment_name: str
     comment: str
+
+    cells_html: SafeString = mark_safe("")  # noqa: RUF009 - an empty default, replaced per row
 
     @property
     def filled(self) -> int:
@@ -111,7 +115,34 @@ class BallotGrid:
             current = self.posted.get(name, "")
             cells.append(Cell(criterion=criterion, name=name, current=current, options=self._options(current)))
         comment_name = f"c-{unit.pk}"
-        return Row(department=unit, cells=cells, comment_name=comment_name, comment=self.posted.get(comment_name, ""))
+        row = Row(department=unit, cells=cells, comment_name=comment_name, comment=self.posted.get(comment_name, ""))
+        row.cells_html = mark_safe("".join(self._cell_html(unit, cell) for cell in cells))
+        return row
+
+    # 180 cells of five buttons are too slow for the template engine (about a second on a small
+    # server); this builds the same markup in a few milliseconds. Every text is escaped here.
+    def _cell_html(self, unit: Unit, cell: Cell) -> str:
+        name = cell.name
+        labelled = f'aria-labelledby="d-{unit.pk} l-{name}"'
+        head = f'<span class="ballot-crit" id="l-{name}">{escape(cell.criterion.name)}</span>'
+        if not self.uses_levels:
+            return (
+                f'<div class="ballot-cell">{head}<input type="number" class="form-control ballot-points-input" '
+                f'name="{name}" min="0" max="100" step="1" inputmode="numeric" '
+                f'placeholder="{escape(_("Not familiar"))}" value="{escape(cell.current)}" {labelled}></div>'
+            )
+        buttons = "".join(
+            f'<input type="radio" class="btn-check" name="{name}" id="{name}-{index}" value="{escape(option.value)}" '
+            f'autocomplete="off"{" checked" if option.checked else ""}>'
+            f'<label class="btn {self._button_class(option)}" for="{name}-{index}">{escape(option.label)}</label>'
+            for index, option in enumerate(cell.options, start=1)
+        )
+        options = f'<div class="ballot-options">{buttons}</div>'
+        return f'<div class="ballot-cell" role="radiogroup" {labelled}>{head}{options}</div>'
+
+    @staticmethod
+    def _button_class(option: Option) -> str:
+        return "btn-outline-secondary ballot-na" if option.value == ABSTAIN else "btn-outline-primary"
 
     def _options(self, current: str) -> list[Option]:
         if not self.uses_levels:

@@ -175,3 +175,29 @@ def test_the_thank_you_page_names_nobody(quarter, code, client_for):
     assert "Thank you" in page
     assert "ABCDE" not in page
     assert str(Ballot.objects.get().pk) not in page
+
+
+def test_a_45_department_ballot_takes_a_constant_number_of_queries(
+    quarter, org, leader, client_for, django_assert_max_num_queries
+):
+    from departments.models import UnitKind
+
+    Unit.objects.bulk_create(
+        Unit(code=f"D{index:02d}", name=f"部门{index:02d}", kind=UnitKind.FUNCTIONAL, order=100 + index)
+        for index in range(41)
+    )
+    client = client_for(leader)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("evaluation:ballot_leadership")).content.decode()
+    assert page.count('class="ballot-dept-name') == 45
+    with django_assert_max_num_queries(25):
+        response = client.post(reverse("evaluation:ballot_leadership"), ballot_post(quarter))
+    assert response.status_code == 302
+    assert BallotValue.objects.count() == 45 * 3
+
+
+def test_names_are_escaped_in_the_grid(quarter, org, leader, client_for):
+    Unit.objects.filter(code="EQP").update(name="<b>设备部</b>")
+    page = client_for(leader).get(reverse("evaluation:ballot_leadership")).content.decode()
+    assert "<b>设备部</b>" not in page
+    assert "&lt;b&gt;设备部&lt;/b&gt;" in page
