@@ -158,6 +158,7 @@ def org_import(*, source: Any, actor: User | None = None, max_bytes: int | None 
     unit_plans = _plan_units(unit_rows or [], issues)
     kinds = {unit.code: unit.kind for unit in Unit.objects.all()} | {p.unit.code: p.unit.kind for p in unit_plans}
     person_plans = _plan_people(people_rows or [], kinds, issues)
+    _check_members_left_behind(unit_plans, {plan.user.username for plan in person_plans}, issues)
     if issues:
         raise WorkbookInvalid(issues)
     with transaction.atomic():
@@ -355,6 +356,20 @@ def _person_plan(
         roles=roles,
         roles_changed=is_new or roles != current_roles,
     )
+
+
+def _check_members_left_behind(unit_plans: list[_UnitPlan], in_file: set[str], issues: list[ImportIssue]) -> None:
+    """A unit may not change kind under accounts (not in the file) whose role needs the old kind."""
+    for plan in unit_plans:
+        if plan.is_new or not plan.changed:
+            continue
+        # Now grassroots: its representatives are stranded; now evaluated: its grassroots raters are.
+        role = Role.DEPARTMENT_REP if plan.unit.kind == UnitKind.GRASSROOTS else Role.GRASSROOTS_RATER
+        stranded = User.objects.filter(unit__code=plan.unit.code, groups__name=role).exclude(username__in=in_file)
+        usernames = sorted(stranded.values_list("username", flat=True))
+        if usernames:
+            message = _("This kind does not suit the accounts of this unit: %(usernames)s.")
+            issues.append(plan.row.issue("kind", message % {"usernames": ", ".join(usernames)}))
 
 
 # --- cells ---------------------------------------------------------------------------------------------------------

@@ -226,3 +226,16 @@ def test_the_command_prints_issues_and_fails(tmp_path: Path, capsys) -> None:
     assert caught.value.returncode == 1
     assert "departments, 2, name:" in capsys.readouterr().err
     assert not Unit.objects.exists()
+
+
+def test_it_refuses_to_turn_a_department_with_a_representative_into_a_grassroots_unit(tmp_path: Path, rep) -> None:
+    issues = refused(org_file(tmp_path, [["OPS", "运营改善部", "grassroots", None, 1, "yes"]], []))
+    assert issues[0].startswith("departments, 2, kind:")
+    assert "rep_ops" in issues[0]
+
+
+def test_a_unit_may_change_kind_when_the_file_moves_its_accounts(tmp_path: Path, rep) -> None:
+    units = [["OPS", "运营改善部", "grassroots", None, 1, "yes"]]
+    result = org_import(source=org_file(tmp_path, units, [["rep_ops", "Rep", "OPS", "grassroots_rater", None]]))
+    assert result.units_updated == 1
+    assert User.objects.get(username="rep_ops").role_names == {"grassroots_rater"}

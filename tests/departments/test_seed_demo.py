@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 
 import pytest
@@ -18,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def seed(*args: str) -> str:
+    """The organisation only: the demo quarters are the evaluation app's to test."""
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--organisation-only", *args, stdout=out)
     return out.getvalue()
 
 
@@ -87,3 +89,13 @@ def test_the_demo_admin_reaches_the_organisation_page() -> None:
     client = Client()
     client.login(username="admin", password=DEMO_PASSWORD)
     assert client.get(reverse("departments:import")).status_code == 200
+
+
+def test_it_loads_the_evaluation_demo_when_there_is_one() -> None:
+    from evaluation.models import Quarter
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert DEMO_PASSWORD in out.getvalue()
+    if importlib.util.find_spec("evaluation.demo") is not None:
+        assert Quarter.objects.exists()

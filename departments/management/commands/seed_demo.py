@@ -67,6 +67,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds units")
+        parser.add_argument(
+            "--organisation-only", action="store_true", help="load units and accounts but no quarters or ballots"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Unit.objects.exists():
@@ -76,7 +79,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             units = self._seed_units()
             self._seed_people(units)
-            self._seed_evaluation()
+            if not options["organisation_only"]:
+                self._seed_evaluation()
         self._print_accounts()
 
     def _seed_units(self) -> dict[str, Unit]:
