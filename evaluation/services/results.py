@@ -172,7 +172,7 @@ def results_freeze(*, quarter: Quarter, actor: Any = None) -> ResultSnapshot:
     payload = results_compute(quarter)
     payload["status"] = QuarterStatus.PUBLISHED.value
     payload["provisional"] = False
-    ResultSnapshot.objects.filter(quarter=quarter).delete()
+    results_discard(quarter=quarter)
     snapshot = ResultSnapshot.objects.create(quarter=quarter, payload=payload)
     DepartmentResult.objects.bulk_create(
         DepartmentResult(
