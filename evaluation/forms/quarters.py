@@ -22,7 +22,6 @@ class QuarterCreateForm(forms.Form):
     code = forms.CharField(
         label=_lazy("Quarter"),
         max_length=7,
-        validators=[quarter_code_validator],
         help_text=_lazy("For example 2026Q3."),
     )
     start_from = forms.ChoiceField(label=_lazy("Start from"))
@@ -35,6 +34,7 @@ class QuarterCreateForm(forms.Form):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().upper()
+        quarter_code_validator(code)
         if Quarter.objects.filter(code=code).exists():
             raise forms.ValidationError(_("Quarter %(code)s already exists.") % {"code": code})
         return code
