@@ -62,6 +62,24 @@ LINK_CARDS: tuple[LinkCard, ...] = (
         gettext_lazy("Problems raised by the plants and mines: open, overdue and answered."),
     ),
     LinkCard(
+        "evaluation:comments",
+        "evaluation.manage_quarters",
+        gettext_lazy("Comments"),
+        gettext_lazy("Read the comments on ballots and turn them into tracked problems."),
+    ),
+    LinkCard(
+        "evaluation:entry",
+        "evaluation.manage_quarters",
+        gettext_lazy("Paper ballots"),
+        gettext_lazy("Key in ballots collected on paper."),
+    ),
+    LinkCard(
+        "evaluation:import_quarter",
+        "evaluation.manage_quarters",
+        gettext_lazy("Workbooks"),
+        gettext_lazy("Import a quarter workbook or download its template."),
+    ),
+    LinkCard(
         "evaluation:my_problems",
         "evaluation.answer_problem",
         gettext_lazy("Problems for my department"),

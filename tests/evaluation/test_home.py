@@ -77,3 +77,17 @@ def test_the_home_page_takes_few_queries(quarter, leader, rep, client_for, djang
     client = client_for(leader)
     with django_assert_max_num_queries(10):
         client.get(reverse("home"))
+
+
+def test_visitors_find_the_ballot_code_page_in_the_navigation(client_for, db):
+    page = home_page(client_for(None))
+    assert page.count(f'href="{reverse("evaluation:ballot_code")}"') == 1
+
+
+def test_link_cards_whose_page_does_not_exist_are_left_out(quarter, evaluator, client_for, monkeypatch):
+    from evaluation.views import home
+
+    missing = home.LinkCard("evaluation:no_such_page", "evaluation.manage_quarters", "Nowhere", "Not built yet")
+    monkeypatch.setattr(home, "LINK_CARDS", (*home.LINK_CARDS, missing))
+    page = home_page(client_for(evaluator))
+    assert "Nowhere" not in page
