@@ -11,7 +11,8 @@ from evaluation.models import Source
 from evaluation.services.ballots import ballot_submit
 from tests.browser.conftest import _playwright, browser_page, chromium, login_as  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# live_server must be among the fixture names so pytest-django lets its host through ALLOWED_HOSTS.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_server")]
 
 
 def test_the_participation_panel_updates_without_a_reload(request, quarter, org, evaluator, rep):
