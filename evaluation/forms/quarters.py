@@ -13,7 +13,7 @@ from departments.models import Unit
 from evaluation.criteria_templates import TEMPLATES, CriterionSpec, LevelSpec
 from evaluation.models import Quarter, QuarterStatus, quarter_code_validator
 from evaluation.services.codes import MAX_CODES_PER_ISSUE
-from evaluation.services.quarters import SETTINGS_FIELDS, criteria_specs, level_specs
+from evaluation.services.quarters import SETTINGS_FIELDS, TEXT_FIELDS, WINDOW_FIELDS, criteria_specs, level_specs
 
 COPY_PREVIOUS = "previous"
 
@@ -91,7 +91,8 @@ class QuarterSettingsForm(forms.ModelForm):
             f"{s.code}, {s.name}, {_plain(s.weight)}" for s in criteria_specs(quarter)
         )
         for name, field in self.fields.items():
-            if name in ("opens_at", "closes_at"):
+            # The window and the title never affect a score; they stay editable until publication.
+            if name in WINDOW_FIELDS or name in TEXT_FIELDS:
                 field.disabled = window_locked
             else:
                 field.disabled = scoring_locked or window_locked

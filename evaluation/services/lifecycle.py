@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.models import AuditAction, Quarter, QuarterStatus
+from evaluation.services.audit import audit_record
 
 ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -96,8 +97,6 @@ def _apply_results(quarter: Quarter, old: str, to: str, actor: Any) -> None:
 
 
 def _audit(quarter: Quarter, old: str, to: str, actor: Any, reason: str) -> None:
-    from evaluation.services.audit import audit_record
-
     audit_record(
         action=AuditAction.STATUS_CHANGED,
         summary=_("%(code)s: %(from)s → %(to)s")
