@@ -260,14 +260,10 @@ class CountedBallots:
         return unit.code if unit else None
 
     def rows(self) -> Iterator[list]:
-        width = len(self.criteria)
+        """One row per ballot: its number, source and rating unit, then every (department, criterion) value."""
         for number, ballot in enumerate(self.order, start=1):
             head = [number, source_label(self.sources[ballot]), self.unit_code(ballot)]
-            values = self.grid[ballot]
-            for position, department in enumerate(self.departments):
-                cells = values[position * width : (position + 1) * width]
-                if (cells >= 0).any():
-                    yield [*head, department.code, department.name, *(_points(int(v)) for v in cells)]
+            yield [*head, *(_points(int(value)) for value in self.grid[ballot])]
 
     def comment_rows(self) -> Iterator[list]:
         numbers = {int(ballot): number for number, ballot in enumerate(self.order, start=1)}
@@ -596,14 +592,16 @@ def matrix_sheet(
 
 
 def ballots_sheet(ballots: CountedBallots) -> SheetData:
-    """Every counted ballot, numbered 1..n in an order that reveals nothing about who or when."""
-    columns = [
-        count(_("Ballot")),
-        Column(_("Source"), 12),
-        Column(_("Rating unit"), 12),
-        Column(_("Department code"), 12),
-        Column(_("Department name"), 22),
-        *(Column(criterion.name, 10) for criterion in ballots.criteria),
+    """Every counted ballot, numbered 1..n in an order that reveals nothing about who or when.
+
+    One row per ballot and one column per department and criterion, so that each column's
+    mean (after trimming, if the quarter trims) is that cell's mean on the ranking.
+    """
+    columns = [count(_("Ballot")), Column(_("Source"), 12), Column(_("Rating unit"), 12)]
+    columns += [
+        Column(f"{department.code} {department.name} · {criterion.name}", 12)
+        for department in ballots.departments
+        for criterion in ballots.criteria
     ]
     return SheetData(_("Ballots"), _("Every counted ballot"), columns, ballots.rows())
 

@@ -105,11 +105,25 @@ def test_the_ballot_listing_names_no_rater(example_quarter):
     texts = {str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell}
     assert "leader1" not in texts
     assert not any("王领导" in text for text in texts)
-    ballots = data_rows(workbook["Ballots"])
-    assert sorted({row[0] for row in ballots}) == [1, 2, 3, 4]
-    leadership = [row for row in ballots if row[1] == "Leadership"]
-    assert {row[2] for row in leadership} == {None}
-    assert ("B", 80, None, 80) in [(row[3], row[5], row[6], row[7]) for row in leadership]
+    sheet = workbook["Ballots"]
+    header = [cell.value for cell in sheet[3]]
+    assert header[:6] == [
+        "Ballot",
+        "Source",
+        "Rating unit",
+        "A 运营改善部 · 办事效率",
+        "A 运营改善部 · 完成质量",
+        "A 运营改善部 · 服务意识",
+    ]
+    ballots = data_rows(sheet)
+    assert [row[0] for row in ballots] == [1, 2, 3, 4]
+    assert [row[1:3] for row in ballots] == [
+        ("Grassroots", "G1"),
+        ("Grassroots", "G2"),
+        ("Peer review", "B"),
+        ("Leadership", None),
+    ]
+    assert ballots[3][3:9] == (60, 60, 60, 80, None, 80)  # the leader's ballot, no name on it
 
 
 def test_it_has_the_further_sheets(example_quarter):
