@@ -21,7 +21,7 @@ from departments.workbook import WorkbookInvalid
 from evaluation.exports import export_annual, export_quarter, export_quarter_template, quarter_filename
 from evaluation.forms.excel import EntryGrid, EntryPickForm, QuarterImportForm
 from evaluation.imports import quarter_import
-from evaluation.models import Ballot, Origin, Quarter, QuarterStatus, Source
+from evaluation.models import Ballot, Origin, Quarter, Source
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_targets
 
 MANAGE = "evaluation.manage_quarters"
@@ -151,7 +151,6 @@ def entry_view(request: HttpRequest) -> HttpResponse:
         "source": Source(source),
         "keyed": Ballot.objects.filter(quarter=quarter, source=source, origin=Origin.KEYED).count(),
         "levels_data": [{"key": str(n), "label": level.label} for n, level in enumerate(grid.levels, start=1)],
-        "closed": quarter.status not in (QuarterStatus.OPEN, QuarterStatus.CLOSED),
     }
     return render(request, "evaluation/excel/entry.html", context, status=200 if not grid.errors else 400)
 
