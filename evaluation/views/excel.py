@@ -88,7 +88,7 @@ def quarter_template_view(request: HttpRequest) -> FileResponse:
 @manager_required
 def import_quarter_view(request: HttpRequest) -> HttpResponse:
     """Upload a quarter workbook; every problem is listed and nothing is imported unless there is none."""
-    form = QuarterImportForm(request.POST or None, request.FILES or None)
+    form = QuarterImportForm(request.POST, request.FILES) if request.method == "POST" else QuarterImportForm()
     issues: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -55,3 +55,9 @@ def test_replace_from_the_page(client_for, evaluator, example_org):
     replaced = client.post(reverse("evaluation:import_quarter"), {"file": upload(QUARTER_EXAMPLE), "replace": "on"})
     assert replaced.status_code == 302
     assert Ballot.objects.count() == 4
+
+
+def test_posting_without_a_file_asks_for_one(client_for, evaluator, example_org):
+    response = client_for(evaluator).post(reverse("evaluation:import_quarter"), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
