@@ -291,3 +291,15 @@ def test_it_refuses_two_peer_ballots_of_one_department(example_org, tmp_path):
     sheets["ballots"].append(["p2", "peer", "B", None, "A", 90, 90, 90, None])
     err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
     assert "ballots, 8, rater_unit: Ballots p1 and p2 come from the same rater" in err
+
+
+def test_it_refuses_a_peer_ballot_the_department_already_gave_online(example_org, tmp_path):
+    import_file(QUARTER_EXAMPLE)
+    quarter = Quarter.objects.get(code="2026Q3")
+    Ballot.objects.filter(source="peer").update(origin=Origin.ONLINE, label="")
+    sheets = example_sheets()
+    sheets["ballots"] = [sheets["ballots"][0], sheets["ballots"][4]]  # p1 again: B's peer ballot
+    del sheets["adjustments"]
+    err = refused(write_workbook(tmp_path / "again.xlsx", sheets), "--replace")
+    assert "ballots, 2, rater_unit: This department's peer ballot is already in the quarter." in err
+    assert quarter.ballots.count() == 4
