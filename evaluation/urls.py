@@ -1,13 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from evaluation.views import adjustments as adjustment_views
+from evaluation.views import ballots as ballot_views
+from evaluation.views import console
+from evaluation.views import excel as excel_views
+from evaluation.views import problems as problem_views
+from evaluation.views import results as results_views
+from evaluation.views.health import health
 
 app_name = "evaluation"
 
+# A quarter in URLs: YYYYQn.
+_QUARTER = r"(?P<code>[0-9]{4}Q[1-4])"
+
 urlpatterns: list = []
 
-# Each area appends its own patterns below, in its own section.
 
 # --- quarters, lifecycle, codes, participation, voids, audit log (evaluation.views.console) ---
-from evaluation.views import console  # noqa: E402
 
 urlpatterns += [
     path("console/", console.quarter_list_view, name="quarter_list"),
@@ -25,7 +34,6 @@ urlpatterns += [
 ]
 
 # --- ballots (evaluation.views.ballots) ---
-from evaluation.views import ballots as ballot_views  # noqa: E402
 
 urlpatterns += [
     path("ballot/", ballot_views.ballot_code, name="ballot_code"),
@@ -36,7 +44,6 @@ urlpatterns += [
 ]
 
 # --- adjustments (evaluation.views.adjustments) ---
-from evaluation.views import adjustments as adjustment_views  # noqa: E402
 
 urlpatterns += [
     path("console/<str:code>/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
@@ -50,11 +57,8 @@ urlpatterns += [
 ]
 
 # --- rankings, department detail, annual ranking, method (evaluation.views.results) ---
-from django.urls import re_path  # noqa: E402
 
-from evaluation.views import results as results_views  # noqa: E402
 
-_QUARTER = r"(?P<code>[0-9]{4}Q[1-4])"
 urlpatterns += [
     path("results/", results_views.rankings, name="rankings"),
     path("results/annual/<int:year>/", results_views.annual, name="annual"),
@@ -68,7 +72,6 @@ urlpatterns += [
 ]
 
 # --- problems (evaluation.views.problems) ---
-from evaluation.views import problems as problem_views  # noqa: E402
 
 urlpatterns += [
     path("problems/", problem_views.board, name="problems"),
@@ -84,7 +87,6 @@ urlpatterns += [
 ]
 
 # --- workbooks and data entry (evaluation.views.excel) ---
-from evaluation.views import excel as excel_views  # noqa: E402
 
 urlpatterns += [
     re_path(rf"^workbooks/{_QUARTER}/results\.xlsx$", excel_views.export_quarter_view, name="export_quarter"),
@@ -95,6 +97,5 @@ urlpatterns += [
 ]
 
 # --- health check, the benchmarks' trivial baseline (evaluation.views.health) ---
-from evaluation.views.health import health  # noqa: E402
 
 urlpatterns += [path("health/", health, name="health")]

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -206,17 +206,18 @@ def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
     return redirect(reverse("evaluation:console", args=[quarter.code]) + "#codes")
 
 
-def _ballot_link(request: HttpRequest, code: str) -> str:
-    """The absolute address a slip's QR code opens; PUBLIC_BASE_URL wins over the requesting host."""
-    try:
-        path = reverse("evaluation:ballot_code")
-    except NoReverseMatch:  # the ballot pages are not installed; the link still carries the code
-        path = "/"
-    path = f"{path}?{urlencode({'code': code})}"
+def _public_link(request: HttpRequest, url_name: str, code: str) -> str:
+    """An absolute address carrying a slip's code; PUBLIC_BASE_URL wins over the requesting host."""
+    path = f"{reverse(url_name)}?{urlencode({'code': code})}"
     base = getattr(settings, "PUBLIC_BASE_URL", "")
     if base:
         return base.rstrip("/") + path
     return request.build_absolute_uri(path)
+
+
+def _ballot_link(request: HttpRequest, code: str) -> str:
+    """The address a slip's QR code opens."""
+    return _public_link(request, "evaluation:ballot_code", code)
 
 
 def _get_code_unit(quarter: Quarter, unit_code: str) -> Unit:
@@ -233,7 +234,10 @@ def codes_print_view(request: HttpRequest, code: str, unit_code: str) -> HttpRes
         link = _ballot_link(request, item.code)
         # segno draws only rectangles from the data; nothing user-supplied reaches the markup.
         svg = segno.make(link, error="m").svg_inline(scale=3, border=2)
-        slips.append({"code": format_code(item.code), "link": link, "qr": mark_safe(svg)})
+        problems_link = _public_link(request, "evaluation:unit_problems", item.code)
+        slips.append(
+            {"code": format_code(item.code), "link": link, "qr": mark_safe(svg), "problems_link": problems_link}
+        )
     pages = [slips[i : i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)]
     return render(request, "evaluation/console/codes_print.html", {"quarter": quarter, "unit": unit, "pages": pages})
 

@@ -9,14 +9,12 @@ import pytest
 
 from evaluation.models import Source
 from evaluation.services.ballots import ballot_submit
-from tests.browser.conftest import _playwright, browser_page, chromium, login_as  # noqa: F401
 
 # live_server must be among the fixture names so pytest-django lets its host through ALLOWED_HOSTS.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_server")]
 
 
 def test_the_participation_panel_updates_without_a_reload(request, quarter, org, evaluator, rep):
-    # The browser fixtures live in tests/browser/conftest.py; they are imported above and looked up by name.
     page, log_in = request.getfixturevalue("browser_page"), request.getfixturevalue("login_as")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
