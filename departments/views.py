@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from departments.forms import OrgImportForm
 from departments.imports import org_import, org_workbook
 from departments.models import Unit, UnitKind, User
+from departments.throttle import LOGIN_ATTEMPTS
 from departments.workbook import ImportIssue, WorkbookInvalid
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,3 +55,21 @@ def org_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(org_workbook(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="organisation.xlsx"'
     return response
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """The login form, refusing a client that keeps guessing one account's password."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        username = request.POST.get("username", "").strip().lower()[:150]
+        if LOGIN_ATTEMPTS.exhausted(request, username):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed logins. Wait 15 minutes and try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            LOGIN_ATTEMPTS.reset(request, username)
+        else:
+            LOGIN_ATTEMPTS.fail(request, username)
+        return response

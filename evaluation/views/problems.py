@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -40,10 +39,9 @@ from evaluation.models import BallotCode, BallotComment, Problem, ProblemStatus
 from evaluation.selectors import problems as selectors
 from evaluation.services import problems as services
 from evaluation.services.codes import normalise_code
+from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
 
 BOARD_PAGE_SIZE = 50
-MAX_FAILED_CODES = 20
-FAILED_CODES_PERIOD = 10 * 60  # seconds
 
 
 def _is_evaluator(user: Any) -> bool:
@@ -303,24 +301,14 @@ def my_problems(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _failed_code_key(request: HttpRequest) -> str:
-    return f"problems-unit-code-failures:{request.META.get('REMOTE_ADDR', '')}"
-
-
 def _unit_from_code(request: HttpRequest, form: UnitCodeForm) -> Unit | None:
     """The unit whose ballot code was typed; wrong codes are counted against the visitor's address."""
-    key = _failed_code_key(request)
-    if cache.get(key, 0) >= MAX_FAILED_CODES:
+    if code_attempts_exhausted(request):
         form.add_error("code", _("Too many wrong codes. Wait ten minutes and try again."))
         return None
     code = BallotCode.objects.select_related("unit").filter(code=normalise_code(form.cleaned_data["code"])).first()
     if code is None:
-        # The first failure starts the period; later ones do not extend it.
-        cache.add(key, 0, FAILED_CODES_PERIOD)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.set(key, 1, FAILED_CODES_PERIOD)
+        code_attempt_failed(request)
         form.add_error("code", _("This code is not valid. Check it against your slip."))
         return None
     return code.unit

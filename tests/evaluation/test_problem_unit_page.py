@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from evaluation.models import BallotCode
 from evaluation.services.problems import problem_answer
+from evaluation.throttle import CODE_ATTEMPTS_LIMIT
 from tests.evaluation.test_problem_support import make_problem
 
 pytestmark = pytest.mark.django_db
@@ -74,10 +75,19 @@ def test_a_wrong_code_is_refused_with_a_message(client_for, problems):
 def test_wrong_codes_are_rate_limited(client_for, problems, org, quarter):
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDEFGHJK")
     client = client_for(None)
-    for _ in range(20):
+    for _ in range(CODE_ATTEMPTS_LIMIT):
         client.get(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
     response = client.get(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"})
     assert response.status_code == 400
+    assert "热轧备件" not in response.content.decode()
+
+
+def test_the_ballot_page_and_the_problems_page_share_one_budget(client_for, problems, org, quarter):
+    BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDEFGHJK")
+    client = client_for(None)
+    for _ in range(CODE_ATTEMPTS_LIMIT):
+        client.get(reverse("evaluation:ballot_code"), {"code": "ZZZZZZZZZZ"})
+    response = client.get(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"})
     assert "热轧备件" not in response.content.decode()
 
 
