@@ -1,0 +1,222 @@
+"""Every URL of the project × every role, against one explicit table of who may do what.
+
+Adding a URL without a row here fails `test_the_table_covers_every_url`. The
+outcomes: OK (served: 2xx, a redirect that is not to a login page, or 400/409 for
+an empty form post), LOGIN (sent to a login page), DENIED (403), HIDDEN (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from evaluation.models import BallotComment, QuarterStatus, Source
+from evaluation.services.adjustments import adjustment_add
+from evaluation.services.ballots import ballot_submit
+from evaluation.services.lifecycle import quarter_transition
+from evaluation.services.problems import problem_create
+from evaluation.services.quarters import quarter_create
+
+OK, LOGIN, DENIED, HIDDEN = "ok", "login", "denied", "hidden"
+ROLES = ("anonymous", "admin", "evaluator", "leader", "rep", "rater", "viewer")
+
+
+def everyone(outcome: str = OK) -> dict[str, str]:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def signed_in(**overrides: str) -> dict[str, str]:
+    """Every account OK unless overridden; anonymous visitors go to the login page."""
+    return {**everyone(OK), "anonymous": LOGIN, **overrides}
+
+
+def only(*roles: str) -> dict[str, str]:
+    return signed_in(**{role: (OK if role in roles else DENIED) for role in ROLES if role != "anonymous"})
+
+
+MANAGERS = only("admin", "evaluator")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    expect: dict[str, str]
+    method: str = "get"
+    args: tuple[str, ...] = ()
+    label: str = ""
+
+
+TABLE: list[Row] = [
+    Row("home", everyone()),
+    Row("login", everyone()),
+    Row("logout", everyone(), method="post"),
+    Row("password_change", signed_in()),
+    Row("password_change_done", signed_in()),
+    Row("set_language", everyone(), method="post"),
+    Row("admin:index", {**everyone(LOGIN), "admin": OK}),
+    Row("departments:import", only("admin")),
+    Row("departments:template", only("admin")),
+    Row("evaluation:health", everyone()),
+    # Quarters console
+    Row("evaluation:quarter_list", MANAGERS),
+    Row("evaluation:quarter_create", MANAGERS),
+    Row("evaluation:console", MANAGERS, args=("open",)),
+    Row("evaluation:transition", MANAGERS, method="post", args=("open",)),
+    Row("evaluation:codes_issue", MANAGERS, method="post", args=("open",)),
+    Row("evaluation:codes_print", MANAGERS, args=("open", "grassroots_unit")),
+    Row("evaluation:codes_xlsx", MANAGERS, args=("open", "grassroots_unit")),
+    Row("evaluation:participation_json", MANAGERS, args=("open",)),
+    Row("evaluation:remind", MANAGERS, method="post", args=("open",)),
+    Row("evaluation:ballots", MANAGERS, args=("open",)),
+    Row("evaluation:void", MANAGERS, method="post", args=("open", "ballot")),
+    Row("evaluation:audit", MANAGERS, args=("open",)),
+    Row("evaluation:adjustments", MANAGERS, args=("closed",)),
+    Row("evaluation:adjustment_add", MANAGERS, args=("closed",)),
+    Row("evaluation:adjustment_edit", MANAGERS, args=("closed", "adjustment")),
+    Row("evaluation:adjustment_delete", MANAGERS, method="post", args=("closed", "adjustment")),
+    # Ballots
+    Row("evaluation:ballot_code", everyone()),
+    Row("evaluation:ballot_done", everyone()),
+    Row("evaluation:ballot_peer", only("rep")),
+    Row("evaluation:ballot_leadership", only("leader")),
+    Row("evaluation:ballot_grassroots", only("rater")),
+    # Results
+    Row("evaluation:rankings", signed_in()),
+    Row("evaluation:annual", signed_in(), args=("year",)),
+    Row("evaluation:ranking", signed_in(), args=("published",)),
+    Row(
+        "evaluation:ranking",
+        signed_in(rep=HIDDEN, rater=HIDDEN, viewer=HIDDEN),
+        args=("open",),
+        label="provisional",
+    ),
+    Row("evaluation:method", signed_in(), args=("published",)),
+    Row("evaluation:department", signed_in(), args=("published", "own_department")),
+    Row("evaluation:department", signed_in(rep=DENIED), args=("published", "other_department"), label="other"),
+    # Problems
+    Row("evaluation:problems", only("admin", "evaluator", "leader")),
+    Row("evaluation:problem_create", MANAGERS),
+    Row("evaluation:comments", MANAGERS),
+    Row("evaluation:problem_from_comment", MANAGERS, args=("comment",)),
+    Row("evaluation:my_problems", only("rep")),
+    Row("evaluation:unit_problems", everyone()),
+    Row("evaluation:problem_detail", only("admin", "evaluator", "leader", "rep", "rater"), args=("problem",)),
+    Row("evaluation:problem_answer", only("rep"), method="post", args=("problem",)),
+    Row("evaluation:problem_close", MANAGERS, method="post", args=("problem",)),
+    Row("evaluation:problem_reopen", MANAGERS, method="post", args=("problem",)),
+    # Workbooks and paper ballots
+    Row("evaluation:export_quarter", MANAGERS, args=("published",)),
+    Row("evaluation:export_annual", MANAGERS, args=("year",)),
+    Row("evaluation:quarter_template", MANAGERS),
+    Row("evaluation:import_quarter", MANAGERS),
+    Row("evaluation:entry", MANAGERS),
+]
+
+
+def _all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    names.add("admin:index")
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern):
+                names.add(f"{namespace}:{pattern.name}" if namespace else str(pattern.name))
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_the_table_covers_every_url() -> None:
+    assert _all_url_names() == {row.name for row in TABLE}
+
+
+@pytest.fixture
+def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, viewer) -> dict:
+    """An open, a closed and a published quarter, with a ballot, a comment, an adjustment and a problem."""
+    published = quarter_create(code="2026Q1")
+    quarter_transition(quarter=published, to=QuarterStatus.OPEN)
+    _peer_ballot(published, rep, org)
+    quarter_transition(quarter=published, to=QuarterStatus.CLOSED)
+    quarter_transition(quarter=published, to=QuarterStatus.PUBLISHED)
+
+    closed = quarter_create(code="2026Q2")
+    quarter_transition(quarter=closed, to=QuarterStatus.OPEN)
+    quarter_transition(quarter=closed, to=QuarterStatus.CLOSED)
+
+    def fresh_adjustment() -> int:
+        # Each role gets its own, since an allowed delete removes it.
+        return adjustment_add(quarter=closed, department=org["OPS"], points=Decimal("1"), reason="表彰").pk
+
+    opened = quarter_create(code="2026Q3")
+    quarter_transition(quarter=opened, to=QuarterStatus.OPEN)
+    ballot = _peer_ballot(opened, other_rep, org, target="OPS")
+    comment = BallotComment.objects.get(ballot=ballot)
+    problem = problem_create(
+        actor=evaluator, quarter=opened, department=org["OPS"], title="备件审批慢", raising_unit=org["HRM"]
+    )
+    users = {
+        "anonymous": None,
+        "admin": admin_user,
+        "evaluator": evaluator,
+        "leader": leader,
+        "rep": rep,
+        "rater": grassroots_rater,
+        "viewer": viewer,
+    }
+    args = {
+        "open": opened.code,
+        "closed": closed.code,
+        "published": published.code,
+        "year": 2026,
+        "grassroots_unit": "HRM",
+        "own_department": "OPS",
+        "other_department": "EQP",
+        "ballot": ballot.pk,
+        "adjustment": fresh_adjustment,
+        "comment": comment.pk,
+        "problem": problem.pk,
+    }
+    return {"users": users, "args": args}
+
+
+def _peer_ballot(quarter, rater, org, target: str = "EQP"):
+    criterion = quarter.criteria.first()
+    department = org[target]
+    return ballot_submit(
+        quarter=quarter,
+        source=Source.PEER,
+        values={(department.pk, criterion.pk): Decimal(80)},
+        comments={department.pk: "流程慢"},
+        rater=rater,
+    )
+
+
+def _outcome(response) -> str:
+    if response.status_code in (301, 302):
+        return LOGIN if "login" in response["Location"] else OK
+    if response.status_code == 403:
+        return DENIED
+    if response.status_code == 404:
+        return HIDDEN
+    if response.status_code < 300 or response.status_code in (400, 409):
+        return OK
+    return f"status {response.status_code}"
+
+
+@pytest.mark.parametrize("row", TABLE, ids=lambda row: f"{row.name}{'-' + row.label if row.label else ''}")
+def test_each_role_gets_what_the_table_says(row: Row, world: dict, client_for) -> None:
+    seen = {}
+    for role in ROLES:
+        values = [world["args"][key] for key in row.args]
+        url = reverse(row.name, args=[value() if callable(value) else value for value in values])
+        client = client_for(world["users"][role])
+        response = getattr(client, row.method)(url)
+        seen[role] = _outcome(response)
+    assert seen == row.expect
