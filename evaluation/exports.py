@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -650,8 +651,8 @@ def problems_sheet(quarter: Quarter) -> SheetData:
         Column(_("Department code"), 12),
         Column(_("Department name"), 22),
         count(_("Raised")),
-        count(_("Answered")),
-        count(_("Open")),
+        count(pgettext("problem status", "Answered")),
+        count(pgettext("problem status", "Open")),
         count(_("Overdue")),
         Column(_("Median days to answer"), 12, "0.0"),
     ]

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from departments.models import Unit
 
@@ -423,9 +424,9 @@ class DepartmentResult(models.Model):
 
 
 class ProblemStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("problem status", "Open")
+    ANSWERED = "answered", pgettext_lazy("problem status", "Answered")
+    CLOSED = "closed", pgettext_lazy("problem status", "Closed")
 
 
 class Problem(models.Model):

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,26 +17,7 @@ from evaluation.services.adjustments import (
     adjustment_remove,
     adjustment_update,
 )
-
-MANAGE = "evaluation.manage_quarters"
-
-
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; accounts without manage_quarters get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm(MANAGE):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _get_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
-    # Every evaluator may adjust every quarter; the decorator has checked the permission.
-    return get_object_or_404(Quarter, code=code)
+from evaluation.views.access import managed_quarter, manager_required
 
 
 def _get_adjustment_for_user(request: HttpRequest, quarter: Quarter, pk: int) -> Adjustment:
@@ -56,7 +32,7 @@ def _form_error(form: AdjustmentForm, error: ValidationError) -> None:
 @require_GET
 @manager_required
 def adjustment_list(request: HttpRequest, code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     adjustments = Adjustment.objects.filter(quarter=quarter).select_related("department", "created_by")
     context = {"quarter": quarter, "adjustments": adjustments, "refusal": adjustment_refusal(quarter)}
     return render(request, "evaluation/adjustments/list.html", context)
@@ -65,7 +41,7 @@ def adjustment_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @manager_required
 def adjustment_add_view(request: HttpRequest, code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     form = AdjustmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +58,7 @@ def adjustment_add_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @manager_required
 def adjustment_edit_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     adjustment = _get_adjustment_for_user(request, quarter, pk)
     initial = {"department": adjustment.department, "points": f"{adjustment.points:.2f}", "reason": adjustment.reason}
     form = AdjustmentForm(request.POST or None, initial=initial)
@@ -101,7 +77,7 @@ def adjustment_edit_view(request: HttpRequest, code: str, pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 @manager_required
 def adjustment_delete_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     adjustment = _get_adjustment_for_user(request, quarter, pk)
     if request.method == "POST":
         try:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,27 +42,9 @@ from evaluation.services.quarters import (
 )
 from evaluation.services.reminders import reminders_send
 from evaluation.services.voids import ballot_description, ballot_void
+from evaluation.views.access import managed_quarter, manager_required
 
-MANAGE = "evaluation.manage_quarters"
 SLIPS_PER_PAGE = 8
-
-
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; accounts without manage_quarters get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm(MANAGE):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _get_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
-    # Every manager may run every quarter; the decorator has checked the permission.
-    return get_object_or_404(Quarter, code=code)
 
 
 def _show_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -107,7 +86,7 @@ def _create(data: dict[str, Any], *, actor: Any) -> Quarter:
 @manager_required
 def console_view(request: HttpRequest, code: str) -> HttpResponse:
     """The quarter's console; a POST saves its settings."""
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     scoring_reason, window_reason = settings_locked_reason(quarter), window_locked_reason(quarter)
     form_kwargs = {"instance": quarter, "scoring_locked": bool(scoring_reason), "window_locked": bool(window_reason)}
     if request.method == "POST":
@@ -164,7 +143,7 @@ def _console_context(request: HttpRequest, quarter: Quarter, form: QuarterSettin
 @require_POST
 @manager_required
 def transition_view(request: HttpRequest, code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
@@ -189,7 +168,7 @@ def transition_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @manager_required
 def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     form = CodesIssueForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -227,7 +206,7 @@ def _get_code_unit(quarter: Quarter, unit_code: str) -> Unit:
 @require_GET
 @manager_required
 def codes_print_view(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     unit = _get_code_unit(quarter, unit_code)
     slips = []
     for item in unused_codes(quarter, unit.pk):
@@ -246,7 +225,7 @@ def codes_print_view(request: HttpRequest, code: str, unit_code: str) -> HttpRes
 @manager_required
 def codes_xlsx_view(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     """The unit's unused codes (those still to hand out) with their links, as a workbook."""
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     unit = _get_code_unit(quarter, unit_code)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_("Codes"))
@@ -276,7 +255,7 @@ def _text(sheet: Any, value: str) -> WriteOnlyCell:
 @require_GET
 @manager_required
 def participation_json_view(request: HttpRequest, code: str) -> JsonResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     response = JsonResponse(quarter_participation(quarter))
     response["Cache-Control"] = "no-store"
     return response
@@ -285,7 +264,7 @@ def participation_json_view(request: HttpRequest, code: str) -> JsonResponse:
 @require_POST
 @manager_required
 def remind_view(request: HttpRequest, code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     try:
         result = reminders_send(quarter=quarter, actor=request.user, link=request.build_absolute_uri(reverse("home")))
     except ValidationError as error:
@@ -305,7 +284,7 @@ def remind_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @manager_required
 def ballots_view(request: HttpRequest, code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     context = {
         "quarter": quarter,
         "counted": quarter_ballots(quarter, voided=False),
@@ -322,7 +301,7 @@ def _get_ballot_for_user(request: HttpRequest, quarter: Quarter, ballot_id: Any)
 @require_http_methods(["GET", "POST"])
 @manager_required
 def void_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     ballot = _get_ballot_for_user(request, quarter, ballot_id)
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -343,5 +322,5 @@ def void_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
 @require_GET
 @manager_required
 def audit_view(request: HttpRequest, code: str) -> HttpResponse:
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     return render(request, "evaluation/console/audit.html", {"quarter": quarter, "entries": quarter_audit(quarter)})

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,27 +20,9 @@ from evaluation.forms.excel import EntryGrid, EntryPickForm, QuarterImportForm
 from evaluation.imports import quarter_import
 from evaluation.models import Ballot, Origin, Quarter, Source
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_targets
+from evaluation.views.access import managed_quarter, manager_required
 
-MANAGE = "evaluation.manage_quarters"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; accounts without manage_quarters get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm(MANAGE):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _get_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
-    # Every manager may export every quarter; the decorator has checked the permission.
-    return get_object_or_404(Quarter, code=code)
 
 
 def _xlsx_response(write: Callable[[io.BytesIO], None], filename: str) -> FileResponse:
@@ -60,7 +39,7 @@ def _xlsx_response(write: Callable[[io.BytesIO], None], filename: str) -> FileRe
 @manager_required
 def export_quarter_view(request: HttpRequest, code: str) -> FileResponse:
     """The quarter's results workbook, headers in the visitor's language."""
-    quarter = _get_quarter_for_user(request, code)
+    quarter = managed_quarter(code)
     # The request's language is active (LocaleMiddleware), so the headers follow the visitor's choice.
     return _xlsx_response(lambda out: export_quarter(quarter, out), quarter_filename(quarter))
 

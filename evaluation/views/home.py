@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from departments.roles import Role
 from evaluation.models import Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
@@ -158,7 +158,7 @@ def _link_cards(user: Any) -> list[Card]:
     for link in LINK_CARDS:
         url = _reverse_or_none(link.url_name) if user.has_perm(link.permission) else None
         if url:
-            cards.append(Card(title=str(link.title), text=str(link.text), url=url, button=_("Open")))
+            cards.append(Card(title=str(link.title), text=str(link.text), url=url, button=pgettext("button", "Open")))
     return cards
 
 
