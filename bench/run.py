@@ -566,13 +566,19 @@ def _bench_excel_script(report: Report, server_url: str) -> None:
     if done.returncode != 0:
         report.notes.append(f"bench_excel.py failed: {done.stderr.strip().splitlines()[-1:]}")
         return
+    header: list[str] = []
     for line in done.stdout.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[1] in ("import_quarter", "export_quarter"):
+        if line.startswith("| backend"):
+            header = cells
+        elif header and len(cells) == len(header) and cells[header.index("step")].endswith("_quarter"):
+            row = dict(zip(header, cells, strict=True))
+            seconds = row.get("wall (s)", row.get("seconds", "?"))
+            cpu = f" ({row['CPU (s)']} s CPU)" if "CPU (s)" in row else ""
             report.add(
-                f"{cells[1]} of a Benxi-scale workbook (bench_excel.py): time, peak RSS",
-                f"{cells[2]} s; {cells[3]} MB",
-                f"process after start {cells[4]} MB",
+                f"{row['step']} of a Benxi-scale workbook (bench_excel.py): time, peak RSS",
+                f"{seconds} s{cpu}; {row.get('peak memory (MB)', '?')} MB",
+                f"process after start {row.get('of which Django at start (MB)', '?')} MB",
             )
         elif line.startswith("Benxi scale"):
             report.notes.append(f"bench_excel.py: {line.strip()}.")
