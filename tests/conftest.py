@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from departments.models import Unit, UnitKind, User
 from departments.roles import Role
@@ -114,3 +115,11 @@ def quarter(org) -> Quarter:
     created.status = QuarterStatus.OPEN
     created.save(update_fields=["status"])
     return created
+
+
+@pytest.fixture
+def english(settings) -> None:
+    """Run a test in English: its assertions read the English messages (msgids)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

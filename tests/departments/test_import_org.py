@@ -18,7 +18,7 @@ from tests.departments.workbooks import PEOPLE, PEOPLE_HEADERS, UNIT_HEADERS, UN
 
 EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "org-example.xlsx"
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def snapshot() -> tuple:

@@ -30,6 +30,8 @@ SPEC = SheetSpec(
     ],
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
     workbook = Workbook()

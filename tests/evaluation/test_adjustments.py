@@ -12,6 +12,8 @@ from evaluation.models import Adjustment, AuditAction, AuditEntry, QuarterStatus
 from evaluation.services.adjustments import adjustment_add, adjustment_remove, adjustment_update
 from evaluation.services.results import results_compute
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def closed(quarter):

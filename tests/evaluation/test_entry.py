@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from evaluation.models import AuditAction, AuditEntry, Ballot, BallotComment, BallotValue, Origin, QuarterStatus
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def entry_url(**params: str) -> str:
     return f"{reverse('evaluation:entry')}?{urlencode(params)}"

@@ -32,6 +32,8 @@ if not EXAMPLES.exists():  # the examples travel with the contract, next to the 
 ORG_EXAMPLE = EXAMPLES / "org-example.xlsx"
 QUARTER_EXAMPLE = EXAMPLES / "quarter-2026Q3-example.xlsx"
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def example_sheets() -> dict[str, list[list]]:
     """The example quarter workbook as plain lists, to be changed by a test."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -9,6 +10,8 @@ from evaluation.models import AuditAction, AuditEntry, Ballot
 from tests.evaluation.test_import_quarter import QUARTER_EXAMPLE, example_org, example_sheets, state, write_workbook
 
 __all__ = ["example_org"]
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def upload(path, name: str = "q.xlsx") -> SimpleUploadedFile:
