@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from departments.models import Unit, User
 from departments.roles import Role
 from evaluation.criteria_templates import PARTY_BRANCH, WORK_STYLE
-from evaluation.models import Adjustment, AuditAction, Ballot, Criterion, Quarter, QuarterStatus, Source
-from evaluation.services.audit import audit_record
+from evaluation.models import Ballot, Criterion, Quarter, QuarterStatus, Source
+from evaluation.services.adjustments import adjustment_add
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.codes import codes_issue
 from evaluation.services.lifecycle import quarter_transition
@@ -316,27 +316,10 @@ def _void_one(quarter: Quarter, actor: User) -> None:
 
 def _add_adjustment(quarter: Quarter, spec: DemoAdjustment, actor: User) -> None:
     department = Unit.objects.filter(code=spec.department).first()
-    if department is None:
-        return
-    points = Decimal(spec.points)
-    try:
-        from evaluation.services.adjustments import adjustment_add
-    except ImportError:
-        adjustment_add = None
-    if adjustment_add is not None:
-        adjustment_add(quarter=quarter, department=department, points=points, reason=spec.reason, actor=actor)
-        return
-    # Until the adjustments service exists: the same row and audit entry it would write.
-    adjustment = Adjustment(quarter=quarter, department=department, points=points, reason=spec.reason, created_by=actor)
-    adjustment.full_clean()
-    adjustment.save()
-    audit_record(
-        action=AuditAction.ADJUSTMENT_ADDED,
-        summary=f"{department.name} {points:+} {spec.reason}",
-        actor=actor,
-        quarter=quarter,
-        details={"department": department.code, "points": str(points)},
-    )
+    if department is not None:
+        adjustment_add(
+            quarter=quarter, department=department, points=Decimal(spec.points), reason=spec.reason, actor=actor
+        )
 
 
 def _seed_problems(stdout: Any) -> None:
