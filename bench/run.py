@@ -82,6 +82,9 @@ class Report:
         return "\n".join(lines + [""] + [f"- {note}" for note in self.notes])
 
 
+PARTS = ("compute", "submit", "ranking", "export", "excel")
+
+
 def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
@@ -618,20 +621,25 @@ def run(args: argparse.Namespace) -> Report:
     try:
         _values, data = _prepare_data(args.scale, counts["submissions"], report)
         user_create(username=VIEWER[0], full_name="Bench viewer", roles=[Role.VIEWER], password=VIEWER[1])
-        _bench_compute(report, counts["repeat"], args.scale, database_url)
+        parts = set(args.only.split(",")) if args.only else set(PARTS)
+        if "compute" in parts:
+            _bench_compute(report, counts["repeat"], args.scale, database_url)
         _bench_publish(report)
-        if not args.skip_http:
+        if not args.skip_http and parts & {"submit", "ranking"}:
             _collectstatic(database_url)
             server = Server(database_url, args.workers)
             try:
                 targets = SCALES[args.scale].grassroots_targets
-                _bench_submissions(report, server.port, data, args.clients, counts["trivial"], targets)
-                _bench_ranking(report, server.port, 50, counts["page_each"], counts["single"])
+                if "submit" in parts:
+                    _bench_submissions(report, server.port, data, args.clients, counts["trivial"], targets)
+                if "ranking" in parts:
+                    _bench_ranking(report, server.port, 50, counts["page_each"], counts["single"])
             finally:
                 server.stop()
             report.notes.append(f"gunicorn: {args.workers} sync workers on {os.cpu_count()} CPUs, clients are threads.")
-        _bench_export(report, database_url)
-        if not args.skip_excel:
+        if "export" in parts:
+            _bench_export(report, database_url)
+        if not args.skip_excel and "excel" in parts:
             _bench_excel_script(report, server_url)
         report.notes.append(
             f"Machine load average (1 min): {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
@@ -655,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--skip-http", action="store_true", help="skip the gunicorn measurements")
     parser.add_argument("--skip-excel", action="store_true", help="skip bench/bench_excel.py")
+    parser.add_argument("--only", help=f"comma-separated parts to run, of: {', '.join(PARTS)} (default: all)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     report = run(args)
