@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from django.http import QueryDict
@@ -20,8 +21,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from departments.models import Unit
-from evaluation.models import Criterion, Level, Quarter, Scale
-from evaluation.services.ballots import COMMENT_MAX_LENGTH, BallotRefused, ballot_targets
+from evaluation.models import Criterion, Level, Quarter, Scale, Source
+from evaluation.services.ballots import (
+    COMMENT_MAX_LENGTH,
+    BallotRefused,
+    BallotSheet,
+    ballot_sheet,
+    ballot_targets,
+)
 
 ABSTAIN = "na"
 VALUE_FIELD = re.compile(r"^v-([0-9]{1,18})-([0-9]{1,18})$")
@@ -71,22 +78,55 @@ def _points_text(points: Decimal) -> str:
 
 
 class BallotGrid:
-    """The departments × criteria of one ballot, and the posted answers when re-shown."""
+    """The departments × criteria of one ballot, and the posted answers when re-shown.
+
+    Reading a POST needs ids only (the quarter's `sheet`, which the view hands on to ballot_submit);
+    the departments are loaded as model instances only when the page is drawn.
+    """
 
     def __init__(self, quarter: Quarter, *, source: str, own_unit: Unit | None = None) -> None:
         self.quarter = quarter
         self.source = source
         self.own_unit = own_unit
-        self.departments = ballot_targets(quarter, source=source, rater_unit=own_unit)
-        self.criteria = list(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
-        self.levels = (
-            list(Level.objects.filter(quarter=quarter).order_by("order", "-points"))
-            if quarter.scale == Scale.LEVELS
-            else []
-        )
-        self._department_ids = {unit.pk for unit in self.departments}
-        self._criterion_ids = {criterion.pk for criterion in self.criteria}
         self.posted: dict[str, str] = {}
+
+    @cached_property
+    def departments(self) -> list[Unit]:
+        return ballot_targets(self.quarter, source=self.source, rater_unit=self.own_unit)
+
+    @cached_property
+    def sheet(self) -> BallotSheet:
+        if "departments" not in self.__dict__:
+            return ballot_sheet(self.quarter)
+        # The page is being drawn anyway: reuse its departments rather than reading them again. The sheet
+        # lists every evaluated department, so a peer's own (left off the page) goes back in.
+        departments = self.departments
+        if self._excludes_own_unit and self.own_unit.active and self.own_unit.is_evaluated:
+            departments = [*departments, self.own_unit]
+        return ballot_sheet(self.quarter, departments=departments)
+
+    @property
+    def _excludes_own_unit(self) -> bool:
+        return self.source == Source.PEER and self.own_unit is not None
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return self.sheet.criteria
+
+    @property
+    def levels(self) -> list[Level]:
+        return self.sheet.levels
+
+    @cached_property
+    def _department_ids(self) -> set[int]:
+        ids = set(self.sheet.departments)
+        if self._excludes_own_unit:
+            ids.discard(self.own_unit.pk)
+        return ids
+
+    @cached_property
+    def _criterion_ids(self) -> frozenset[int]:
+        return self.sheet.criterion_ids
 
     @property
     def uses_levels(self) -> bool:
@@ -218,9 +258,10 @@ def _tampered() -> BallotRefused:
 
 def grid_context(grid: BallotGrid) -> dict[str, Any]:
     """What the ballot template needs from the grid."""
+    rows = grid.rows()
     return {
         "grid": grid,
-        "rows": grid.rows(),
+        "rows": rows,
         "criteria": grid.criteria,
         "legend": grid.level_legend(),
         "cell_count": grid.cell_count,

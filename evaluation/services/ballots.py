@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from evaluation.models import (
     BallotValue,
     Criterion,
     GrassrootsParticipation,
+    Level,
     Origin,
     Quarter,
     QuarterStatus,
@@ -59,6 +60,46 @@ class _Rater:
     participation: bool = False
 
 
+@dataclass(frozen=True)
+class BallotSheet:
+    """What any ballot of a quarter may hold: loaded once per request and shared by the page and the service.
+
+    `departments` maps every evaluated department's id to its name, in display order (the rules of a
+    source, such as a peer's own department, are applied on top); `levels` is empty on the points scale.
+    """
+
+    quarter_id: int
+    departments: dict[int, str]
+    criteria: list[Criterion]
+    levels: list[Level]
+    uses_levels: bool
+
+    @property
+    def criterion_ids(self) -> frozenset[int]:
+        return frozenset(criterion.pk for criterion in self.criteria)
+
+    @property
+    def allowed_points(self) -> set[Decimal] | None:
+        """The level points a value must be one of, or None on the points scale."""
+        return {level.points for level in self.levels} if self.uses_levels else None
+
+
+def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> BallotSheet:
+    """Load the sheet of `quarter` (three queries), or two when the evaluated `departments` are already loaded."""
+    if departments is None:
+        names = dict(Unit.objects.evaluated().order_by("order", "code").values_list("pk", "name"))
+    else:
+        names = {unit.pk: unit.name for unit in departments}
+    uses_levels = quarter.scale == Scale.LEVELS
+    return BallotSheet(
+        quarter_id=quarter.pk,
+        departments=names,
+        criteria=list(Criterion.objects.filter(quarter_id=quarter.pk).order_by("order", "code")),
+        levels=list(Level.objects.filter(quarter_id=quarter.pk).order_by("order", "-points")) if uses_levels else [],
+        uses_levels=uses_levels,
+    )
+
+
 def ballot_targets(quarter: Quarter, *, source: str, rater_unit: Unit | None) -> list[Unit]:
     """The departments a ballot of `source` rates, in display order (never the rater's own for peer)."""
     units = Unit.objects.evaluated().order_by("order", "code")
@@ -75,26 +116,35 @@ def ballot_submit(
     comments: Mapping[int, str] | None = None,
     rater: Any = None,
     rater_unit: Unit | None = None,
-    code: str | None = None,
+    code: str | BallotCode | None = None,
     origin: str = Origin.ONLINE,
     label: str = "",
     actor: Any = None,
+    sheet: BallotSheet | None = None,
 ) -> Ballot:
     """Validate and store one ballot, or raise BallotRefused and store nothing.
 
     `values` maps (department id, criterion id) to points in [0, 100]; a missing
     key is an abstention. Online ballots need the rater's account (peer: a
     department_rep, leadership: a leader, grassroots: a grassroots_rater) or,
-    for grassroots, an unused `code`. Keyed (paper) ballots name `rater_unit`
-    (grassroots, peer) or `rater` (leadership) and are audited with `actor`.
+    for grassroots, an unused `code` (its text, or the BallotCode row the caller has
+    just read, with its unit). Keyed (paper) ballots name `rater_unit` (grassroots,
+    peer) or `rater` (leadership) and are audited with `actor`.
+
+    A caller that has already loaded the quarter's `sheet` (see ballot_sheet) passes
+    it to save reading it twice; every rule is still checked here against it.
+    The quarter's status is read again under a share lock when the ballot is
+    stored, so a ballot never lands after a close or publish has committed.
     """
     _check_quarter_accepts(quarter, source=source, origin=origin)
     who = _resolve_rater(quarter, source=source, origin=origin, rater=rater, rater_unit=rater_unit, code=code)
-    targets = {unit.pk: unit for unit in ballot_targets(quarter, source=source, rater_unit=None)}
-    rows = _clean_values(quarter, source=source, values=values, targets=targets, own_unit=who.unit)
-    notes = _clean_comments(comments or {}, source=source, targets=targets, own_unit=who.unit)
+    if sheet is None or sheet.quarter_id != quarter.pk:
+        sheet = ballot_sheet(quarter)
+    rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit=who.unit)
+    notes = _clean_comments(comments or {}, source=source, targets=sheet.departments, own_unit=who.unit)
     try:
         with transaction.atomic():
+            _lock_quarter_accepting(quarter, origin=origin)
             ballot = _store(quarter, source=source, origin=origin, label=label, who=who, rows=rows, notes=notes)
             if origin == Origin.KEYED:
                 _audit_keyed(ballot, actor=actor)
@@ -118,14 +168,42 @@ def _check_quarter_accepts(quarter: Quarter, *, source: str, origin: str) -> Non
             code="source_off",
         )
     if origin in PAPER_STATUSES:
-        if quarter.status not in PAPER_STATUSES[origin]:
-            raise BallotRefused(
-                _("Quarter %(quarter)s is %(status)s: paper ballots can no longer be entered.")
-                % {"quarter": quarter.code, "status": quarter.get_status_display()},
-                code="closed",
-            )
+        _check_paper_status(quarter, origin=origin)
         return
     _check_voting_window(quarter)
+
+
+def _check_paper_status(quarter: Quarter, *, origin: str) -> None:
+    if quarter.status not in PAPER_STATUSES[origin]:
+        raise BallotRefused(
+            _("Quarter %(quarter)s is %(status)s: paper ballots can no longer be entered.")
+            % {"quarter": quarter.code, "status": quarter.get_status_display()},
+            code="closed",
+        )
+
+
+def _lock_quarter_accepting(quarter: Quarter, *, origin: str) -> None:
+    """Re-read the quarter's status inside the storing transaction and refuse if it no longer accepts ballots.
+
+    On PostgreSQL the row is read FOR SHARE: submits do not wait for each other, but a transition or a
+    void (which lock it FOR UPDATE) waits until they commit, and a submit arriving after a transition
+    has committed sees the new status. SQLite runs one writer at a time, so a plain read suffices there.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Quarter._meta.db_table)
+            cursor.execute(f"SELECT status FROM {table} WHERE id = %s FOR SHARE", [quarter.pk])  # noqa: S608
+            row = cursor.fetchone()
+        status = row[0] if row else None
+    else:
+        status = Quarter.objects.filter(pk=quarter.pk).values_list("status", flat=True).first()
+    if status == quarter.status:
+        return
+    current = Quarter(pk=quarter.pk, code=quarter.code, status=status or QuarterStatus.DRAFT)
+    if origin in PAPER_STATUSES:
+        _check_paper_status(current, origin=origin)
+    elif current.status != QuarterStatus.OPEN:
+        raise BallotRefused(_("Voting for %(quarter)s is not open.") % {"quarter": quarter.code}, code="closed")
 
 
 def ballot_window_refusal(quarter: Quarter) -> str | None:
@@ -166,7 +244,13 @@ def _local(moment: Any) -> str:
 
 
 def _resolve_rater(
-    quarter: Quarter, *, source: str, origin: str, rater: Any, rater_unit: Unit | None, code: str | None
+    quarter: Quarter,
+    *,
+    source: str,
+    origin: str,
+    rater: Any,
+    rater_unit: Unit | None,
+    code: str | BallotCode | None,
 ) -> _Rater:
     if origin != Origin.ONLINE:
         return _paper_rater(source=source, rater=rater, rater_unit=rater_unit)
@@ -207,8 +291,12 @@ def _peer_rater(quarter: Quarter, *, rater: Any, rater_unit: Unit | None) -> _Ra
     return _Rater(user=rater, unit=unit)
 
 
-def _code_rater(quarter: Quarter, *, code: str) -> _Rater:
-    found = BallotCode.objects.select_related("unit").filter(code=normalise_code(code), quarter=quarter).first()
+def _code_rater(quarter: Quarter, *, code: str | BallotCode) -> _Rater:
+    if isinstance(code, BallotCode) and code.pk is not None:
+        # Read by the caller in this request; whether it is still unused is settled when it is consumed.
+        found = code if code.quarter_id == quarter.pk else None
+    else:
+        found = BallotCode.objects.select_related("unit").filter(code=normalise_code(code), quarter=quarter).first()
     if found is None:
         raise BallotRefused(
             _("This ballot code is not valid for %(quarter)s.") % {"quarter": quarter.code}, code="code"
@@ -266,12 +354,13 @@ def _clean_values(
     *,
     source: str,
     values: Mapping[tuple[int, int], Any],
-    targets: dict[int, Unit],
+    sheet: BallotSheet,
     own_unit: Unit | None,
 ) -> list[tuple[int, int, int]]:
     """(department id, criterion id, value in hundredths) for every non-abstention cell."""
-    criteria = set(Criterion.objects.filter(quarter=quarter).values_list("pk", flat=True))
-    allowed = _allowed_points(quarter)
+    targets = sheet.departments
+    criteria = sheet.criterion_ids
+    allowed = sheet.allowed_points
     rows = []
     for (department_id, criterion_id), raw in values.items():
         _check_target(department_id, source=source, targets=targets, own_unit=own_unit)
@@ -286,45 +375,38 @@ def _clean_values(
     return rows
 
 
-def _allowed_points(quarter: Quarter) -> set[Decimal] | None:
-    """The level points a value must be one of, or None on the points scale."""
-    if quarter.scale != Scale.LEVELS:
-        return None
-    return set(quarter.levels.values_list("points", flat=True))
-
-
-def _check_target(department_id: Any, *, source: str, targets: dict[int, Unit], own_unit: Unit | None) -> None:
+def _check_target(department_id: Any, *, source: str, targets: dict[int, str], own_unit: Unit | None) -> None:
     if source == Source.PEER and own_unit is not None and department_id == own_unit.pk:
         raise BallotRefused(_("A department cannot rate itself in the peer review."), code="own_department")
     if department_id not in targets:
         raise BallotRefused(_("The ballot rates a department that is not evaluated."), code="department")
 
 
-def _centi(raw: Any, *, allowed: set[Decimal] | None, department: Unit) -> int:
+def _centi(raw: Any, *, allowed: set[Decimal] | None, department: str) -> int:
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         value = None
     if value is None or not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
         raise BallotRefused(
-            _("A value for %(department)s is not a number from 0 to 100.") % {"department": department.name},
+            _("A value for %(department)s is not a number from 0 to 100.") % {"department": department},
             code="value",
         )
     if allowed is not None and value not in allowed:
         raise BallotRefused(
-            _("A value for %(department)s is not one of this quarter's levels.") % {"department": department.name},
+            _("A value for %(department)s is not one of this quarter's levels.") % {"department": department},
             code="value",
         )
     if allowed is None and value != value.to_integral_value():
         raise BallotRefused(
-            _("A value for %(department)s must be a whole number from 0 to 100.") % {"department": department.name},
+            _("A value for %(department)s must be a whole number from 0 to 100.") % {"department": department},
             code="value",
         )
     return int(value * 100)
 
 
 def _clean_comments(
-    comments: Mapping[int, str], *, source: str, targets: dict[int, Unit], own_unit: Unit | None
+    comments: Mapping[int, str], *, source: str, targets: dict[int, str], own_unit: Unit | None
 ) -> dict[int, str]:
     cleaned = {}
     for department_id, text in comments.items():
@@ -333,7 +415,7 @@ def _clean_comments(
         if len(text) > COMMENT_MAX_LENGTH:
             raise BallotRefused(
                 _("The comment for %(department)s is longer than %(max)d characters.")
-                % {"department": targets[department_id].name, "max": COMMENT_MAX_LENGTH},
+                % {"department": targets[department_id], "max": COMMENT_MAX_LENGTH},
                 code="comment",
             )
         if text:
@@ -369,13 +451,38 @@ def _store(
         label=label,
         submitted_on=timezone.localdate(),
     )
-    ballot.full_clean(validate_unique=False, validate_constraints=False)
+    # The quarter, unit and account were read from the database in this request and checked above, so
+    # their existence queries are skipped; the unique rules are the database's (IntegrityError below).
+    ballot.full_clean(exclude=["quarter", "rater_unit", "rater"], validate_unique=False, validate_constraints=False)
     ballot.save(force_insert=True)
-    BallotValue.objects.bulk_create(
-        BallotValue(ballot=ballot, department_id=d, criterion_id=c, value_centi=v) for d, c, v in rows
-    )
-    BallotComment.objects.bulk_create(BallotComment(ballot=ballot, department_id=d, text=t) for d, t in notes.items())
+    _insert_values(ballot, rows)
+    if notes:
+        BallotComment.objects.bulk_create(
+            BallotComment(ballot=ballot, department_id=d, text=t) for d, t in notes.items()
+        )
     return ballot
+
+
+def _insert_values(ballot: Ballot, rows: list[tuple[int, int, int]]) -> None:
+    """Insert the cleaned cells with multi-row INSERTs.
+
+    The rows are plain integers checked by _clean_values; building a model instance for each of a
+    ballot's hundreds of cells cost more than the database write itself.
+    """
+    table = connection.ops.quote_name(BallotValue._meta.db_table)
+    ballot_id = Ballot._meta.pk.get_db_prep_value(ballot.pk, connection)
+    fields = [BallotValue._meta.get_field(name) for name in ("ballot", "department", "criterion", "value_centi")]
+    batch = max(1, connection.ops.bulk_batch_size(fields, rows))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            params = [value for d, c, v in chunk for value in (ballot_id, d, c, v)]
+            cursor.execute(
+                # Names from model metadata; every value is a parameter.
+                f"INSERT INTO {table} (ballot_id, department_id, criterion_id, value_centi) VALUES {placeholders}",  # noqa: S608
+                params,
+            )
 
 
 def _audit_keyed(ballot: Ballot, *, actor: Any) -> None:

@@ -125,6 +125,7 @@ def _account_ballot(
                 comments=parsed.comments,
                 rater=request.user,
                 rater_unit=own_unit,
+                sheet=grid.sheet,
             )
         except BallotRefused as refusal:
             return _form(request, grid, error=refusal.messages[0], unit=own_unit)
@@ -277,7 +278,8 @@ def _code_ballot(request: HttpRequest, found: BallotCode) -> HttpResponse:
                 source=Source.GRASSROOTS,
                 values=parsed.values,
                 comments=parsed.comments,
-                code=found.code,
+                code=found,
+                sheet=grid.sheet,
             )
         except BallotRefused as refusal:
             if refusal.code == "code_used":
