@@ -1,0 +1,124 @@
+"""The empty quarter workbook: prefilled settings, levels, criteria and departments, ready to fill in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from departments.models import Unit
+from evaluation.exports.writer import Column, SheetData, write_workbook
+from evaluation.models import Quarter
+
+
+def _chinese() -> bool:
+    return (translation.get_language() or "").startswith("zh")
+
+
+def _header(english: str, chinese: str) -> str:
+    """Importable headers: the contract's English name, or its Chinese alias when Chinese is active."""
+    return chinese if _chinese() else english
+
+
+def current_quarter_code() -> str:
+    today = timezone.localdate()
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
+    """The sheets of an empty quarter workbook that `import_quarter` accepts once filled in."""
+    from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE
+
+    if quarter is not None:
+        criteria = [(c.code, c.name, c.weight) for c in quarter.criteria.order_by("order", "code")]
+        levels = [(level.label, level.points) for level in quarter.levels.order_by("order", "-points")]
+        code, scale, trim = quarter.code, quarter.scale, quarter.trim
+        numbers = {key: getattr(quarter, key) for key in _TEMPLATE_NUMBERS}
+    else:
+        criteria = [(spec.code, spec.name, spec.weight) for spec in WORK_STYLE.criteria]
+        levels = [(spec.label, spec.points) for spec in DEFAULT_LEVELS]
+        code, scale, trim = current_quarter_code(), "levels", False
+        numbers = {key: Quarter._meta.get_field(key).default for key in _TEMPLATE_NUMBERS}
+    settings_rows = [("quarter", code), ("scale", scale), *numbers.items(), ("trim", "yes" if trim else "no")]
+    yield SheetData(
+        _header("settings", "设置"),
+        "",
+        [Column(_header("key", "项目"), 24), Column(_header("value", "值"), 14)],
+        settings_rows,
+    )
+    yield SheetData(
+        _header("levels", "等级"),
+        "",
+        [Column(_header("label", "等级"), 14), Column(_header("points", "分值"), 10)],
+        levels,
+    )
+    yield SheetData(
+        _header("criteria", "指标"),
+        "",
+        [
+            Column(_header("code", "编码"), 16),
+            Column(_header("name", "名称"), 20),
+            Column(_header("weight", "权重"), 10),
+        ],
+        criteria,
+    )
+    yield _template_ballots([code for code, _name, _weight in criteria])
+    yield SheetData(
+        _header("adjustments", "加减分"),
+        "",
+        [
+            Column(_header("department", "部门"), 12),
+            Column(_header("points", "分值"), 10),
+            Column(_header("reason", "原因"), 50),
+        ],
+        [],
+    )
+    yield _template_units()
+
+
+_TEMPLATE_NUMBERS = (
+    "weight_grassroots",
+    "weight_peer",
+    "weight_leadership",
+    "trim_min_n",
+    "min_ballots_grassroots",
+    "min_ballots_peer",
+    "min_ballots_leadership",
+)
+
+
+def _template_ballots(criterion_codes: list[str]) -> SheetData:
+    columns = [
+        Column(_header("ballot", "票号"), 10),
+        Column(_header("source", "来源"), 12),
+        Column(_header("rater_unit", "评价单位"), 12),
+        Column(_header("rater", "评价人"), 12),
+        Column(_header("target", "被评部门"), 12),
+        Column(_("Department name"), 22),  # for people only; the import ignores it
+        *(Column(code, 12) for code in criterion_codes),
+        Column(_header("comment", "意见建议"), 40),
+    ]
+    rows = (
+        [None, None, None, None, unit.code, unit.name] for unit in Unit.objects.evaluated().order_by("order", "code")
+    )
+    return SheetData(_header("ballots", "评分"), "", columns, rows)
+
+
+def _template_units() -> SheetData:
+    """A reference sheet (not read by the import): the codes and accounts a ballot may name."""
+    from departments.models import User
+    from departments.roles import Role
+
+    units = [(unit.code, unit.name, unit.get_kind_display()) for unit in Unit.objects.filter(active=True)]
+    leaders = User.objects.filter(is_active=True, groups__name=Role.LEADER).distinct().order_by("username")
+    rows = [*units, *((user.username, str(user), str(Role.LEADER.label)) for user in leaders)]
+    columns = [Column(_("Code or account"), 16), Column(_("Name"), 22), Column(_("Kind"), 22)]
+    return SheetData(_("Codes"), "", columns, rows)
+
+
+def export_quarter_template(output: str | IO[bytes], *, quarter: Quarter | None = None) -> None:
+    """Write an empty quarter workbook: settings, levels and criteria of `quarter` (or the defaults),
+    a ballots sheet listing today's evaluated departments, and the codes a ballot may name."""
+    write_workbook(template_sheets(quarter), output, title=None)

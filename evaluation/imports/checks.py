@@ -1,0 +1,112 @@
+"""Checks of a readable workbook against what is already stored (existing ballots, locked settings)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from departments.workbook import (
+    ImportIssue,
+)
+from evaluation.criteria_templates import CriterionSpec, LevelSpec
+from evaluation.imports.adjustments import ParsedAdjustment
+from evaluation.imports.ballots import stored_criteria, stored_levels
+from evaluation.imports.common import CRITERIA_SHEET, LEVELS_SHEET, ImportContext, ParsedBallot, ParsedSettings
+from evaluation.models import (
+    Adjustment,
+    Ballot,
+    Origin,
+    Quarter,
+    Source,
+)
+
+# --- against what is stored ----------------------------------------------------------------------------------------
+
+
+def check_existing(
+    quarter: Quarter | None,
+    ballots: list[ParsedBallot],
+    adjustments: list[ParsedAdjustment],
+    context: ImportContext,
+    issues: list,
+) -> None:
+    """Labels, peer departments and leaders already used in the quarter (apart from what --replace removes)."""
+    if quarter is None:
+        return
+    stored = Ballot.objects.filter(quarter=quarter)
+    if context.replace:
+        stored = stored.exclude(origin=Origin.IMPORTED)
+    labels = set(stored.exclude(label="").values_list("source", "label"))
+    counted = stored.filter(voided_at__isnull=True)
+    peers = set(counted.filter(source=Source.PEER).values_list("rater_unit", flat=True))
+    leaders = set(counted.filter(source=Source.LEADERSHIP).values_list("rater", flat=True))
+    for ballot in ballots:
+        row = ballot.first_row
+        if (ballot.source, ballot.label) in labels:
+            issues.append(row.issue("ballot", _already_message(ballot.label, context.replace)))
+        elif ballot.source == Source.PEER and ballot.rater_unit and ballot.rater_unit.pk in peers:
+            issues.append(row.issue("rater_unit", _("This department's peer ballot is already in the quarter.")))
+        elif ballot.source == Source.LEADERSHIP and ballot.rater and ballot.rater.pk in leaders:
+            issues.append(row.issue("rater", _("This leader's ballot is already in the quarter.")))
+    if not context.replace:
+        _check_adjustments_again(quarter, adjustments, issues)
+
+
+def check_settings_locked(
+    quarter: Quarter | None, parsed: ParsedSettings, context: ImportContext, issues: list
+) -> None:
+    """Once a quarter holds ballots (other than those --replace removes), its settings stay as they are."""
+    if quarter is None:
+        return
+    stored = Ballot.objects.filter(quarter=quarter)
+    if context.replace:
+        stored = stored.exclude(origin=Origin.IMPORTED)
+    if not stored.exists():
+        return
+    for key in sorted(parsed.given - {"quarter"}):
+        if getattr(quarter, key) != parsed.values[key]:
+            issues.append(parsed.rows[key].issue("value", _locked_message(quarter, key)))
+    if parsed.criteria is not None and _criteria_key(parsed.criteria) != _criteria_key(stored_criteria(quarter)):
+        issues.append(ImportIssue(CRITERIA_SHEET.key, None, None, _locked_message(quarter, "criteria")))
+    if parsed.levels is not None and _levels_key(parsed.levels) != _levels_key(stored_levels(quarter)):
+        issues.append(ImportIssue(LEVELS_SHEET.key, None, None, _locked_message(quarter, "levels")))
+
+
+def _locked_message(quarter: Quarter, what: str) -> str:
+    return _("Quarter %(code)s holds ballots, so its %(what)s can no longer change; this file differs.") % {
+        "code": quarter.code,
+        "what": what,
+    }
+
+
+def _criteria_key(specs: list[CriterionSpec]) -> list[tuple[str, str, Decimal]]:
+    return [(spec.code, spec.name, Decimal(spec.weight).normalize()) for spec in specs]
+
+
+def _levels_key(specs: list[LevelSpec]) -> list[tuple[str, Decimal]]:
+    return [(spec.label.strip(), Decimal(spec.points).normalize()) for spec in specs]
+
+
+def _already_message(label: str, replace: bool) -> str:
+    if replace:
+        return _(
+            "A ballot labelled %(label)s was entered in the browser; it is kept, so the label cannot be reused."
+        ) % {"label": label}
+    return _("The ballot %(label)s has already been imported; use --replace (replace) to import the file again.") % {
+        "label": label
+    }
+
+
+def _check_adjustments_again(quarter: Quarter, adjustments: list[ParsedAdjustment], issues: list[ImportIssue]) -> None:
+    stored = Counter(
+        (department, points, reason)
+        for department, points, reason in Adjustment.objects.filter(
+            quarter=quarter, origin=Origin.IMPORTED
+        ).values_list("department", "points", "reason")
+    )
+    for item in adjustments:
+        key = (item.department.pk, item.points, item.reason)
+        if stored[key]:
+            issues.append(item.row.issue("reason", _("This adjustment has already been imported; use --replace.")))

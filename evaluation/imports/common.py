@@ -1,0 +1,208 @@
+"""Shared parts of the quarter workbook import: sheet specs, aliases, and what reading produces."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from departments.models import Unit, User
+from departments.workbook import (
+    ColumnSpec,
+    ImportIssue,
+    SheetRow,
+    SheetSpec,
+    normalise_header,
+)
+from evaluation.criteria_templates import ABSTAIN_LABELS, CriterionSpec, LevelSpec
+from evaluation.models import (
+    Quarter,
+    Scale,
+    Source,
+)
+
+COMMENT_MAX_LENGTH = 1000
+LABEL_MAX_LENGTH = 64
+BULK_BATCH = 5000
+
+SETTINGS_SHEET = SheetSpec(
+    "settings",
+    aliases=("设置",),
+    columns=[ColumnSpec("key", aliases=("项目", "键")), ColumnSpec("value", aliases=("值", "取值"))],
+)
+LEVELS_SHEET = SheetSpec(
+    "levels",
+    aliases=("等级",),
+    required=False,
+    columns=[ColumnSpec("label", aliases=("等级", "名称")), ColumnSpec("points", aliases=("分值", "分数"))],
+)
+CRITERIA_SHEET = SheetSpec(
+    "criteria",
+    aliases=("指标",),
+    required=False,
+    columns=[
+        ColumnSpec("code", aliases=("编码",)),
+        ColumnSpec("name", aliases=("名称",)),
+        ColumnSpec("weight", aliases=("权重",), required=False),
+    ],
+)
+BALLOTS_SHEET = SheetSpec(
+    "ballots",
+    aliases=("评分",),
+    columns=[
+        ColumnSpec("ballot", aliases=("票号",)),
+        ColumnSpec("source", aliases=("来源",)),
+        ColumnSpec("rater_unit", aliases=("评价单位",), required=False),
+        ColumnSpec("rater", aliases=("评价人",), required=False),
+        ColumnSpec("target", aliases=("被评部门",)),
+        ColumnSpec("comment", aliases=("意见建议",), required=False),
+    ],
+)
+ADJUSTMENTS_SHEET = SheetSpec(
+    "adjustments",
+    aliases=("加减分",),
+    required=False,
+    columns=[
+        ColumnSpec("department", aliases=("部门",)),
+        ColumnSpec("points", aliases=("分值", "加减分")),
+        ColumnSpec("reason", aliases=("原因", "理由")),
+    ],
+)
+
+# Settings keys, their Chinese aliases, and the default for a new quarter.
+SETTING_DEFAULTS: dict[str, Any] = {
+    "quarter": None,
+    "scale": Scale.LEVELS,
+    "weight_grassroots": 40,
+    "weight_peer": 30,
+    "weight_leadership": 30,
+    "trim": False,
+    "trim_min_n": 5,
+    "min_ballots_grassroots": 1,
+    "min_ballots_peer": 1,
+    "min_ballots_leadership": 1,
+}
+SETTING_ALIASES = {
+    "季度": "quarter",
+    "计分方式": "scale",
+    "基层权重": "weight_grassroots",
+    "互评权重": "weight_peer",
+    "领导权重": "weight_leadership",
+    "去掉最高最低分": "trim",
+    "去极值最少票数": "trim_min_n",
+    "基层最少票数": "min_ballots_grassroots",
+    "互评最少票数": "min_ballots_peer",
+    "领导最少票数": "min_ballots_leadership",
+}
+SOURCE_ALIASES = {
+    "grassroots": Source.GRASSROOTS,
+    "基层": Source.GRASSROOTS,
+    "基层评价": Source.GRASSROOTS,
+    "基层发声": Source.GRASSROOTS,
+    "peer": Source.PEER,
+    "互评": Source.PEER,
+    "部门互评": Source.PEER,
+    "leadership": Source.LEADERSHIP,
+    "领导": Source.LEADERSHIP,
+    "领导评分": Source.LEADERSHIP,
+    "领导打分": Source.LEADERSHIP,
+}
+SCALE_ALIASES = {"levels": Scale.LEVELS, "等级": Scale.LEVELS, "points": Scale.POINTS, "分数": Scale.POINTS}
+YES = {"yes", "y", "true", "1", "是", "√"}
+NO = {"no", "n", "false", "0", "否", "×"}
+QUARTER_CODE = re.compile(r"^[0-9]{4}Q[1-4]$")
+ABSTAIN = {normalise_header(label) for label in (*ABSTAIN_LABELS, "n/a", "na", "-", "–")}
+
+
+@dataclass
+class QuarterImportResult:
+    """What an import did, for the command's output, the page's message and the audit log."""
+
+    quarter: Quarter
+    created: bool
+    ballots: dict[str, int]
+    values: int
+    comments: int
+    adjustments: int
+    replaced_ballots: int = 0
+    replaced_adjustments: int = 0
+
+    def summary(self) -> str:
+        return _(
+            "%(quarter)s: %(ballots)d ballots (grassroots %(g)d, peer %(p)d, leadership %(l)d) with %(values)d "
+            "values and %(comments)d comments, %(adjustments)d adjustments imported; %(replaced)d ballots and "
+            "%(replaced_adj)d adjustments replaced."
+        ) % {
+            "quarter": self.quarter.code,
+            "ballots": sum(self.ballots.values()),
+            "g": self.ballots.get(Source.GRASSROOTS, 0),
+            "p": self.ballots.get(Source.PEER, 0),
+            "l": self.ballots.get(Source.LEADERSHIP, 0),
+            "values": self.values,
+            "comments": self.comments,
+            "adjustments": self.adjustments,
+            "replaced": self.replaced_ballots,
+            "replaced_adj": self.replaced_adjustments,
+        }
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "ballots": dict(self.ballots),
+            "values": self.values,
+            "comments": self.comments,
+            "adjustments": self.adjustments,
+            "replaced_ballots": self.replaced_ballots,
+            "replaced_adjustments": self.replaced_adjustments,
+            "created": self.created,
+        }
+
+
+@dataclass
+class ParsedSettings:
+    values: dict[str, Any]
+    given: set[str]
+    rows: dict[str, SheetRow]
+    levels: list[LevelSpec] | None
+    criteria: list[CriterionSpec] | None
+
+
+@dataclass
+class ParsedBallot:
+    label: str
+    source: str
+    first_row: SheetRow
+    rater_unit: Unit | None = None
+    rater: User | None = None
+    values: list[tuple[int, int, int]] = field(default_factory=list)  # department id, criterion index, centi
+    comments: dict[int, str] = field(default_factory=dict)
+    targets: set[int] = field(default_factory=set)
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportContext:
+    """Everything the row checks look up, loaded once."""
+
+    quarter: Quarter | None
+    scale: str
+    weights: dict[str, int]
+    criteria: list[CriterionSpec]
+    levels: dict[str, Decimal]
+    level_points: set[Decimal]
+    departments: dict[str, Unit]
+    grassroots: dict[str, Unit]
+    all_units: dict[str, Unit]
+    leaders: dict[str, User]
+    users: set[str]
+    replace: bool
+
+
+SPECS = (SETTINGS_SHEET, LEVELS_SHEET, CRITERIA_SHEET, BALLOTS_SHEET, ADJUSTMENTS_SHEET)
+
+
+class Refused(Exception):
+    def __init__(self, issues: list[ImportIssue]) -> None:
+        self.issues = issues

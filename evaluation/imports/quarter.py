@@ -1,0 +1,62 @@
+"""The entry point: read and check the whole quarter workbook, then apply it in one transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings as django_settings
+
+from departments.workbook import (
+    ImportIssue,
+    WorkbookInvalid,
+    open_workbook,
+    read_sheet,
+)
+from evaluation.imports.adjustments import read_adjustments
+from evaluation.imports.ballots import load_context, read_ballots
+from evaluation.imports.checks import check_existing, check_settings_locked
+from evaluation.imports.common import SPECS, QuarterImportResult, Refused
+from evaluation.imports.settings import check_quarter, read_settings
+from evaluation.imports.store import apply_import
+from evaluation.models import (
+    Quarter,
+)
+
+# --- entry point ---------------------------------------------------------------------------------------------------
+
+
+def quarter_import(*, source: Any, actor: Any = None, replace: bool = False) -> QuarterImportResult:
+    """Import a quarter workbook (a path or an uploaded file): all of it, or nothing.
+
+    Raises WorkbookInvalid with every problem found; nothing is changed then.
+    """
+    workbook = open_workbook(source, max_bytes=django_settings.IMPORT_MAX_BYTES)
+    issues: list[ImportIssue] = []
+    sheets = {spec.key: read_sheet(workbook, spec, issues) for spec in SPECS}
+    workbook.close()
+    parsed = read_settings(sheets, issues)
+    if parsed is None:
+        raise WorkbookInvalid(issues)
+    quarter = Quarter.objects.filter(code=parsed.values["quarter"]).first()
+    check_quarter(quarter, parsed, issues)
+    context = load_context(quarter, parsed, replace=replace)
+    ballots = read_ballots(sheets["ballots"] or [], context, issues)
+    adjustments = read_adjustments(sheets["adjustments"] or [], context, issues)
+    if not issues:
+        check_existing(quarter, ballots, adjustments, context, issues)
+        check_settings_locked(quarter, parsed, context, issues)
+    if issues:
+        raise WorkbookInvalid(issues)
+    try:
+        return apply_import(quarter, parsed, context, ballots, adjustments, actor=actor)
+    except Refused as refused:
+        raise WorkbookInvalid(refused.issues) from None
+
+
+def group_issues_by_sheet(issues: Iterable[ImportIssue]) -> dict[str, list[ImportIssue]]:
+    grouped: dict[str, list[ImportIssue]] = defaultdict(list)
+    for issue in issues:
+        grouped[issue.sheet].append(issue)
+    return dict(grouped)

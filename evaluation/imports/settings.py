@@ -1,0 +1,198 @@
+"""The settings, levels and criteria sheets."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from departments.workbook import (
+    ImportIssue,
+    SheetRow,
+    normalise_header,
+)
+from evaluation.criteria_templates import CriterionSpec, LevelSpec
+from evaluation.imports.common import (
+    CRITERIA_SHEET,
+    NO,
+    QUARTER_CODE,
+    SCALE_ALIASES,
+    SETTING_ALIASES,
+    SETTING_DEFAULTS,
+    SETTINGS_SHEET,
+    YES,
+    ParsedSettings,
+)
+from evaluation.models import (
+    Quarter,
+    QuarterStatus,
+    Source,
+    criterion_code_validator,
+)
+
+# --- settings, levels, criteria ------------------------------------------------------------------------------------
+
+
+def read_settings(sheets: dict[str, list[SheetRow] | None], issues: list[ImportIssue]) -> ParsedSettings | None:
+    rows = sheets["settings"]
+    if rows is None:
+        return None
+    values: dict[str, Any] = dict(SETTING_DEFAULTS)
+    seen: set[str] = set()
+    given: set[str] = set()
+    by_key: dict[str, SheetRow] = {}
+    for row in rows:
+        key = _setting_key(row.get("key"))
+        if key is None:
+            issues.append(row.issue("key", _("Unknown setting %(key)s.") % {"key": row.get("key")}))
+            continue
+        if key in seen:
+            issues.append(row.issue("key", _("The setting %(key)s appears more than once.") % {"key": key}))
+            continue
+        seen.add(key)
+        by_key[key] = row
+        parsed = _setting_value(key, row, issues)
+        if parsed is not None:
+            values[key] = parsed
+            given.add(key)
+    if "quarter" not in seen:
+        issues.append(ImportIssue(_settings_title(rows), None, "quarter", _("The quarter (YYYYQn) is missing.")))
+    if "quarter" not in given:
+        return None
+    if not any(f"weight_{source}" in seen - given for source in Source.values):
+        _check_weights(values, by_key, rows, issues)
+    levels = _read_levels(sheets["levels"], issues)
+    criteria = _read_criteria(sheets["criteria"], issues)
+    return ParsedSettings(values, given, by_key, levels, criteria)
+
+
+def _settings_title(rows: list[SheetRow]) -> str:
+    return rows[0].sheet if rows else SETTINGS_SHEET.key
+
+
+def _setting_key(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    text = normalise_header(raw)
+    if text in SETTING_DEFAULTS:
+        return text
+    return SETTING_ALIASES.get(str(raw).strip())
+
+
+def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
+    raw = row.get("value")
+    if key == "quarter":
+        text = str(raw or "").strip().upper()
+        if not QUARTER_CODE.match(text):
+            issues.append(row.issue("value", _("A quarter is written YYYYQn, for example 2026Q3.")))
+            return None
+        return text
+    if key == "scale":
+        scale = SCALE_ALIASES.get(normalise_header(raw or ""))
+        if scale is None:
+            issues.append(row.issue("value", _("The scale is levels or points.")))
+        return scale
+    if key == "trim":
+        return _yes_no(raw, row, issues)
+    number = _whole_number(raw)
+    low = 3 if key == "trim_min_n" else 0
+    high = 100 if key.startswith("weight_") else 10000
+    if number is None or not low <= number <= high:
+        issues.append(
+            row.issue("value", _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
+        )
+        return None
+    return number
+
+
+def _yes_no(raw: Any, row: SheetRow, issues: list[ImportIssue]) -> bool | None:
+    text = normalise_header(raw if raw is not None else "")
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    issues.append(row.issue("value", _("Enter yes or no (是/否).")))
+    return None
+
+
+def _whole_number(raw: Any) -> int | None:
+    number = parse_decimal(raw)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def parse_decimal(raw: Any) -> Decimal | None:
+    if raw is None or isinstance(raw, bool):
+        return None
+    try:
+        number = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _check_weights(values: dict[str, Any], rows: dict[str, SheetRow], all_rows: list, issues: list) -> None:
+    weights = [values[f"weight_{source}"] for source in Source.values]
+    if any(weight is None for weight in weights) or sum(weights) == 100:
+        return
+    row = rows.get("weight_grassroots") or rows.get("weight_peer") or rows.get("weight_leadership")
+    message = _("The source weights must add up to 100 (now %(sum)d).") % {"sum": sum(weights)}
+    issues.append(row.issue("value", message) if row else ImportIssue(_settings_title(all_rows), None, None, message))
+
+
+def _read_levels(rows: list[SheetRow] | None, issues: list[ImportIssue]) -> list[LevelSpec] | None:
+    if rows is None:
+        return None
+    levels, seen = [], set()
+    for row in rows:
+        label = str(row.get("label") or "").strip()
+        points = parse_decimal(row.get("points"))
+        if not label or len(label) > 20:
+            issues.append(row.issue("label", _("A level label has 1 to 20 characters.")))
+        elif label in seen:
+            issues.append(row.issue("label", _("The level %(label)s appears more than once.") % {"label": label}))
+        if points is None or not Decimal(0) <= points <= Decimal(100):
+            issues.append(row.issue("points", _("Points must be a number from 0 to 100.")))
+        seen.add(label)
+        if label and points is not None:
+            levels.append(LevelSpec(label, points.quantize(Decimal("0.01"))))
+    return levels
+
+
+def _read_criteria(rows: list[SheetRow] | None, issues: list[ImportIssue]) -> list[CriterionSpec] | None:
+    if rows is None:
+        return None
+    criteria, seen = [], set()
+    for row in rows:
+        code = str(row.get("code") or "").strip()
+        name = str(row.get("name") or "").strip()
+        weight = parse_decimal(row.get("weight", 1))
+        try:
+            criterion_code_validator(code)
+        except ValidationError:
+            issues.append(row.issue("code", _("A criterion code starts with a letter; letters, digits and _ only.")))
+        if code in seen:
+            issues.append(row.issue("code", _("The criterion %(code)s appears more than once.") % {"code": code}))
+        seen.add(code)
+        if not name or len(name) > 50:
+            issues.append(row.issue("name", _("A criterion name has 1 to 50 characters.")))
+        if weight is None or weight <= 0 or weight >= 10000:
+            issues.append(row.issue("weight", _("The weight must be a number above 0.")))
+        else:
+            criteria.append(CriterionSpec(code, name, weight))
+    if not rows:
+        issues.append(ImportIssue(CRITERIA_SHEET.key, None, None, _("A quarter needs at least one criterion.")))
+    return criteria
+
+
+def check_quarter(quarter: Quarter | None, parsed: ParsedSettings, issues: list[ImportIssue]) -> None:
+    row = parsed.rows.get("quarter")
+    if quarter is not None and quarter.status == QuarterStatus.PUBLISHED:
+        issues.append(
+            row.issue(
+                "value", _("Quarter %(code)s is published; nothing can be imported into it.") % {"code": quarter.code}
+            )
+        )
