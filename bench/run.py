@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production-0123456789abcdef"  # noqa: S105
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/0"
 VIEWER = ("bench_viewer", "bench-viewer-Pass-2030")
 RESULTS_QUARTER = "2030Q1"  # generated at the chosen scale, then published
 VOTING_QUARTER = "2030Q2"  # open, with one-time codes for the submission benchmark
@@ -104,6 +105,8 @@ def _bench_environment(database_url: str) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_HSTS_SECONDS": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # Production runs with Redis (cache, cached sessions, throttles); so does the benchmark unless told otherwise.
+        "REDIS_URL": os.environ.get("REDIS_URL", BENCH_REDIS_URL),
         "PYTHONPATH": str(ROOT),
     }
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from departments.models import Unit
@@ -27,10 +28,13 @@ from evaluation.models import Adjustment, BallotComment, Criterion, DepartmentRe
 from evaluation.selectors.rankings import (
     PUBLISHED_PERM,
     active_sources,
+    adjustment_html,
     department_entry,
     group_label,
     quarter_results_visible,
+    rank_change_html,
     rank_change_parts,
+    score_html,
     sees_provisional,
     source_label,
 )
@@ -65,13 +69,31 @@ def may_view_department(user: Any, quarter: Quarter, department: Unit) -> bool:
     return own is not None and own == department.pk
 
 
+def department_link_scope(user: Any, quarter: Quarter) -> str:
+    """Which department details the user may open in the quarter, as a short key: "all", "own:<unit id>" or "none".
+
+    Two readers with the same scope get the same links on the ranking page, so a rendered ranking may be shared
+    between them (and only between them); `openable_departments` derives the links from this very value.
+    """
+    if _reads_every_department(user, quarter):
+        return "all"
+    own = _own_department_id(user, quarter)
+    return f"own:{own}" if own is not None else "none"
+
+
 def openable_departments(user: Any, quarter: Quarter, results: dict) -> set[str]:
     """Codes of the departments in `results` whose detail the user may open (for links on the ranking page)."""
+    return openable_for_scope(department_link_scope(user, quarter), results)
+
+
+def openable_for_scope(scope: str, results: dict) -> set[str]:
+    """The department codes of `results` that a reader with this `department_link_scope` may open."""
     codes = {entry["code"] for entry in results.get("departments") or []}
-    if _reads_every_department(user, quarter):
+    if scope == "all":
         return codes
-    own = _own_department_id(user, quarter)
-    own_code = Unit.objects.filter(pk=own).values_list("code", flat=True).first() if own else None
+    if not scope.startswith("own:"):
+        return set()
+    own_code = Unit.objects.filter(pk=int(scope.removeprefix("own:"))).values_list("code", flat=True).first()
     return {own_code} & codes if own_code else set()
 
 
@@ -95,6 +117,10 @@ class SourceDetail:
     cells: dict[str, float] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
 
+    @property
+    def score_html(self) -> SafeString:
+        return score_html(self.score)
+
 
 @dataclass(frozen=True)
 class CellRow:
@@ -102,11 +128,19 @@ class CellRow:
     # One per source: the cell mean, None for an empty cell; `hidden` marks a source hidden by the k-rule.
     values: list[tuple[float | None, bool]]
 
+    @property
+    def values_html(self) -> list[tuple[SafeString, bool]]:
+        return [(score_html(value), hidden) for value, hidden in self.values]
+
 
 @dataclass(frozen=True)
 class AdjustmentInfo:
     points: float
     reason: str
+
+    @property
+    def points_html(self) -> SafeString:
+        return adjustment_html(self.points)
 
 
 @dataclass(frozen=True)
@@ -114,6 +148,10 @@ class TrendPoint:
     quarter: str
     score: float | None
     rank: int | None
+
+    @property
+    def score_html(self) -> SafeString:
+        return score_html(self.score)
 
 
 @dataclass(frozen=True)
@@ -142,6 +180,22 @@ class DepartmentDetail:
     @property
     def change(self) -> tuple[str, int]:
         return rank_change_parts(self.rank_change)
+
+    @property
+    def score_html(self) -> SafeString:
+        return score_html(self.score)
+
+    @property
+    def composite_html(self) -> SafeString:
+        return score_html(self.composite)
+
+    @property
+    def adjustment_html(self) -> SafeString:
+        return adjustment_html(self.adjustment)
+
+    @property
+    def rank_change_html(self) -> SafeString:
+        return rank_change_html(self.rank_change)
 
     @property
     def trend_chart(self) -> dict:

@@ -12,7 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from departments.models import UnitKind
 from evaluation.models import DepartmentResult, Quarter, QuarterStatus, Source
@@ -84,6 +88,42 @@ def rank_change_parts(change: int | None) -> tuple[str, int]:
     return ("same", 0)
 
 
+# Display strings, built once per value instead of one template include per table cell (a ranking page has hundreds
+# of cells). They are HTML; every number goes through format_html, so nothing unescaped reaches the page.
+_EMPTY = mark_safe('<span class="text-muted">—</span>')
+
+
+def score_html(value: float | Decimal | None) -> SafeString:
+    """A score rounded to two decimals as shown everywhere, or a muted dash when there is none."""
+    if value is None:
+        return _EMPTY
+    return format_html("{}", floatformat(value, 2))
+
+
+def adjustment_html(value: float | Decimal | None) -> SafeString:
+    """Adjustment points with their sign (+1.50, -0.50), a muted 0 when none were given, a dash when unknown."""
+    if value is None:
+        return _EMPTY
+    if value > 0:
+        return format_html("+{}", floatformat(value, 2))
+    if value < 0:
+        return format_html("{}", floatformat(value, 2))
+    return mark_safe('<span class="text-muted">0</span>')
+
+
+def rank_change_html(change: int | None) -> SafeString:
+    """↑2 / ↓1 / – with a translated explanation in the title (in the active language)."""
+    direction, size = rank_change_parts(change)
+    if direction == "up":
+        title = ngettext("Up %(size)s place", "Up %(size)s places", size) % {"size": size}
+        return format_html('<span class="rank-up" title="{}">↑{}</span>', title, size)
+    if direction == "down":
+        title = ngettext("Down %(size)s place", "Down %(size)s places", size) % {"size": size}
+        return format_html('<span class="rank-down" title="{}">↓{}</span>', title, size)
+    title = _("Unchanged") if direction == "same" else _("No earlier rank to compare with")
+    return format_html('<span class="text-muted" title="{}">–</span>', title)
+
+
 @dataclass(frozen=True)
 class RankingRow:
     code: str
@@ -103,6 +143,26 @@ class RankingRow:
     @property
     def change(self) -> tuple[str, int]:
         return rank_change_parts(self.rank_change)
+
+    @property
+    def score_html(self) -> SafeString:
+        return score_html(self.score)
+
+    @property
+    def source_scores_html(self) -> list[SafeString]:
+        return [score_html(value) for value in self.source_scores]
+
+    @property
+    def adjustment_html(self) -> SafeString:
+        return adjustment_html(self.adjustment)
+
+    @property
+    def rank_change_html(self) -> SafeString:
+        return rank_change_html(self.rank_change)
+
+    @property
+    def ballots_text(self) -> str:
+        return " / ".join(str(count) for count in self.ballots)
 
 
 @dataclass
@@ -181,6 +241,18 @@ class AnnualRow:
     score: float | None
     quarters: int
     by_quarter: list[tuple[Decimal | None, int | None] | None]
+
+    @property
+    def score_html(self) -> SafeString:
+        return score_html(self.score)
+
+    @property
+    def by_quarter_html(self) -> list[SafeString]:
+        """Each published quarter's cell: "score · rank", or a muted dash when the quarter did not score it."""
+        return [
+            format_html("{} · {}", score_html(cell[0]), "—" if not cell[1] else cell[1]) if cell else _EMPTY
+            for cell in self.by_quarter
+        ]
 
 
 @dataclass

@@ -7,13 +7,18 @@ leaders and admins follow before publication); the selectors cut it down to what
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from departments.models import Unit
-from evaluation.models import Quarter, QuarterStatus
-from evaluation.selectors.department import department_detail, openable_departments
+from evaluation.models import Quarter, QuarterStatus, ResultSnapshot
+from evaluation.selectors.department import department_detail, department_link_scope, openable_for_scope
 from evaluation.selectors.rankings import (
     active_sources,
     annual_groups,
@@ -32,16 +37,23 @@ from evaluation.services.results import annual_results, quarter_results
 # Years outside this range cannot hold a quarter worth showing; they are refused rather than queried.
 YEARS = range(2000, 2200)
 
+# A published quarter's ranking tables are frozen with its snapshot, so they are rendered once per snapshot,
+# language and link scope and then served from the cache. Bump the version when _ranking_tables.html or the
+# rows it shows change, so that servers never serve tables rendered by an older release.
+RANKING_CACHE_VERSION = 1
+RANKING_CACHE_SECONDS = 24 * 60 * 60
+RANKING_TABLES_TEMPLATE = "evaluation/results/_ranking_tables.html"
+
 
 def _require_results_access(request: HttpRequest) -> None:
     if not may_view_results(request.user):
         raise PermissionDenied
 
 
-def _get_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
+def _get_quarter_for_user(request: HttpRequest, code: str, queryset: QuerySet[Quarter] | None = None) -> Quarter:
     """The quarter whose results the user may see; unpublished quarters do not exist for ordinary readers."""
     _require_results_access(request)
-    quarter = get_object_or_404(Quarter, code=code)
+    quarter = get_object_or_404(Quarter if queryset is None else queryset, code=code)
     if not quarter_results_visible(request.user, quarter):
         raise Http404
     return quarter
@@ -64,20 +76,64 @@ def rankings(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/results/rankings.html", context)
 
 
-@login_required
-def ranking(request: HttpRequest, code: str) -> HttpResponse:
-    """One quarter's ranking, one table and one bar chart per ranking group."""
-    quarter = _get_quarter_for_user(request, code)
-    results = quarter_results(quarter)
+def _ranking_tables(quarter: Quarter, results: dict, scope: str) -> SafeString:
+    """The groups' tables and charts of a ranking page, rendered in the active language."""
     sources = active_sources(results)
     context = {
         "quarter": quarter,
-        "provisional": quarter.status != QuarterStatus.PUBLISHED,
         "groups": ranking_groups(results),
         "sources": [(source, source_label(source)) for source in sources],
-        "openable": openable_departments(request.user, quarter, results),
-        "computed_at": results.get("computed_at"),
+        "openable": openable_for_scope(scope, results),
     }
+    return render_to_string(RANKING_TABLES_TEMPLATE, context)
+
+
+def _frozen_snapshot(quarter: Quarter) -> ResultSnapshot | None:
+    """The snapshot (without its payload) of a published quarter; None for live, provisional results."""
+    if quarter.status != QuarterStatus.PUBLISHED:
+        return None
+    try:
+        return quarter.snapshot
+    except ObjectDoesNotExist:
+        return None
+
+
+def ranking_cache_key(quarter: Quarter, snapshot: ResultSnapshot, language: str, scope: str) -> str:
+    """Everything the cached tables depend on: the snapshot (a reopen discards it, a republish makes a new one),
+    the language and which department links the reader gets."""
+    stamp = int(snapshot.created_at.timestamp() * 1_000_000)
+    return f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.code}:{snapshot.pk}:{stamp}:{language}:{scope}"
+
+
+def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str) -> SafeString:
+    key = ranking_cache_key(quarter, snapshot, get_language() or "", scope)
+    tables = cache.get(key)
+    if tables is not None:
+        return mark_safe(tables)  # rendered and stored by this function
+    payload = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("payload", flat=True).first()
+    if payload is None:  # reopened since the quarter was read: show the live results, cache nothing
+        return _ranking_tables(quarter, quarter_results(quarter), scope)
+    tables = _ranking_tables(quarter, payload, scope)
+    cache.set(key, str(tables), RANKING_CACHE_SECONDS)
+    return tables
+
+
+@login_required
+def ranking(request: HttpRequest, code: str) -> HttpResponse:
+    """One quarter's ranking, one table and one bar chart per ranking group.
+
+    A published quarter's tables come from the cache (see RANKING_CACHE_VERSION); provisional results are always
+    rendered from the live computation and never cached.
+    """
+    queryset = Quarter.objects.select_related("snapshot").defer("snapshot__payload")
+    quarter = _get_quarter_for_user(request, code, queryset)
+    scope = department_link_scope(request.user, quarter)
+    snapshot = _frozen_snapshot(quarter)
+    if snapshot is not None:
+        tables = _published_tables(quarter, snapshot, scope)
+    else:
+        tables = _ranking_tables(quarter, quarter_results(quarter), scope)
+    context = {"quarter": quarter, "provisional": snapshot is None, "tables": tables}
     return render(request, "evaluation/results/ranking.html", context)
 
 

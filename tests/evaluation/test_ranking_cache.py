@@ -1,0 +1,141 @@
+"""The ranking tables of a published quarter are rendered once and then served from the cache.
+
+The cached variant depends on the snapshot, the language and the department links the reader gets; provisional
+results are never cached.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation.models import Ballot, QuarterStatus
+from evaluation.services.lifecycle import quarter_transition
+from tests.evaluation.results_pages_data import example_published
+from tests.evaluation.scoring_data import build_examples_1_and_2, example_org, make_leader, make_quarter
+
+TABLES = "evaluation/results/_ranking_tables.html"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def published(org, leader):
+    return example_published(org, leader)
+
+
+def _url(code: str = "2026Q2") -> str:
+    return reverse("evaluation:ranking", args=[code])
+
+
+def _detail_link(code: str, department: str) -> str:
+    return f'href="{reverse("evaluation:department", args=[code, department])}"'
+
+
+def _get(client, url: str):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    rendered = [template.name for template in response.templates]
+    return response, len(queries), rendered
+
+
+def test_a_second_request_is_served_from_the_cache_without_rendering_the_tables(published, client_for, viewer):
+    client = client_for(viewer)
+
+    first, first_queries, first_templates = _get(client, _url())
+    second, second_queries, second_templates = _get(client, _url())
+
+    assert TABLES in first_templates
+    assert TABLES not in second_templates
+    assert second_queries < first_queries
+    assert "85.55" in second.text and "80.04" in second.text
+    assert second.text.count("<tbody>") == first.text.count("<tbody>") == 2
+
+
+def test_another_reader_with_the_same_rights_shares_the_cached_tables(published, client_for, viewer, grassroots_rater):
+    _get(client_for(viewer), _url())
+
+    _response, _queries, templates = _get(client_for(grassroots_rater), _url())
+
+    assert TABLES not in templates
+
+
+def test_readers_with_different_rights_never_see_each_others_tables(published, client_for, rep, other_rep, viewer):
+    ops, eqp, aud = (_detail_link("2026Q2", code) for code in ("OPS", "EQP", "AUD"))
+
+    as_rep, _q, _t = _get(client_for(rep), _url())
+    as_viewer, _q, viewer_templates = _get(client_for(viewer), _url())
+    as_other_rep, _q, other_templates = _get(client_for(other_rep), _url())
+    again_rep, _q, rep_templates = _get(client_for(rep), _url())
+
+    assert ops in as_rep.text and eqp not in as_rep.text and aud not in as_rep.text
+    assert ops in as_viewer.text and eqp in as_viewer.text and aud in as_viewer.text
+    assert eqp in as_other_rep.text and ops not in as_other_rep.text
+    assert again_rep.text.count('<a href="/results/2026Q2/') == as_rep.text.count('<a href="/results/2026Q2/')
+    assert ops in again_rep.text and eqp not in again_rep.text
+    # Each reader's variant was rendered for them, then the rep's own came back from the cache.
+    assert TABLES in viewer_templates and TABLES in other_templates and TABLES not in rep_templates
+
+
+def test_the_language_switch_gives_the_other_language(published, client_for, viewer, settings):
+    client = client_for(viewer)
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese, _q, _t = _get(client, _url())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english, _q, english_templates = _get(client, _url())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese_again, _q, chinese_templates = _get(client, _url())
+
+    assert 'class="sticky-rank">名次</th>' in chinese.text
+    assert 'class="sticky-rank">Rank</th>' in english.text and "名次" not in english.text
+    assert TABLES in english_templates
+    assert 'class="sticky-rank">名次</th>' in chinese_again.text and TABLES not in chinese_templates
+
+
+def test_a_reopened_and_republished_quarter_shows_the_new_numbers(db, client_for):
+    units = example_org()
+    leader = make_leader()
+    quarter = make_quarter("2026Q3", status=QuarterStatus.CLOSED)
+    build_examples_1_and_2(quarter, units, leader)
+    quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED)
+    client = client_for(leader)
+    url = _url(quarter.code)
+
+    before, _q, _t = _get(client, url)
+    cached, _q, cached_templates = _get(client, url)
+    assert "89.93" in before.text and "74.00" in before.text  # SCORING.md examples 1 and 2
+    assert TABLES not in cached_templates and "89.93" in cached.text
+
+    quarter_transition(quarter=quarter, to=QuarterStatus.CLOSED, reason="a late correction")
+    Ballot.objects.filter(source="leadership").update(voided_at=timezone.now(), void_reason="late")
+    provisional, _q, _t = _get(client, url)
+    quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED)
+    after, _q, after_templates = _get(client, url)
+
+    assert "provisional-banner" in provisional.text and "89.93" not in provisional.text
+    assert "provisional-banner" not in after.text
+    assert TABLES in after_templates
+    assert "89.93" not in after.text and "74.00" not in after.text
+    assert after.text.count("<tbody>") == before.text.count("<tbody>")
+
+
+def test_provisional_results_are_never_cached(quarter, client_for, evaluator):
+    client = client_for(evaluator)
+
+    _first, _q, first_templates = _get(client, _url(quarter.code))
+    second, _q, second_templates = _get(client, _url(quarter.code))
+
+    assert TABLES in first_templates and TABLES in second_templates
+    assert "provisional-banner" in second.text
+    assert not any(key for key in getattr(cache, "_cache", {}) if "results:ranking" in str(key))
