@@ -106,6 +106,7 @@ def ranking_cache_key(quarter: Quarter, snapshot: ResultSnapshot, language: str,
 
 
 def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str) -> SafeString:
+    """A published quarter's tables from the cache, rendered from exactly this snapshot on a miss."""
     key = ranking_cache_key(quarter, snapshot, get_language() or "", scope)
     tables = cache.get(key)
     if tables is not None:
@@ -133,7 +134,7 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
         tables = _published_tables(quarter, snapshot, scope)
     else:
         tables = _ranking_tables(quarter, quarter_results(quarter), scope)
-    context = {"quarter": quarter, "provisional": snapshot is None, "tables": tables}
+    context = {"quarter": quarter, "provisional": quarter.status != QuarterStatus.PUBLISHED, "tables": tables}
     return render(request, "evaluation/results/ranking.html", context)
 
 
