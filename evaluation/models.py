@@ -249,7 +249,8 @@ class BallotValue(models.Model):
     """
 
     pk = models.CompositePrimaryKey("ballot", "department", "criterion")
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="values")
+    # The composite primary key starts with the ballot: a separate index would only slow every submit.
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="values", db_index=False)
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     value_centi = models.PositiveIntegerField(validators=[MaxValueValidator(10000)])
