@@ -27,13 +27,12 @@ from departments.roles import Role
 from evaluation.models import Adjustment, BallotComment, Criterion, DepartmentResult, Quarter, QuarterStatus
 from evaluation.selectors.rankings import (
     PUBLISHED_PERM,
+    ScoreCells,
     active_sources,
     adjustment_html,
     department_entry,
     group_label,
     quarter_results_visible,
-    rank_change_html,
-    rank_change_parts,
     score_html,
     sees_provisional,
     source_label,
@@ -155,7 +154,7 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
-class DepartmentDetail:
+class DepartmentDetail(ScoreCells):
     quarter: Quarter
     department: Unit
     provisional: bool
@@ -178,24 +177,8 @@ class DepartmentDetail:
     trend: list[TrendPoint]
 
     @property
-    def change(self) -> tuple[str, int]:
-        return rank_change_parts(self.rank_change)
-
-    @property
-    def score_html(self) -> SafeString:
-        return score_html(self.score)
-
-    @property
     def composite_html(self) -> SafeString:
         return score_html(self.composite)
-
-    @property
-    def adjustment_html(self) -> SafeString:
-        return adjustment_html(self.adjustment)
-
-    @property
-    def rank_change_html(self) -> SafeString:
-        return rank_change_html(self.rank_change)
 
     @property
     def trend_chart(self) -> dict:

@@ -124,8 +124,31 @@ def rank_change_html(change: int | None) -> SafeString:
     return format_html('<span class="text-muted" title="{}">–</span>', title)
 
 
+class ScoreCells:
+    """The display HTML of a row's final score, adjustment and rank change.
+
+    For dataclasses with `score`, `adjustment` and `rank_change` fields.
+    """
+
+    @property
+    def change(self) -> tuple[str, int]:
+        return rank_change_parts(self.rank_change)
+
+    @property
+    def score_html(self) -> SafeString:
+        return score_html(self.score)
+
+    @property
+    def adjustment_html(self) -> SafeString:
+        return adjustment_html(self.adjustment)
+
+    @property
+    def rank_change_html(self) -> SafeString:
+        return rank_change_html(self.rank_change)
+
+
 @dataclass(frozen=True)
-class RankingRow:
+class RankingRow(ScoreCells):
     code: str
     name: str
     rank: int | None
@@ -141,24 +164,8 @@ class RankingRow:
         return self.rank is not None
 
     @property
-    def change(self) -> tuple[str, int]:
-        return rank_change_parts(self.rank_change)
-
-    @property
-    def score_html(self) -> SafeString:
-        return score_html(self.score)
-
-    @property
     def source_scores_html(self) -> list[SafeString]:
         return [score_html(value) for value in self.source_scores]
-
-    @property
-    def adjustment_html(self) -> SafeString:
-        return adjustment_html(self.adjustment)
-
-    @property
-    def rank_change_html(self) -> SafeString:
-        return rank_change_html(self.rank_change)
 
     @property
     def ballots_text(self) -> str:
