@@ -5,22 +5,35 @@ case-insensitively after trimming (an English header or its Chinese alias),
 reports problems as `ImportIssue`s instead of raising, and numbers rows as
 Excel shows them. `open_workbook` refuses, with `WorkbookInvalid`, a file that
 cannot be read as a workbook at all.
+
+Cells are parsed by calamine (a compiled reader, many times faster than
+openpyxl on the large quarter workbook); its values are converted to what
+openpyxl's reader gives, so the imports see the same types. calamine drops
+the value of error cells (#N/A, #DIV/0!, ...), which an import must report
+rather than take as blank, so a workbook holding one is read by openpyxl.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
+import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
+import python_calamine
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.workbook.workbook import Workbook
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.reader.excel import _find_workbook_part
+from openpyxl.xml.constants import ARC_CONTENT_TYPES
+from openpyxl.xml.functions import fromstring
 
 # Every xlsx file is a zip archive; its first bytes say so.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -119,8 +132,61 @@ def clean_value(value: Any) -> Any:
 # --- opening -----------------------------------------------------------------------------------------------------
 
 
+@dataclass
+class Worksheet:
+    """One worksheet of an opened workbook: its title and its parsed sheet (openpyxl's when `book` is None)."""
+
+    title: str
+    parsed: Any
+    book: python_calamine.CalamineWorkbook | None = None
+
+    def iter_numbered_rows(self) -> Iterator[tuple[int, tuple]]:
+        """The rows as (Excel row number, values as openpyxl gives them)."""
+        if self.book is None:
+            return _openpyxl_rows(self.parsed)
+        # A parsed sheet can be large: free it once read (a sheet read again is parsed again).
+        sheet, self.parsed = self._calamine_sheet(), None
+        return _calamine_rows(sheet)
+
+    def is_blank(self) -> bool:
+        if self.book is None:
+            return not _first_nonblank_row(self.iter_numbered_rows())
+        self.parsed = self._calamine_sheet()
+        # Row numbers do not matter here; calamine's lazy rows spare converting a whole large sheet.
+        return not _first_nonblank_row((0, tuple(map(_as_openpyxl, row))) for row in self.parsed.iter_rows())
+
+    def _calamine_sheet(self) -> Any:
+        return self.parsed if self.parsed is not None else self.book.get_sheet_by_name(self.title)
+
+
+@dataclass
+class Workbook:
+    """An opened workbook: its worksheets in workbook order."""
+
+    worksheets: list[Worksheet]
+    closer: Any = None
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer.close()
+            self.closer = None
+
+
+_DAMAGED_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    OSError,
+    IndexError,
+    AttributeError,
+    ParseError,
+    python_calamine.CalamineError,
+)
+
+
 def open_workbook(source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int) -> Workbook:
-    """Open an xlsx workbook (a path or an uploaded file) read-only, with computed values.
+    """Open an xlsx workbook (a path or an uploaded file), with computed values.
 
     Raises WorkbookInvalid when the file is empty, larger than `max_bytes`, not an
     xlsx workbook, or holds no data at all.
@@ -134,13 +200,59 @@ def open_workbook(source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int
         )
         raise _invalid(message)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError, AttributeError) as error:
-        # openpyxl reports damaged or foreign files with a variety of errors.
+        workbook = _open_parsed(data)
+    except _DAMAGED_ERRORS as error:
+        # Damaged or foreign files fail with a variety of errors.
         raise _invalid(_("This file is not an Excel workbook (.xlsx) or it is damaged.")) from error
     if _is_blank(workbook):
         raise _invalid(_("The workbook is empty."))
     return workbook
+
+
+def _open_parsed(data: bytes) -> Workbook:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # The same test openpyxl makes: the package must hold an Excel workbook part (not .ods, .docx, .xlsb).
+        _find_workbook_part(Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))))
+        has_error_cells = _has_error_cells(archive)
+    if not has_error_cells:
+        try:
+            return _open_with_calamine(data)
+        except python_calamine.CalamineError:
+            pass  # openpyxl decides whether the file is readable, as it always did.
+    return _open_with_openpyxl(data)
+
+
+def _open_with_calamine(data: bytes) -> Workbook:
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = [
+        Worksheet(meta.name, book.get_sheet_by_name(meta.name), book)
+        for meta in book.sheets_metadata
+        if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ]
+    return Workbook(sheets, closer=book)
+
+
+def _open_with_openpyxl(data: bytes) -> Workbook:
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    workbook = Workbook([Worksheet(sheet.title, sheet) for sheet in book.worksheets], closer=book)
+    # Parse every sheet now so that a damaged one is refused here, not halfway through an import.
+    _is_blank(workbook)
+    return workbook
+
+
+# A cell holding an error value (t="e"); a conservative test: any such attribute in a part sends the file to openpyxl.
+_ERROR_CELL = re.compile(rb"""\bt\s*=\s*["']e["']""")
+
+
+def _has_error_cells(archive: zipfile.ZipFile) -> bool:
+    # Cells live in the sheet parts, wherever a writer put them; shared strings hold text only.
+    parts = (info for info in archive.infolist() if info.filename.lower().endswith(".xml"))
+    return any(_holds_error_cell(archive.read(info)) for info in parts if "sharedstrings" not in info.filename.lower())
+
+
+def _holds_error_cell(part: bytes) -> bool:
+    # The plain substring tests are fast and almost always false; the pattern confirms.
+    return (b'"e"' in part or b"'e'" in part) and _ERROR_CELL.search(part) is not None
 
 
 def _invalid(message: str) -> WorkbookInvalid:
@@ -185,14 +297,38 @@ def _check_size(size: int, max_bytes: int) -> None:
 
 
 def _is_blank(workbook: Workbook) -> bool:
-    return all(not _first_nonblank_row(_rows(worksheet)) for worksheet in workbook.worksheets)
+    return all(worksheet.is_blank() for worksheet in workbook.worksheets)
 
 
-def _rows(worksheet: Any) -> Iterable[tuple[int, tuple]]:
+def _openpyxl_rows(worksheet: Any) -> Iterator[tuple[int, tuple]]:
     # Files written by some tools declare a wrong size; read every row instead.
     if hasattr(worksheet, "reset_dimensions"):
         worksheet.reset_dimensions()
     return enumerate(worksheet.iter_rows(values_only=True), start=1)
+
+
+def _calamine_rows(sheet: Any) -> Iterator[tuple[int, tuple]]:
+    """Rows numbered as in Excel: without `skip_empty_area` calamine starts its rows and columns at A1."""
+    rows = sheet.to_python(skip_empty_area=False)
+    for index, values in enumerate(rows):
+        rows[index] = None  # release each row once converted; the sheet can be large
+        yield index + 1, tuple(_as_openpyxl(value) for value in values)
+
+
+# Integral numbers below this are exact in a float; openpyxl gives them as int (Excel writes them without a point).
+_EXACT_INTEGERS = 2**53
+
+
+def _as_openpyxl(value: Any) -> Any:
+    """A calamine cell value as openpyxl's reader gives it: empty as None, whole numbers as int, dates as datetime."""
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < _EXACT_INTEGERS else value
+    if kind is datetime.date:
+        return datetime.datetime(value.year, value.month, value.day)
+    return value
 
 
 def _first_nonblank_row(rows: Iterable[tuple[int, tuple]]) -> tuple[int, tuple] | tuple[()]:
@@ -205,7 +341,7 @@ def _first_nonblank_row(rows: Iterable[tuple[int, tuple]]) -> tuple[int, tuple] 
 # --- reading a sheet ---------------------------------------------------------------------------------------------
 
 
-def find_sheet(workbook: Workbook, spec: SheetSpec) -> Any | None:
+def find_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet | None:
     """The worksheet matching `spec` by name or alias, or None."""
     return next((sheet for sheet in workbook.worksheets if spec.matches(sheet.title)), None)
 
@@ -222,7 +358,7 @@ def read_sheet(workbook: Workbook, spec: SheetSpec, issues: list[ImportIssue]) -
         if spec.required:
             issues.append(ImportIssue(spec.key, None, None, _("The sheet is missing.")))
         return None
-    rows = iter(_rows(worksheet))
+    rows = worksheet.iter_numbered_rows()
     header = _first_nonblank_row(rows)
     if not header:
         if spec.required or any(column.required for column in spec.columns):

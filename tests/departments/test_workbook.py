@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,103 @@ def test_it_refuses_a_stream_over_the_limit_without_a_size() -> None:
 
 def test_it_refuses_a_missing_path(tmp_path: Path) -> None:
     assert "cannot be read" in refusal(tmp_path / "nothing.xlsx")
+
+
+def test_rows_after_blank_rows_and_columns_keep_their_excel_numbers() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "departments"
+    sheet["C4"], sheet["D4"] = "code", "name"
+    sheet["C6"], sheet["D6"] = "A", "甲"
+    sheet["D9"] = "乙"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    issues: list[ImportIssue] = []
+    rows = read_sheet(open_workbook(upload(buffer.getvalue()), max_bytes=LIMIT), SPEC, issues)
+    assert issues == []
+    assert [(row.number, row.values) for row in rows] == [
+        (6, {"code": "A", "name": "甲"}),
+        (9, {"code": None, "name": "乙"}),
+    ]
+
+
+def test_a_missing_column_is_reported_at_the_header_rows_excel_number() -> None:
+    data = xlsx_bytes({"departments": [[], [], [None, "order"], [None, 1]]})
+    issues: list[ImportIssue] = []
+    assert read_sheet(open_workbook(upload(data), max_bytes=LIMIT), SPEC, issues) is None
+    assert [(issue.row, issue.column) for issue in issues] == [(3, "code"), (3, "name")]
+
+
+def test_cell_values_keep_the_types_imports_expect() -> None:
+    cells = [
+        5,
+        5.5,
+        True,
+        datetime.datetime(2026, 7, 1),
+        datetime.datetime(2026, 7, 1, 13, 30),
+        datetime.time(13, 30),
+        "  ",
+        -3,
+        12345678901234,
+        1e20,
+    ]
+    headers = [f"c{index}" for index in range(len(cells))]
+    data = xlsx_bytes({"departments": [["code", "name", *headers], ["A", " 甲 ", *cells]]})
+    rows = read_sheet(open_workbook(upload(data), max_bytes=LIMIT), SPEC, [])
+    assert rows[0].values == {"code": "A", "name": "甲"}
+    found = rows[0].extra
+    assert found == {
+        "c0": 5,
+        "c1": 5.5,
+        "c2": True,
+        "c3": datetime.datetime(2026, 7, 1),
+        "c4": datetime.datetime(2026, 7, 1, 13, 30),
+        "c5": datetime.time(13, 30),
+        "c6": None,
+        "c7": -3,
+        "c8": 12345678901234,
+        "c9": 1e20,
+    }
+    assert [type(found[key]) for key in ("c0", "c1", "c3", "c7", "c8", "c9")] == [
+        int,
+        float,
+        datetime.datetime,
+        int,
+        int,
+        float,
+    ]
+
+
+def test_an_error_cell_is_read_as_its_error_text_not_as_blank() -> None:
+    data = xlsx_bytes({"departments": [["code", "name", "score"], ["A", "甲", "#N/A"], ["B", "乙", 3]]})
+    rows = read_sheet(open_workbook(upload(data), max_bytes=LIMIT), SPEC, [])
+    assert [(row.number, row.extra) for row in rows] == [(2, {"score": "#N/A"}), (3, {"score": 3})]
+
+
+def test_it_refuses_a_zip_that_is_not_an_excel_package() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<document/>")
+    assert "not an Excel workbook" in refusal(upload(buffer.getvalue(), "org.ods"))
+
+
+def test_it_refuses_a_workbook_with_a_damaged_sheet() -> None:
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes({"departments": [["code", "name"], ["A", "甲"]]})))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in original.infolist():
+            part = original.read(info)
+            archive.writestr(info, part[: len(part) // 2] if info.filename.startswith("xl/worksheets/") else part)
+    assert "damaged" in refusal(upload(buffer.getvalue()))
+
+
+def test_it_refuses_a_workbook_holding_only_spaces() -> None:
+    assert "empty" in refusal(upload(xlsx_bytes({"departments": [["  ", None], [None, " "]]})))
+
+
+def test_a_sheet_read_twice_gives_the_same_rows() -> None:
+    workbook = open_workbook(upload(xlsx_bytes({"departments": [["code", "name"], ["A", "甲"]]})), max_bytes=LIMIT)
+    first = read_sheet(workbook, SPEC, [])
+    assert read_sheet(workbook, SPEC, []) == first
+    assert [(row.number, row.values) for row in first] == [(2, {"code": "A", "name": "甲"})]
