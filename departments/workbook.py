@@ -203,7 +203,7 @@ def open_workbook(source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int
         workbook = _open_parsed(data)
     except _DAMAGED_ERRORS as error:
         # Damaged or foreign files fail with a variety of errors.
-        raise _invalid(_("This file is not an Excel workbook (.xlsx) or it is damaged.")) from error
+        raise _damaged() from error
     if _is_blank(workbook):
         raise _invalid(_("The workbook is empty."))
     return workbook
@@ -234,10 +234,8 @@ def _open_with_calamine(data: bytes) -> Workbook:
 
 def _open_with_openpyxl(data: bytes) -> Workbook:
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    workbook = Workbook([Worksheet(sheet.title, sheet) for sheet in book.worksheets], closer=book)
-    # Parse every sheet now so that a damaged one is refused here, not halfway through an import.
-    _is_blank(workbook)
-    return workbook
+    # Sheets are parsed as they are read; a damaged one is refused then, before an import writes anything.
+    return Workbook([Worksheet(sheet.title, sheet) for sheet in book.worksheets], closer=book)
 
 
 # A cell holding an error value (t="e"); a conservative test: any such attribute in a part sends the file to openpyxl.
@@ -257,6 +255,10 @@ def _holds_error_cell(part: bytes) -> bool:
 
 def _invalid(message: str) -> WorkbookInvalid:
     return WorkbookInvalid([ImportIssue("", None, None, message)])
+
+
+def _damaged() -> WorkbookInvalid:
+    return _invalid(_("This file is not an Excel workbook (.xlsx) or it is damaged."))
 
 
 def _read_bytes(source: Any, *, max_bytes: int) -> bytes:
@@ -301,10 +303,19 @@ def _is_blank(workbook: Workbook) -> bool:
 
 
 def _openpyxl_rows(worksheet: Any) -> Iterator[tuple[int, tuple]]:
+    """Rows as openpyxl's read-only reader parses them, lazily: damage further down a sheet shows only here."""
     # Files written by some tools declare a wrong size; read every row instead.
     if hasattr(worksheet, "reset_dimensions"):
         worksheet.reset_dimensions()
-    return enumerate(worksheet.iter_rows(values_only=True), start=1)
+    rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except _DAMAGED_ERRORS as error:
+            raise _damaged() from error
+        yield row
 
 
 def _calamine_rows(sheet: Any) -> Iterator[tuple[int, tuple]]:

@@ -252,3 +252,40 @@ def test_a_sheet_read_twice_gives_the_same_rows() -> None:
     first = read_sheet(workbook, SPEC, [])
     assert read_sheet(workbook, SPEC, []) == first
     assert [(row.number, row.values) for row in first] == [(2, {"code": "A", "name": "甲"})]
+
+
+def _with_damaged_part(data: bytes, part_name: str) -> bytes:
+    """The workbook with one part cut in half, the way a broken download or copy leaves it."""
+    original = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in original.infolist():
+            part = original.read(info)
+            archive.writestr(info, part[: len(part) // 2] if info.filename == part_name else part)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("error_cell", [False, True], ids=["calamine", "openpyxl"])
+def test_a_damaged_later_sheet_is_refused_when_it_is_read_not_with_a_traceback(error_cell: bool) -> None:
+    """Only the first rows are parsed on opening; damage further on must still give the message."""
+    first = [["code", "name"], ["A", "甲"], ["#N/A" if error_cell else "B", "乙"]]
+    later = [["code", "name"], *([f"C{index}", f"单位{index}"] for index in range(400))]
+    data = xlsx_bytes({"intro": first, "departments": later})
+    if error_cell:  # an error value sends the file to openpyxl, which parses sheets as they are read
+        workbook = Workbook()
+        workbook.active.title = "intro"
+        for row in first:
+            workbook.active.append(row)
+        workbook.active["A3"].data_type = "e"
+        sheet = workbook.create_sheet("departments")
+        for row in later:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        data = buffer.getvalue()
+    damaged = _with_damaged_part(data, "xl/worksheets/sheet2.xml")
+    issues: list[ImportIssue] = []
+    with pytest.raises(WorkbookInvalid) as caught:
+        workbook = open_workbook(upload(damaged), max_bytes=LIMIT)
+        read_sheet(workbook, SPEC, issues)
+    assert "damaged" in " ".join(str(issue) for issue in caught.value.issues)
