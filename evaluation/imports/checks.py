@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from departments.workbook import (
     ImportIssue,
+    SheetSpec,
 )
 from evaluation.criteria_templates import CriterionSpec, LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
@@ -65,13 +66,22 @@ def check_settings_locked(
         stored = stored.exclude(origin=Origin.IMPORTED)
     if not stored.exists():
         return
+    # What is already reported as wrong is not reported again as a change.
+    reported_rows = {(issue.sheet, issue.row) for issue in issues}
     for key in sorted(parsed.given - {"quarter"}):
-        if getattr(quarter, key) != parsed.values[key]:
-            issues.append(parsed.rows[key].issue("value", _locked_message(quarter, key)))
-    if parsed.criteria is not None and _criteria_key(parsed.criteria) != _criteria_key(stored_criteria(quarter)):
+        row = parsed.rows[key]
+        if (row.sheet, row.number) not in reported_rows and getattr(quarter, key) != parsed.values[key]:
+            issues.append(row.issue("value", _locked_message(quarter, key)))
+    criteria_read = parsed.criteria is not None and not _reported(CRITERIA_SHEET, issues)
+    if criteria_read and _criteria_key(parsed.criteria) != _criteria_key(stored_criteria(quarter)):
         issues.append(ImportIssue(CRITERIA_SHEET.key, None, None, _locked_message(quarter, "criteria")))
-    if parsed.levels is not None and _levels_key(parsed.levels) != _levels_key(stored_levels(quarter)):
+    levels_read = parsed.levels is not None and not _reported(LEVELS_SHEET, issues)
+    if levels_read and _levels_key(parsed.levels) != _levels_key(stored_levels(quarter)):
         issues.append(ImportIssue(LEVELS_SHEET.key, None, None, _locked_message(quarter, "levels")))
+
+
+def _reported(spec: SheetSpec, issues: list[ImportIssue]) -> bool:
+    return any(spec.key == issue.sheet or spec.matches(issue.sheet) for issue in issues)
 
 
 def _locked_message(quarter: Quarter, what: str) -> str:

@@ -44,9 +44,9 @@ def quarter_import(*, source: Any, actor: Any = None, replace: bool = False) -> 
     context = load_context(quarter, parsed, replace=replace)
     ballots = read_ballots(sheets["ballots"] or [], context, issues)
     adjustments = read_adjustments(sheets["adjustments"] or [], context, issues)
-    if not issues:
-        check_existing(quarter, ballots, adjustments, context, issues)
-        check_settings_locked(quarter, parsed, context, issues)
+    # Checked again under the quarter's lock when the file is applied; here so that every problem shows at once.
+    check_existing(quarter, ballots, adjustments, context, issues)
+    check_settings_locked(quarter, parsed, context, issues)
     if issues:
         raise WorkbookInvalid(issues)
     try:

@@ -68,6 +68,12 @@ def read_settings(sheets: dict[str, list[SheetRow] | None], issues: list[ImportI
     return ParsedSettings(values, given, by_key, levels, criteria)
 
 
+def decimal_places(number: Decimal) -> int:
+    """How many decimals a number needs: 2 for 33.33 and for 33.330, 0 for 100."""
+    exponent = number.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def _settings_title(rows: list[SheetRow]) -> str:
     return rows[0].sheet if rows else SETTINGS_SHEET.key
 
@@ -156,8 +162,11 @@ def _read_levels(rows: list[SheetRow] | None, issues: list[ImportIssue]) -> list
             issues.append(row.issue("label", _("The level %(label)s appears more than once.") % {"label": label}))
         if points is None or not Decimal(0) <= points <= Decimal(100):
             issues.append(row.issue("points", _("Points must be a number from 0 to 100.")))
+            points = Decimal(0)  # the file is refused; the label stays known so its ballots are not reported too
+        elif decimal_places(points) > 2:
+            issues.append(row.issue("points", _("Points have at most two decimal places.")))
         seen.add(label)
-        if label and points is not None:
+        if label:
             levels.append(LevelSpec(label, points.quantize(Decimal("0.01"))))
     return levels
 
@@ -181,6 +190,8 @@ def _read_criteria(rows: list[SheetRow] | None, issues: list[ImportIssue]) -> li
             issues.append(row.issue("name", _("A criterion name has 1 to 50 characters.")))
         if weight is None or weight <= 0 or weight >= 10000:
             issues.append(row.issue("weight", _("The weight must be a number above 0.")))
+        elif decimal_places(weight) > 4:
+            issues.append(row.issue("weight", _("A weight has at most four decimal places.")))
         else:
             criteria.append(CriterionSpec(code, name, weight))
     if not rows:

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from departments.workbook import ImportIssue
 from evaluation.criteria_templates import LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
+from evaluation.imports.checks import check_existing, check_settings_locked
 from evaluation.imports.common import (
     BULK_BATCH,
     SETTING_DEFAULTS,
@@ -21,6 +24,7 @@ from evaluation.imports.common import (
     QuarterImportResult,
     Refused,
 )
+from evaluation.imports.settings import check_quarter
 from evaluation.models import (
     Adjustment,
     AuditAction,
@@ -49,6 +53,8 @@ def apply_import(
     actor: Any,
 ) -> QuarterImportResult:
     created = quarter is None
+    if quarter is not None:
+        quarter = _locked_and_checked(quarter, parsed, context, ballots, adjustments)
     replaced = (0, 0)
     if quarter is not None and context.replace:
         replaced = _remove_imported(quarter)
@@ -87,6 +93,29 @@ def apply_import(
     return result
 
 
+def _locked_and_checked(
+    quarter: Quarter,
+    parsed: ParsedSettings,
+    context: ImportContext,
+    ballots: list[ParsedBallot],
+    adjustments: list[ParsedAdjustment],
+) -> Quarter:
+    """The quarter locked until the import commits, checked again against what happened while the file was read.
+
+    Reading a large workbook takes seconds; a publish, a browser ballot or another import may have landed meanwhile.
+    The lock makes transitions, voids and browser ballots wait for this import, as they wait for each other.
+    """
+    quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
+    issues: list[ImportIssue] = []
+    check_quarter(quarter, parsed, issues)
+    if not issues:
+        check_existing(quarter, ballots, adjustments, context, issues)
+        check_settings_locked(quarter, parsed, context, issues)
+    if issues:
+        raise Refused(issues)
+    return quarter
+
+
 def _remove_imported(quarter: Quarter) -> tuple[int, int]:
     imported = Ballot.objects.filter(quarter=quarter, origin=Origin.IMPORTED)
     ballot_count = imported.count()
@@ -120,6 +149,10 @@ def _quarter_with_settings(
     except ValidationError as error:
         row = parsed.rows.get("quarter")
         raise Refused([row.issue("value", message) for message in error.messages]) from None
+    except IntegrityError:  # created by another import or in the browser while this file was read
+        row = parsed.rows.get("quarter")
+        message = _("Quarter %(code)s already exists.") % {"code": parsed.values["quarter"]}
+        raise Refused([row.issue("value", message)]) from None
 
 
 def _store_ballots(quarter: Quarter, ballots: list[ParsedBallot], criterion_ids: list[int]) -> tuple[int, int]:

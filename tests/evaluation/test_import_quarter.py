@@ -305,3 +305,69 @@ def test_it_refuses_a_peer_ballot_the_department_already_gave_online(example_org
     err = refused(write_workbook(tmp_path / "again.xlsx", sheets), "--replace")
     assert "ballots, 2, rater_unit: This department's peer ballot is already in the quarter." in err
     assert quarter.ballots.count() == 4
+
+
+def test_it_refuses_level_points_with_more_than_two_decimals(example_org, tmp_path):
+    sheets = example_sheets()
+    sheets["settings"][2][1] = "levels"
+    sheets["levels"] = [["label", "points"], ["好", 33.333], ["差", 10]]
+    for row in sheets["ballots"][1:]:
+        row[5:8] = ["好", "好", "差"]
+    err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
+    assert "levels, 2, points: Points have at most two decimal places." in err
+    assert "ballots" not in err  # the level stays known: its ballots are not reported as well
+
+
+def test_it_refuses_a_criterion_weight_with_more_than_four_decimals_on_its_own_row(example_org, tmp_path):
+    sheets = example_sheets()
+    sheets["criteria"][2][2] = 0.33333
+    err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
+    assert "criteria, 3, weight: A weight has at most four decimal places." in err
+    assert "settings" not in err
+
+
+def test_every_problem_is_reported_at_once_with_the_ballots_already_imported(example_org, tmp_path):
+    import_file(QUARTER_EXAMPLE)
+    sheets = example_sheets()
+    sheets["settings"][3][1] = 50  # weights changed although the quarter holds ballots
+    sheets["settings"][4][1] = 20
+    sheets["ballots"][3][5] = 101  # a bad value, and g1 and the others again without --replace
+    err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
+    assert "ballots, 4, efficiency:" in err
+    assert "ballots, 2, ballot: The ballot g1 has already been imported" in err
+    assert "settings, 4, value: Quarter 2026Q3 holds ballots" in err
+    assert "adjustments, 2, reason: This adjustment has already been imported" in err
+
+
+def test_a_bad_setting_is_not_reported_again_as_a_change(example_org, tmp_path):
+    import_file(QUARTER_EXAMPLE)
+    sheets = example_sheets()
+    sheets["settings"][6][1] = "maybe"  # trim
+    sheets["ballots"] = sheets["ballots"][:1]
+    del sheets["adjustments"]
+    err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
+    assert err.count("settings, 7, value:") == 1
+
+
+def test_a_publish_landing_while_the_file_is_read_refuses_the_import(example_org, tmp_path, monkeypatch):
+    """Reading a large workbook takes seconds; the status is checked again, under the quarter's lock, before writing."""
+    from evaluation.imports import quarter as quarter_import_module
+    from evaluation.services.lifecycle import quarter_transition
+
+    import_file(QUARTER_EXAMPLE)
+    read_adjustments = quarter_import_module.read_adjustments
+
+    def published_meanwhile(*args, **kwargs):
+        quarter_transition(quarter=Quarter.objects.get(code="2026Q3"), to=QuarterStatus.PUBLISHED)
+        return read_adjustments(*args, **kwargs)
+
+    monkeypatch.setattr(quarter_import_module, "read_adjustments", published_meanwhile)
+    sheets = example_sheets()
+    sheets["ballots"] = [sheets["ballots"][0], ["g9", "grassroots", "G2", None, "B", 60, 60, 60, None]]
+    del sheets["adjustments"]
+    path = write_workbook(tmp_path / "late.xlsx", sheets)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_quarter", str(path), stdout=out, stderr=err)
+    assert "settings, 2, value: Quarter 2026Q3 is published" in err.getvalue()
+    assert not Ballot.objects.filter(label="g9").exists()
