@@ -54,6 +54,7 @@ already rounded half up to 2 decimals (SCORING.md rule 5) and given as floats; e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -159,8 +160,52 @@ def quarter_results(quarter: Quarter) -> dict[str, Any]:
     if quarter.status == QuarterStatus.PUBLISHED:
         snapshot = ResultSnapshot.objects.filter(quarter=quarter).only("payload").first()
         if snapshot is not None:
-            return snapshot.payload
+            return in_results_order(snapshot.payload)
     return results_compute(quarter)
+
+
+# The order results_compute builds the dict in; PostgreSQL's jsonb stores an object's keys in an order of its own.
+_RESULTS_ORDER = (*RANKING_KEYS, "title", "provisional", "computed_at", "groups", "sources", "counted_ballots")
+_DEPARTMENT_ORDER = (*RANKING_DEPARTMENT_KEYS, "id", "order", "scored", "final_exact", "adjustments")
+_SETTINGS_ORDER = ("scale", "levels", "criteria", "weights", "trim", "trim_min_n", "min_ballots", "anonymity_k")
+
+
+def in_results_order(payload: dict[str, Any]) -> dict[str, Any]:
+    """A stored results dict with its keys back in the order `results_compute` gives them.
+
+    Printed JSON and every mapping a page walks (sources, criteria) then read the same before and after
+    publication. Keys this release does not know keep their place after the known ones.
+    """
+    results = _ordered(payload, (*_RESULTS_ORDER, "settings"))
+    settings = results.get("settings")
+    criteria = [criterion["code"] for criterion in settings["criteria"]] if settings else []
+    for key in ("weights", "counted_ballots"):
+        if isinstance(results.get(key), dict):
+            results[key] = _ordered(results[key], SOURCES)
+    if settings:
+        settings = _ordered(settings, _SETTINGS_ORDER)
+        settings["weights"] = _ordered(settings["weights"], SOURCES)
+        settings["min_ballots"] = _ordered(settings["min_ballots"], SOURCES)
+        settings["levels"] = [_ordered(level, ("label", "points")) for level in settings["levels"]]
+        settings["criteria"] = [_ordered(criterion, ("code", "name", "weight")) for criterion in settings["criteria"]]
+        results["settings"] = settings
+    results["departments"] = [_department_in_order(row, criteria) for row in results["departments"]]
+    return results
+
+
+def _department_in_order(row: dict[str, Any], criteria: list[str]) -> dict[str, Any]:
+    row = _ordered(row, _DEPARTMENT_ORDER)
+    row["sources"] = _ordered(row["sources"], SOURCES)
+    row["ballots"] = _ordered(row["ballots"], SOURCES)
+    row["cells"] = {source: _ordered(cells, criteria) for source, cells in _ordered(row["cells"], SOURCES).items()}
+    row["adjustments"] = [_ordered(item, ("points", "reason")) for item in row.get("adjustments", [])]
+    return row
+
+
+def _ordered(mapping: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    ordered = {key: mapping[key] for key in keys if key in mapping}
+    ordered.update((key, value) for key, value in mapping.items() if key not in ordered)
+    return ordered
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from evaluation.selectors.rankings import (
     source_label,
     visible_quarters,
 )
-from evaluation.services.results import annual_results, quarter_results
+from evaluation.services.results import annual_results, in_results_order, quarter_results
 
 # Years outside this range cannot hold a quarter worth showing; they are refused rather than queried.
 YEARS = range(2000, 2200)
@@ -114,7 +114,7 @@ def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str) ->
     payload = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("payload", flat=True).first()
     if payload is None:  # reopened since the quarter was read: show the live results, cache nothing
         return _ranking_tables(quarter, quarter_results(quarter), scope)
-    tables = _ranking_tables(quarter, payload, scope)
+    tables = _ranking_tables(quarter, in_results_order(payload), scope)
     cache.set(key, str(tables), RANKING_CACHE_SECONDS)
     return tables
 

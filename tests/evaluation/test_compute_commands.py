@@ -67,6 +67,30 @@ def test_the_json_of_a_published_quarter_says_published(example_quarter) -> None
     assert json.loads(run("compute_rankings", "2026Q3", "--format", "json"))["status"] == "published"
 
 
+def test_a_published_quarter_prints_the_same_json_in_the_same_order(example_quarter) -> None:
+    """The frozen copy is stored as jsonb on PostgreSQL, which keeps keys in an order of its own."""
+    before = json.loads(run("compute_rankings", "2026Q3", "--format", "json"))
+    quarter_transition(quarter=example_quarter, to=QuarterStatus.PUBLISHED, actor=None)
+    after = json.loads(run("compute_rankings", "2026Q3", "--format", "json"))
+    before["status"] = "published"
+    assert json.dumps(after, ensure_ascii=False) == json.dumps(before, ensure_ascii=False)
+    assert list(after["weights"]) == ["grassroots", "peer", "leadership"]
+    a_row = after["departments"][1]
+    assert list(a_row["cells"]["grassroots"]) == ["efficiency", "quality", "service"]
+
+
+def test_the_table_tells_the_same_rank_from_no_earlier_rank() -> None:
+    units = example_org()
+    leader = make_leader()
+    for code in ("2026Q2", "2026Q3"):
+        quarter = make_quarter(code)
+        build_examples_1_and_2(quarter, units, leader)
+        quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED, actor=None)
+    lines = run("compute_rankings", "2026Q3").splitlines()
+    assert next(line for line in lines if " B " in line).rstrip().endswith(" 0")
+    assert next(line for line in lines if "OFF" in line).rstrip().endswith("–")
+
+
 def test_compute_rankings_prints_a_table_by_default(example_quarter) -> None:
     text = run("compute_rankings", "2026Q3")
     lines = text.splitlines()

@@ -44,8 +44,11 @@ def number(value: float | None) -> str:
 
 
 def rank_change(value: int | None) -> str:
-    if value is None or value == 0:
+    """↑2, ↓1, 0 for the same rank, and – when there is no earlier rank (SCORING.md rule 7)."""
+    if value is None:
         return "–"
+    if value == 0:
+        return "0"
     return f"↑{value}" if value > 0 else f"↓{-value}"
 
 
