@@ -173,7 +173,7 @@ def _audit(result: OrgImportResult, *, actor: User | None, source: Any) -> None:
     from evaluation.services.audit import audit_record
 
     details = result.as_dict() | {"file": str(getattr(source, "name", source))[-200:]}
-    audit_record(action=AuditAction.ORG_IMPORTED, summary=result.summary(), actor=actor, details=details)
+    audit_record(action=AuditAction.ORG_IMPORTED, summary=result.summary, actor=actor, details=details)
 
 
 def _apply(unit_plans: list[_UnitPlan], person_plans: list[_PersonPlan]) -> OrgImportResult:

@@ -15,8 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from departments.models import Unit
 
@@ -376,7 +376,8 @@ class AuditEntry(models.Model):
     )
     quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
-    summary = models.CharField(_("what"), max_length=255)
+    summary = models.CharField(_("what"), max_length=255)  # in the site's default language
+    summaries = models.JSONField(default=dict, blank=True)  # the summary in each language of the site, by code
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(default=dict, blank=True)
 
@@ -387,6 +388,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+    @property
+    def localized_summary(self) -> str:
+        """The summary in the active language, as it was written when the action ran."""
+        return self.summaries.get(get_language() or "") or self.summary
 
 
 class ResultSnapshot(models.Model):

@@ -85,7 +85,7 @@ def apply_import(
     )
     audit_record(
         action=AuditAction.BALLOTS_IMPORTED,
-        summary=result.summary(),
+        summary=result.summary,
         actor=actor,
         quarter=quarter,
         details=result.details(),

@@ -99,8 +99,10 @@ def adjustment_add(
     adjustment.save()
     audit_record(
         action=AuditAction.ADJUSTMENT_ADDED,
-        summary=_("Adjustment of %(points)s for %(department)s")
-        % {"points": f"{adjustment.points:+.2f}", "department": department.name},
+        summary=lambda: (
+            _("Adjustment of %(points)s for %(department)s")
+            % {"points": f"{adjustment.points:+.2f}", "department": department.name}
+        ),
         actor=actor,
         quarter=locked,
         reason=adjustment.reason,
@@ -131,12 +133,14 @@ def adjustment_update(
     adjustment.save()
     audit_record(
         action=AuditAction.ADJUSTMENT_CHANGED,
-        summary=_("Adjustment for %(department)s changed from %(old)s to %(new)s")
-        % {
-            "department": adjustment.department.name,
-            "old": f"{Decimal(old['points']):+.2f}",
-            "new": f"{adjustment.points:+.2f}",
-        },
+        summary=lambda: (
+            _("Adjustment for %(department)s changed from %(old)s to %(new)s")
+            % {
+                "department": adjustment.department.name,
+                "old": f"{Decimal(old['points']):+.2f}",
+                "new": f"{adjustment.points:+.2f}",
+            }
+        ),
         actor=actor,
         quarter=locked,
         reason=adjustment.reason,
@@ -154,8 +158,10 @@ def adjustment_remove(*, adjustment: Adjustment, actor: Any = None) -> None:
     adjustment.delete()
     audit_record(
         action=AuditAction.ADJUSTMENT_REMOVED,
-        summary=_("Adjustment of %(points)s for %(department)s removed")
-        % {"points": f"{Decimal(old['points']):+.2f}", "department": adjustment.department.name},
+        summary=lambda: (
+            _("Adjustment of %(points)s for %(department)s removed")
+            % {"points": f"{Decimal(old['points']):+.2f}", "department": adjustment.department.name}
+        ),
         actor=actor,
         quarter=locked,
         reason=old["reason"],

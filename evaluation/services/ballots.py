@@ -488,8 +488,10 @@ def _insert_values(ballot: Ballot, rows: list[tuple[int, int, int]]) -> None:
 def _audit_keyed(ballot: Ballot, *, actor: Any) -> None:
     audit_record(
         action=AuditAction.BALLOT_KEYED,
-        summary=_("Paper ballot keyed in: %(source)s %(label)s")
-        % {"source": ballot.get_source_display(), "label": ballot.label or str(ballot.pk)[:8]},
+        summary=lambda: (
+            _("Paper ballot keyed in: %(source)s %(label)s")
+            % {"source": ballot.get_source_display(), "label": ballot.label or str(ballot.pk)[:8]}
+        ),
         actor=actor,
         quarter=ballot.quarter,
         details={"source": ballot.source, "ballot": str(ballot.pk)},

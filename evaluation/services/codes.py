@@ -66,7 +66,7 @@ def codes_issue(*, quarter: Quarter, unit: Unit, count: int, actor: Any) -> list
     created = BallotCode.objects.bulk_create(BallotCode(quarter=quarter, unit=unit, code=code) for code in codes)
     audit_record(
         action=AuditAction.CODES_ISSUED,
-        summary=_("%(count)s codes issued for %(unit)s") % {"count": count, "unit": unit.name},
+        summary=lambda: _("%(count)s codes issued for %(unit)s") % {"count": count, "unit": unit.name},
         actor=actor,
         quarter=quarter,
         details={"unit": unit.code, "count": count},

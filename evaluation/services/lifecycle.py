@@ -99,8 +99,10 @@ def _apply_results(quarter: Quarter, old: str, to: str, actor: Any) -> None:
 def _audit(quarter: Quarter, old: str, to: str, actor: Any, reason: str) -> None:
     audit_record(
         action=AuditAction.STATUS_CHANGED,
-        summary=_("%(code)s: %(from)s → %(to)s")
-        % {"code": quarter.code, "from": QuarterStatus(old).label, "to": QuarterStatus(to).label},
+        summary=lambda: (
+            _("%(code)s: %(from)s → %(to)s")
+            % {"code": quarter.code, "from": QuarterStatus(old).label, "to": QuarterStatus(to).label}
+        ),
         actor=actor,
         quarter=quarter,
         reason=reason,

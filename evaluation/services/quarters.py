@@ -70,7 +70,7 @@ def quarter_create(
     _replace_levels(quarter, level_specs)
     audit_record(
         action=AuditAction.QUARTER_CREATED,
-        summary=_("Quarter %(code)s created") % {"code": code},
+        summary=lambda: _("Quarter %(code)s created") % {"code": code},
         actor=actor,
         quarter=quarter,
         details={"template": template},
@@ -303,7 +303,9 @@ def _audit_settings(quarter: Quarter, actor: Any, diff: _Diff) -> None:
         details["levels"] = {"old": diff.levels[0], "new": diff.levels[1]}
     audit_record(
         action=AuditAction.SETTINGS_CHANGED,
-        summary=_("Settings of %(code)s changed: %(fields)s") % {"code": quarter.code, "fields": ", ".join(details)},
+        summary=lambda: (
+            _("Settings of %(code)s changed: %(fields)s") % {"code": quarter.code, "fields": ", ".join(details)}
+        ),
         actor=actor,
         quarter=quarter,
         details=details,

@@ -63,8 +63,10 @@ def reminders_send(*, quarter: Quarter, actor: Any, link: str) -> ReminderResult
         sent += 1
     audit_record(
         action=AuditAction.REMINDER_SENT,
-        summary=_("Reminders sent: %(sent)s; without an e-mail address: %(missing)s")
-        % {"sent": sent, "missing": without_email},
+        summary=lambda: (
+            _("Reminders sent: %(sent)s; without an e-mail address: %(missing)s")
+            % {"sent": sent, "missing": without_email}
+        ),
         actor=actor,
         quarter=quarter,
         details={"sent": sent, "without_email": without_email},

@@ -44,7 +44,7 @@ def ballot_void(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
     ballot.save(update_fields=["voided_at", "voided_by", "void_reason"])
     audit_record(
         action=AuditAction.BALLOT_VOIDED,
-        summary=_("Voided the %(ballot)s") % {"ballot": ballot_description(ballot)},
+        summary=lambda: _("Voided the %(ballot)s") % {"ballot": ballot_description(ballot)},
         actor=actor,
         quarter=quarter,
         reason=reason,

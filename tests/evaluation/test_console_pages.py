@@ -201,3 +201,21 @@ def test_the_audit_page_shows_who_or_the_system_and_the_reason(closed, client_fo
     assert str(admin_user) in page
     assert "wrong adjustment" in page
     assert "Status changed" in page
+
+
+def test_the_audit_log_reads_in_the_readers_language_whoever_acted_in_which(closed, client_for, admin_user) -> None:
+    from django.utils import translation
+
+    url = reverse("evaluation:transition", args=[closed.code])
+    client_for(admin_user).post(url, {"to": "published"}, **EN)  # acted in English
+    client_for(admin_user).post(url, {"to": "closed", "reason": "wrong adjustment"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    audit = reverse("evaluation:audit", args=[closed.code])
+    english = client_for(admin_user).get(audit, **EN).content.decode()
+    chinese = client_for(admin_user).get(audit, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for language, page in (("en", english), ("zh-hans", chinese)):
+        with translation.override(language):
+            closed_label, published_label = str(QuarterStatus.CLOSED.label), str(QuarterStatus.PUBLISHED.label)
+            line = translation.gettext("%(code)s: %(from)s → %(to)s")
+        assert line % {"code": closed.code, "from": closed_label, "to": published_label} in page
+        assert line % {"code": closed.code, "from": published_label, "to": closed_label} in page
+    assert AuditEntry.objects.filter(summary__contains="→").count() == 2
