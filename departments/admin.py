@@ -1,12 +1,25 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Unit, User
 
 
+class NullSafeFiltersMixin:
+    """A list filter or lookup holding NUL is refused as Django's admin refuses any bad lookup (it redirects to
+    the list with ?e=1), instead of reaching the query: PostgreSQL refuses NUL in text, a server error."""
+
+    def get_changelist_instance(self, request: Any) -> Any:
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters
+        return super().get_changelist_instance(request)
+
+
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(NullSafeFiltersMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "ranking_group", "order", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
@@ -14,7 +27,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NullSafeFiltersMixin, BaseUserAdmin):
     list_display = ["username", "full_name", "unit", "roles", "is_active"]
     list_filter = ["groups", "is_active", "unit__kind"]
     search_fields = ["username", "full_name", "email", "unit__name"]

@@ -380,7 +380,7 @@ def read_sheet(workbook: Workbook, spec: SheetSpec, issues: list[ImportIssue]) -
     positions = _map_columns(worksheet.title, header_number, header_values, spec, issues)
     if positions is None:
         return None
-    return [row for row in _data_rows(worksheet.title, rows, header_values, positions) if row is not None]
+    return [row for row in _data_rows(worksheet.title, rows, header_values, positions, issues) if row is not None]
 
 
 def _map_columns(
@@ -407,7 +407,11 @@ def _map_columns(
 
 
 def _data_rows(
-    title: str, rows: Iterable[tuple[int, tuple]], header_values: tuple, positions: dict[str, int]
+    title: str,
+    rows: Iterable[tuple[int, tuple]],
+    header_values: tuple,
+    positions: dict[str, int],
+    issues: list[ImportIssue],
 ) -> Iterable[SheetRow | None]:
     headers = {key: str(header_values[index]).strip() for key, index in positions.items()}
     known = set(positions.values())
@@ -418,6 +422,7 @@ def _data_rows(
     }
     for number, raw_values in rows:
         values = [clean_value(value) for value in raw_values]
+        _refuse_null_characters(title, number, header_values, values, issues)
         if all(value is None for value in values):
             yield None
             continue
@@ -428,6 +433,24 @@ def _data_rows(
             headers=headers,
             extra={name: _at(values, index) for index, name in extra_columns.items()},
         )
+
+
+def _refuse_null_characters(
+    title: str, number: int, header_values: tuple, values: list[Any], issues: list[ImportIssue]
+) -> None:
+    """A text cell holding NUL (written _x0000_ in the file) is an issue; PostgreSQL cannot store the character.
+
+    The character is taken out of the value so that the checks that follow (some query the database) still run
+    and list every other problem; the issue refuses the file.
+    """
+    for index, value in enumerate(values):
+        if isinstance(value, str) and "\x00" in value:
+            header = clean_value(_at(header_values, index))
+            column = str(header) if header is not None else None
+            issues.append(
+                ImportIssue(title, number, column, _("This cell contains a null character, which is not allowed."))
+            )
+            values[index] = clean_value(value.replace("\x00", ""))
 
 
 def _at(values: Sequence[Any], index: int) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from departments.admin import NullSafeFiltersMixin
 from evaluation.models import Adjustment, AuditEntry, Criterion, Level, Problem, Quarter
 
 
@@ -38,25 +39,25 @@ class LevelInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Quarter)
-class QuarterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class QuarterAdmin(NullSafeFiltersMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "title", "status", "scale", "weight_grassroots", "weight_peer", "weight_leadership"]
     list_filter = ["status"]
     inlines = [CriterionInline, LevelInline]
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AdjustmentAdmin(NullSafeFiltersMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["quarter", "department", "points", "reason", "origin", "created_at"]
     list_filter = ["quarter"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AuditEntryAdmin(NullSafeFiltersMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "quarter", "action", "summary"]
     list_filter = ["action", "quarter"]
 
 
 @admin.register(Problem)
-class ProblemAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ProblemAdmin(NullSafeFiltersMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "quarter", "department", "raising_unit", "status", "due_on"]
     list_filter = ["status", "quarter"]

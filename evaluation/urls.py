@@ -1,5 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
+from evaluation.converters import QuarterCodeConverter, UnitCodeConverter
 from evaluation.views import adjustments as adjustment_views
 from evaluation.views import ballots as ballot_views
 from evaluation.views import console
@@ -10,8 +11,11 @@ from evaluation.views.health import health
 
 app_name = "evaluation"
 
-# A quarter in URLs: YYYYQn.
-_QUARTER = r"(?P<code>[0-9]{4}Q[1-4])"
+# A quarter in URLs: YYYYQn; a unit: its code. Anything else is a 404 before the view runs.
+register_converter(QuarterCodeConverter, "quarter")
+register_converter(UnitCodeConverter, "unit")
+_QUARTER = rf"(?P<code>{QuarterCodeConverter.regex})"
+_UNIT = UnitCodeConverter.regex
 
 urlpatterns: list = []
 
@@ -21,16 +25,16 @@ urlpatterns: list = []
 urlpatterns += [
     path("console/", console.quarter_list_view, name="quarter_list"),
     path("console/new/", console.quarter_create_view, name="quarter_create"),
-    path("console/<str:code>/", console.console_view, name="console"),
-    path("console/<str:code>/status/", console.transition_view, name="transition"),
-    path("console/<str:code>/codes/", console.codes_issue_view, name="codes_issue"),
-    path("console/<str:code>/codes/<str:unit_code>/print/", console.codes_print_view, name="codes_print"),
-    path("console/<str:code>/codes/<str:unit_code>/xlsx/", console.codes_xlsx_view, name="codes_xlsx"),
-    path("console/<str:code>/participation.json", console.participation_json_view, name="participation_json"),
-    path("console/<str:code>/remind/", console.remind_view, name="remind"),
-    path("console/<str:code>/ballots/", console.ballots_view, name="ballots"),
-    path("console/<str:code>/ballots/<uuid:ballot_id>/void/", console.void_view, name="void"),
-    path("console/<str:code>/audit/", console.audit_view, name="audit"),
+    path("console/<quarter:code>/", console.console_view, name="console"),
+    path("console/<quarter:code>/status/", console.transition_view, name="transition"),
+    path("console/<quarter:code>/codes/", console.codes_issue_view, name="codes_issue"),
+    path("console/<quarter:code>/codes/<unit:unit_code>/print/", console.codes_print_view, name="codes_print"),
+    path("console/<quarter:code>/codes/<unit:unit_code>/xlsx/", console.codes_xlsx_view, name="codes_xlsx"),
+    path("console/<quarter:code>/participation.json", console.participation_json_view, name="participation_json"),
+    path("console/<quarter:code>/remind/", console.remind_view, name="remind"),
+    path("console/<quarter:code>/ballots/", console.ballots_view, name="ballots"),
+    path("console/<quarter:code>/ballots/<uuid:ballot_id>/void/", console.void_view, name="void"),
+    path("console/<quarter:code>/audit/", console.audit_view, name="audit"),
 ]
 
 # --- ballots (evaluation.views.ballots) ---
@@ -46,11 +50,11 @@ urlpatterns += [
 # --- adjustments (evaluation.views.adjustments) ---
 
 urlpatterns += [
-    path("console/<str:code>/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
-    path("console/<str:code>/adjustments/add/", adjustment_views.adjustment_add_view, name="adjustment_add"),
-    path("console/<str:code>/adjustments/<int:pk>/", adjustment_views.adjustment_edit_view, name="adjustment_edit"),
+    path("console/<quarter:code>/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
+    path("console/<quarter:code>/adjustments/add/", adjustment_views.adjustment_add_view, name="adjustment_add"),
+    path("console/<quarter:code>/adjustments/<int:pk>/", adjustment_views.adjustment_edit_view, name="adjustment_edit"),
     path(
-        "console/<str:code>/adjustments/<int:pk>/delete/",
+        "console/<quarter:code>/adjustments/<int:pk>/delete/",
         adjustment_views.adjustment_delete_view,
         name="adjustment_delete",
     ),
@@ -65,7 +69,7 @@ urlpatterns += [
     re_path(rf"^results/{_QUARTER}/$", results_views.ranking, name="ranking"),
     re_path(rf"^results/{_QUARTER}/method/$", results_views.method, name="method"),
     re_path(
-        rf"^results/{_QUARTER}/departments/(?P<department_code>[A-Za-z0-9_-]{{1,32}})/$",
+        rf"^results/{_QUARTER}/departments/(?P<department_code>{_UNIT})/$",
         results_views.department,
         name="department",
     ),

@@ -241,6 +241,11 @@ class BallotGrid:
 
     def _read_comment(self, parsed: ParsedBallot, department_id: int, text: str) -> None:
         self._check_department(department_id)
+        if "\x00" in text:
+            # Django's form fields refuse NUL (PostgreSQL cannot store it); this hand-written one does too.
+            raise BallotRefused(
+                _("A comment contains a null character, which is not allowed. Nothing was stored."), code="comment"
+            )
         if len(text.strip()) > COMMENT_MAX_LENGTH:
             raise BallotRefused(
                 _("A comment is longer than %(max)d characters.") % {"max": COMMENT_MAX_LENGTH}, code="comment"

@@ -173,7 +173,8 @@ class EntryGrid:
         for level in self.levels:
             if text == level.label:
                 return level.points
-        if text.isdigit() and 1 <= int(text) <= len(self.levels):
+        # isdecimal, not isdigit: int() cannot read digits such as ², and a short number is all a level needs.
+        if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.levels):
             return self.levels[int(text) - 1].points
         raise ValidationError(
             _("Type 1 to %(n)d (1 = %(best)s), or 0 or nothing for 不了解.")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from departments.models import Unit
 from evaluation.criteria_templates import TEMPLATES, CriterionSpec, LevelSpec
@@ -20,16 +20,16 @@ COPY_PREVIOUS = "previous"
 
 class QuarterCreateForm(forms.Form):
     code = forms.CharField(
-        label=_lazy("Quarter"),
+        label=gettext_lazy("Quarter"),
         max_length=7,
-        help_text=_lazy("For example 2026Q3."),
+        help_text=gettext_lazy("For example 2026Q3."),
     )
-    start_from = forms.ChoiceField(label=_lazy("Start from"))
+    start_from = forms.ChoiceField(label=gettext_lazy("Start from"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(key, template.title) for key, template in TEMPLATES.items()]
-        choices.append((COPY_PREVIOUS, _lazy("The previous quarter's settings")))
+        choices.append((COPY_PREVIOUS, gettext_lazy("The previous quarter's settings")))
         self.fields["start_from"].choices = choices
 
     def clean_code(self) -> str:
@@ -60,19 +60,44 @@ def _decimal(text: str, line: int) -> Decimal:
     return value
 
 
+# What Level.points and Criterion.weight hold. Checked here, on the field, before the service compares the new
+# settings with the stored ones: arithmetic on a number such as 1e999999999 would overflow there.
+_CENT = Decimal("0.01")
+_WEIGHT_STEP = Decimal("0.0001")
+_WEIGHT_LIMIT = Decimal(10000)
+
+
+def _level_points(text: str, line: int) -> Decimal:
+    points = _decimal(text, line)
+    if not Decimal(0) <= points <= Decimal(100) or points != points.quantize(_CENT):
+        raise forms.ValidationError(
+            _("Line %(line)s: points must be between 0 and 100, with at most two decimals.") % {"line": line}
+        )
+    return points
+
+
+def _criterion_weight(text: str, line: int) -> Decimal:
+    weight = _decimal(text, line)
+    if not Decimal(0) < weight < _WEIGHT_LIMIT or weight != weight.quantize(_WEIGHT_STEP):
+        raise forms.ValidationError(
+            _("Line %(line)s: the weight must be above 0 and below 10000, with at most four decimals.") % {"line": line}
+        )
+    return weight
+
+
 class QuarterSettingsForm(forms.ModelForm):
     """The quarter's settings; levels and criteria are edited as lines of comma-separated values."""
 
     levels_text = forms.CharField(
-        label=_lazy("Levels"),
+        label=gettext_lazy("Levels"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_lazy("One level a line: label, points (0–100). 不了解 (not familiar) is always offered."),
+        help_text=gettext_lazy("One level a line: label, points (0–100). 不了解 (not familiar) is always offered."),
     )
     criteria_text = forms.CharField(
-        label=_lazy("Criteria"),
+        label=gettext_lazy("Criteria"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_lazy("One criterion a line: code, name, weight (above 0)."),
+        help_text=gettext_lazy("One criterion a line: code, name, weight (above 0)."),
     )
 
     class Meta:
@@ -106,7 +131,7 @@ class QuarterSettingsForm(forms.ModelForm):
         for number, parts in enumerate(_lines(self.cleaned_data["levels_text"]), start=1):
             if len(parts) != 2 or not parts[0]:
                 raise forms.ValidationError(_("Line %(line)s: write a label and its points.") % {"line": number})
-            specs.append(LevelSpec(parts[0], _decimal(parts[1], number)))
+            specs.append(LevelSpec(parts[0], _level_points(parts[1], number)))
         return specs
 
     def clean_criteria_text(self) -> list[CriterionSpec]:
@@ -114,7 +139,7 @@ class QuarterSettingsForm(forms.ModelForm):
         for number, parts in enumerate(_lines(self.cleaned_data["criteria_text"]), start=1):
             if len(parts) != 3 or not parts[0] or not parts[1]:
                 raise forms.ValidationError(_("Line %(line)s: write a code, a name and a weight.") % {"line": number})
-            specs.append(CriterionSpec(parts[0], parts[1], _decimal(parts[2], number)))
+            specs.append(CriterionSpec(parts[0], parts[1], _criterion_weight(parts[2], number)))
         return specs
 
     def changes(self) -> dict[str, Any]:
@@ -131,16 +156,20 @@ def _plain(value: Decimal) -> str:
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=QuarterStatus.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_lazy("Reason"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
+    )
 
 
 class CodesIssueForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_lazy("Grassroots unit"), queryset=Unit.objects.grassroots())
-    count = forms.IntegerField(label=_lazy("Number of codes"), min_value=1, max_value=MAX_CODES_PER_ISSUE, initial=50)
+    unit = forms.ModelChoiceField(label=gettext_lazy("Grassroots unit"), queryset=Unit.objects.grassroots())
+    count = forms.IntegerField(
+        label=gettext_lazy("Number of codes"), min_value=1, max_value=MAX_CODES_PER_ISSUE, initial=50
+    )
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(label=_lazy("Reason"), max_length=1000, widget=forms.Textarea({"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea({"rows": 2}))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

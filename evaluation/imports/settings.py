@@ -130,6 +130,12 @@ def _whole_number(raw: Any) -> int | None:
     return int(number)
 
 
+# Every number of a quarter workbook (settings, points, weights) is small. One far outside this many digits either
+# side of the point is refused as not a number: abs(), quantize() or int() on 1e999999999 would overflow or build
+# an enormous integer, and normalize() rounds 1e-999999999 to 0.
+NUMBER_DIGITS = 30
+
+
 def parse_decimal(raw: Any) -> Decimal | None:
     if raw is None or isinstance(raw, bool):
         return None
@@ -137,7 +143,9 @@ def parse_decimal(raw: Any) -> Decimal | None:
         number = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite() or abs(number.adjusted()) > NUMBER_DIGITS:
+        return None
+    return number
 
 
 def _check_weights(values: dict[str, Any], rows: dict[str, SheetRow], all_rows: list, issues: list) -> None:

@@ -38,10 +38,11 @@ def clean_points(points: Any) -> Decimal:
         value = None
     if value is None or not value.is_finite():
         raise ValidationError(_("Points must be a number, for example -1.50 or 2."))
+    # The range first, by comparison only: quantize() and abs() fail on numbers such as 1e30 or 1e999999999.
+    if not -POINTS_LIMIT <= value <= POINTS_LIMIT:
+        raise ValidationError(_("Points must lie between -9999.99 and 9999.99."))
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError(_("Points have at most two decimal places."))
-    if abs(value) > POINTS_LIMIT:
-        raise ValidationError(_("Points must lie between -9999.99 and 9999.99."))
     return value.quantize(Decimal("0.01"))
 
 

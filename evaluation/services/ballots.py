@@ -142,6 +142,8 @@ def ballot_submit(
         sheet = ballot_sheet(quarter)
     rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit=who.unit)
     notes = _clean_comments(comments or {}, source=source, targets=sheet.departments, own_unit=who.unit)
+    if "\x00" in label:
+        raise BallotRefused(_("The paper ballot number contains a null character, which is not allowed."), code="label")
     try:
         with transaction.atomic():
             _lock_quarter_accepting(quarter, origin=origin)
@@ -412,6 +414,12 @@ def _clean_comments(
     for department_id, text in comments.items():
         _check_target(department_id, source=source, targets=targets, own_unit=own_unit)
         text = (text or "").strip()
+        if "\x00" in text:
+            raise BallotRefused(
+                _("The comment for %(department)s contains a null character, which is not allowed.")
+                % {"department": targets[department_id]},
+                code="comment",
+            )
         if len(text) > COMMENT_MAX_LENGTH:
             raise BallotRefused(
                 _("The comment for %(department)s is longer than %(max)d characters.")

@@ -252,7 +252,8 @@ def _validate_levels(specs: Sequence[LevelSpec], *, scale: str) -> None:
     for spec in specs:
         if not spec.label.strip() or len(spec.label) > 20:
             raise ValidationError(_("A level label has 1 to 20 characters."))
-        if not Decimal(0) <= Decimal(spec.points) <= Decimal(100):
+        points = Decimal(spec.points)
+        if not points.is_finite() or not Decimal(0) <= points <= Decimal(100):
             raise ValidationError(_("Level %(label)s: points must be between 0 and 100.") % {"label": spec.label})
 
 
@@ -272,6 +273,10 @@ def _replace_levels(quarter: Quarter, specs: Sequence[LevelSpec]) -> None:
     )
 
 
+# Far more digits than a level's points or a criterion's weight can hold.
+_NUMBER_DIGITS = 30
+
+
 def _criterion_json(spec: CriterionSpec) -> list[str]:
     return [spec.code, spec.name, _number(spec.weight)]
 
@@ -282,7 +287,12 @@ def _level_json(spec: LevelSpec) -> list[str]:
 
 def _number(value: Any) -> str:
     # Decimal("1.0000") and Decimal("1") are the same weight; compare and store them alike.
-    return format(Decimal(value).normalize(), "f")
+    number = Decimal(value)
+    if not number.is_finite() or abs(number.adjusted()) > _NUMBER_DIGITS:
+        # Never a stored value, and refused by the validation that follows the comparison; normalize() would
+        # overflow on 1e999999999 and "f" spell out a million zeros for 1e999999.
+        return str(number)
+    return format(number.normalize(), "f")
 
 
 def _json_value(value: Any) -> Any:

@@ -221,6 +221,9 @@ def _find_code(text: str) -> BallotCode | None:
     normalised = normalise_code(text[:CODE_MAX_LENGTH])
     if not normalised or len(normalised) > BallotCode._meta.get_field("code").max_length:
         return None
+    # Codes are ASCII letters and digits: anything else (a NUL, which PostgreSQL refuses, too) matches none.
+    if not (normalised.isascii() and normalised.isalnum()):
+        return None
     return BallotCode.objects.select_related("quarter", "unit").filter(code=normalised).first()
 
 

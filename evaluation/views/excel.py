@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from departments.workbook import WorkbookInvalid
+from evaluation.converters import QuarterCodeConverter
 from evaluation.exports import export_annual, export_quarter, export_quarter_template, quarter_filename
 from evaluation.forms.excel import EntryGrid, EntryPickForm, QuarterImportForm
 from evaluation.imports import quarter_import
@@ -55,9 +57,16 @@ def export_annual_view(request: HttpRequest, year: int) -> FileResponse:
 def quarter_template_view(request: HttpRequest) -> FileResponse:
     """An empty quarter workbook with today's departments, and a quarter's settings (?quarter=) or the defaults."""
     code = request.GET.get("quarter", "")
-    quarter = Quarter.objects.filter(code=code).first() if code else None
+    quarter = _template_quarter(code) if code else None
     filename = f"quarter-{quarter.code if quarter else 'template'}.xlsx"
     return _xlsx_response(lambda out: export_quarter_template(out, quarter=quarter), filename)
+
+
+def _template_quarter(code: str) -> Quarter:
+    """The quarter named by `?quarter=`: a 404 when there is none, or the text is no quarter code (e.g. holds NUL)."""
+    if not re.fullmatch(QuarterCodeConverter.regex, code):
+        raise Http404
+    return get_object_or_404(Quarter, code=code)
 
 
 # --- upload --------------------------------------------------------------------------------------------------------

@@ -153,6 +153,16 @@ def test_it_refuses_bad_code_characters(tmp_path: Path, code: str) -> None:
     assert any(issue.startswith("departments, 7, code:") for issue in issues)
 
 
+def test_it_refuses_a_null_character_in_any_cell(tmp_path: Path, rep: User) -> None:
+    # A cell written _x0000_ is read as NUL, which PostgreSQL cannot store (nor compare in a query): an issue.
+    units = [*UNITS[:1], ["EQP", "设备_x0000_部", "functional", None, 2, "yes"], *UNITS[2:]]
+    people = [*PEOPLE, ["rep_x_x0000_", "某人", "OPS", "department_rep", None]]
+    issues = refused(org_file(tmp_path, units, people))
+    message = "This cell contains a null character, which is not allowed."
+    assert f"departments, 3, name: {message}" in issues
+    assert f"people, 6, username: {message}" in issues
+
+
 def test_it_refuses_an_unknown_role(tmp_path: Path) -> None:
     issues = refused(org_file(tmp_path, people=[*PEOPLE, ["boss", "老板", None, "owner", None]]))
     assert any(issue.startswith("people, 6, role:") for issue in issues)

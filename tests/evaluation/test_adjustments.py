@@ -66,6 +66,29 @@ def test_it_refuses_bad_points(closed, org, evaluator, points) -> None:
         adjustment_add(quarter=closed, department=org["OPS"], points=points, reason="r", actor=evaluator)
 
 
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ("1e30", "Points must lie between -9999.99 and 9999.99."),
+        ("1e999999999", "Points must lie between -9999.99 and 9999.99."),
+        ("-1e999999999", "Points must lie between -9999.99 and 9999.99."),
+        ("12345.678", "Points must lie between -9999.99 and 9999.99."),
+        ("1e-999999999", "Points have at most two decimal places."),
+        ("sNaN", "Points must be a number, for example -1.50 or 2."),
+    ],
+)
+def test_absurd_points_are_refused_with_a_message(client_for, evaluator, closed, org, points, message) -> None:
+    # quantize() raised InvalidOperation on 1e30 (and abs() overflowed on 1e999999999): a server error before.
+    with pytest.raises(ValidationError) as caught:
+        adjustment_add(quarter=closed, department=org["OPS"], points=points, reason="r", actor=evaluator)
+    assert caught.value.messages == [message]
+    data = {"department": org["EQP"].pk, "points": points, "reason": "x"}
+    response = client_for(evaluator).post(reverse("evaluation:adjustment_add", args=[closed.code]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["points"] == [message]
+    assert not Adjustment.objects.exists()
+
+
 @pytest.mark.parametrize("code", ["HRM"])
 def test_it_refuses_units_that_are_not_evaluated(closed, org, evaluator, code) -> None:
     with pytest.raises(ValidationError, match="not an evaluated department"):

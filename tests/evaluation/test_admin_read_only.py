@@ -68,3 +68,24 @@ def test_quarters_and_adjustments_cannot_be_deleted_through_the_admin(client, ad
         assert client.post(reverse(name, args=[pk]), {"post": "yes"}).status_code == 403
     assert Quarter.objects.filter(pk=published.pk).exists()
     assert Adjustment.objects.filter(pk=adjustment.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("admin:evaluation_quarter_changelist", {"status__exact": "open\x00"}),
+        ("admin:evaluation_quarter_changelist", {"code": "\x00"}),
+        ("admin:evaluation_auditentry_changelist", {"action__exact": "\x00"}),
+        ("admin:evaluation_problem_changelist", {"status__exact": "\x00"}),
+        ("admin:evaluation_adjustment_changelist", {"quarter__id__exact": "\x00"}),
+        ("admin:departments_unit_changelist", {"kind__exact": "\x00"}),
+        ("admin:departments_user_changelist", {"unit__kind__exact": "\x00"}),
+        ("admin:departments_user_changelist", {"q": "a\x00"}),
+    ],
+)
+def test_a_list_filter_with_a_null_character_is_refused_as_a_bad_lookup(client, admin_user, published, name, query):
+    # PostgreSQL refuses NUL in text: a server error before; now what the admin does with any bad lookup.
+    client.force_login(admin_user)
+    response = client.get(reverse(name), query)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse(name)}?e=1"

@@ -212,3 +212,21 @@ def test_it_refuses_a_long_comment(quarter, org, code, client_for):
 def test_a_new_department_created_after_the_page_was_shown_is_fine(quarter, org, code, client_for):
     Unit.objects.create(code="NEW", name="新部门", kind=UnitKind.FUNCTIONAL)
     assert post_code_ballot(client_for(None), ballot_post(quarter, code=code.code, exclude=("NEW",))).status_code == 302
+
+
+@pytest.mark.parametrize("comment", ["好\x00", "\x00", "服务\x00到位"])
+def test_it_refuses_a_comment_with_a_null_character(quarter, org, code, client_for, comment):
+    # PostgreSQL cannot store NUL in text; a clear message instead of a server error.
+    data = ballot_post(quarter, code=code.code, **{f"c-{org['OPS'].pk}": comment})
+    response = post_code_ballot(client_for(None), data)
+    assert response.status_code == 400
+    assert "A comment contains a null character, which is not allowed. Nothing was stored." in response.content.decode()
+    assert_nothing_stored(code)
+
+
+def test_it_refuses_a_null_character_on_an_account_ballot_too(quarter, org, leader, client_for):
+    data = ballot_post(quarter, **{f"c-{org['EQP'].pk}": "x\x00y"})
+    response = client_for(leader).post(reverse("evaluation:ballot_leadership"), data)
+    assert response.status_code == 400
+    assert "null character" in response.content.decode()
+    assert_nothing_stored()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from departments.models import Unit
@@ -73,6 +74,24 @@ def test_an_unknown_code_is_refused_with_a_message(quarter, code, client_for):
     response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": "ZZZZZ-99999"})
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
+
+
+@pytest.fixture
+def fresh_throttle():
+    """Wrong codes count against the client in the cache; start and leave it empty."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.usefixtures("fresh_throttle")
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("typed", ["AB\x00CD", "ABCDE-\x0023456", "\x00"])
+def test_a_code_with_a_null_character_is_refused_with_a_message(quarter, code, client_for, method, typed):
+    # PostgreSQL refuses NUL in text: such a code is simply not valid, and never reaches a query.
+    response = getattr(client_for(None), method)(reverse("evaluation:ballot_code"), {"code": typed})
+    assert response.status_code == 400
+    assert "This ballot code is not valid." in response.content.decode()
 
 
 def test_a_code_of_a_closed_quarter_shows_voting_is_not_open(quarter, code, client_for):

@@ -371,6 +371,33 @@ def test_it_refuses_a_long_comment(quarter, leader, org):
     )
 
 
+def test_it_refuses_a_comment_with_a_null_character(quarter, leader, org):
+    # PostgreSQL cannot store NUL in text: refused with a message before anything is written.
+    error = refused(
+        "comment",
+        quarter=quarter,
+        source=Source.LEADERSHIP,
+        values=full_values(quarter),
+        comments={org["OPS"].pk: "好\x00"},
+        rater=leader,
+    )
+    assert error.messages == ["The comment for 运营改善部 contains a null character, which is not allowed."]
+
+
+def test_it_refuses_a_paper_ballot_number_with_a_null_character(quarter, evaluator, org):
+    error = refused(
+        "label",
+        quarter=quarter,
+        source=Source.GRASSROOTS,
+        values=full_values(quarter),
+        rater_unit=org["NFM"],
+        origin=Origin.KEYED,
+        label="P\x001",
+        actor=evaluator,
+    )
+    assert error.messages == ["The paper ballot number contains a null character, which is not allowed."]
+
+
 def test_it_refuses_a_comment_to_an_unknown_department(quarter, leader):
     refused(
         "department",

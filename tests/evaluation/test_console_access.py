@@ -71,6 +71,31 @@ def test_unknown_quarters_units_and_ballots_are_404(quarter, client_for, evaluat
     assert client.get(reverse("evaluation:void", args=[quarter.code, uuid.uuid4()])).status_code == 404
 
 
+@pytest.mark.parametrize("bad", ["2026%00Q3", "2026Q3%00", "%00", "2026q3", "2026Q5"])
+def test_a_quarter_code_that_cannot_exist_is_404_on_every_route(views, quarter, client_for, evaluator, bad) -> None:
+    # PostgreSQL refuses NUL in text: a malformed code must be a 404, never a query (and a server error).
+    client = client_for(evaluator)
+    adjustments = [
+        ("get", reverse("evaluation:adjustments", args=[quarter.code])),
+        ("post", reverse("evaluation:adjustment_add", args=[quarter.code])),
+        ("post", reverse("evaluation:adjustment_edit", args=[quarter.code, 1])),
+        ("post", reverse("evaluation:adjustment_delete", args=[quarter.code, 1])),
+    ]
+    routes = [(method, url) for method, url in views + adjustments if f"/{quarter.code}/" in url]
+    assert len(routes) == 16
+    for method, url in routes:
+        broken = url.replace(f"/{quarter.code}/", f"/{bad}/")
+        assert getattr(client, method)(broken).status_code == 404, broken
+
+
+@pytest.mark.parametrize("bad", ["HR%00M", "%00", "H.M"])
+def test_a_unit_code_that_cannot_exist_is_404(quarter, client_for, evaluator, bad) -> None:
+    client = client_for(evaluator)
+    for name in ("evaluation:codes_print", "evaluation:codes_xlsx"):
+        url = reverse(name, args=[quarter.code, "HRM"]).replace("/HRM/", f"/{bad}/")
+        assert client.get(url).status_code == 404, url
+
+
 def test_the_nav_shows_quarters_to_managers_only(quarter, client_for, evaluator, viewer) -> None:
     link = reverse("evaluation:quarter_list")
     assert link in client_for(evaluator).get(reverse("home")).content.decode()

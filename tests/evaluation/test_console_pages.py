@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from evaluation.criteria_templates import CriterionSpec, LevelSpec
 from evaluation.models import AuditAction, AuditEntry, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
-from evaluation.services.quarters import criteria_specs
+from evaluation.services.quarters import criteria_specs, level_specs, quarter_update_settings
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -130,6 +132,74 @@ def test_bad_settings_are_refused_with_a_message(closed, client_for, evaluator, 
     closed.refresh_from_db()
     assert closed.weight_grassroots == 40
     assert closed.criteria.count() == 3
+
+
+@pytest.fixture
+def draft(quarter) -> Quarter:
+    Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.DRAFT)
+    quarter.refresh_from_db()
+    return quarter
+
+
+LEVELS_RANGE = "Line 1: points must be between 0 and 100, with at most two decimals."
+WEIGHT_RANGE = "Line 2: the weight must be above 0 and below 10000, with at most four decimals."
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("levels_text", "优秀, 1e999999999", LEVELS_RANGE),
+        ("levels_text", "优秀, -1e999999999", LEVELS_RANGE),
+        ("levels_text", "优秀, 1e-999999999", LEVELS_RANGE),
+        ("levels_text", "优秀, 1e999999\n良好, 80", LEVELS_RANGE),
+        ("levels_text", "优秀, 80.555", LEVELS_RANGE),
+        ("levels_text", "优秀, NaN", "Line 1: NaN is not a number."),
+        ("levels_text", "优秀, sNaN", "Line 1: sNaN is not a number."),
+        ("criteria_text", "efficiency, 办事效率, 1\nquality, 完成质量, 1e999999999", WEIGHT_RANGE),
+        ("criteria_text", "efficiency, 办事效率, 1\nquality, 完成质量, -1e999999999", WEIGHT_RANGE),
+        ("criteria_text", "efficiency, 办事效率, 1\nquality, 完成质量, 1e-999999999", WEIGHT_RANGE),
+        ("criteria_text", "efficiency, 办事效率, 1\nquality, 完成质量, 10000", WEIGHT_RANGE),
+        ("criteria_text", "efficiency, 办事效率, 1\nquality, 完成质量, 0.00001", WEIGHT_RANGE),
+        ("criteria_text", "efficiency, 办事效率, 1\nquality, 完成质量, Infinity", "Line 2: Infinity is not a number."),
+    ],
+)
+def test_absurd_numbers_are_refused_on_their_field(draft, client_for, evaluator, field, text, message) -> None:
+    # 1e999999999 overflowed in Decimal arithmetic before any range check: a server error, now a field error.
+    response = client_for(evaluator).post(
+        reverse("evaluation:console", args=[draft.code]), _settings_post(draft, **{field: text}), **EN
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert message in response.content.decode()
+    assert not AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED).exists()
+    assert [(s.label, s.points) for s in level_specs(draft)] == [
+        ("优秀", Decimal(100)),
+        ("良好", Decimal(80)),
+        ("一般", Decimal(60)),
+        ("较差", Decimal(40)),
+    ]
+    assert [(s.code, s.weight) for s in criteria_specs(draft)] == [
+        ("efficiency", Decimal(1)),
+        ("quality", Decimal(1)),
+        ("service", Decimal(1)),
+    ]
+
+
+def test_the_settings_service_refuses_absurd_numbers_with_a_message(draft, evaluator) -> None:
+    # The form stops them first; any other caller gets a ValidationError, not an overflow.
+    for levels in ([LevelSpec("优秀", Decimal("1e999999999"))], [LevelSpec("优秀", Decimal("NaN"))]):
+        with pytest.raises(ValidationError, match="points must be between 0 and 100"):
+            quarter_update_settings(quarter=draft, actor=evaluator, levels=levels)
+    with pytest.raises(ValidationError, match="quality"):
+        quarter_update_settings(
+            quarter=draft,
+            actor=evaluator,
+            criteria=[
+                CriterionSpec("efficiency", "办事效率", Decimal(1)),
+                CriterionSpec("quality", "质量", Decimal("1e999999999")),
+            ],
+        )
+    assert not AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED).exists()
 
 
 def test_settings_are_read_only_with_the_reason_once_ballots_exist(closed, org, rep, client_for, evaluator) -> None:

@@ -117,3 +117,34 @@ def test_published_quarters_cannot_be_picked(client, org, quarter):
     quarter.save()
     response = client.get(entry_url(quarter=quarter.code, source="grassroots", unit="HRM"))
     assert response.context["grid"] is None
+
+
+@pytest.mark.parametrize("typed", ["²", "¹", "9" * 5000, "1\x00"])
+def test_a_level_shortcut_that_is_no_number_is_marked(client, org, quarter, typed):
+    # int() could not read "²" (isdigit() said it was a digit) nor 5000 digits: a server error before.
+    url = entry_url(quarter=quarter.code, source="grassroots", unit="HRM")
+    name = cell(org, quarter, "OPS", "efficiency")
+    response = client.post(url, {name: typed})
+    assert response.status_code == 400
+    assert response.context["grid"].errors[name] == "Type 1 to 4 (1 = 优秀), or 0 or nothing for 不了解."
+    assert Ballot.objects.count() == 0
+
+
+def test_full_width_level_shortcuts_still_work(client, org, quarter):
+    url = entry_url(quarter=quarter.code, source="grassroots", unit="HRM")
+    assert client.post(url, {cell(org, quarter, "OPS", "efficiency"): "２"}).status_code == 302
+    assert list(BallotValue.objects.values_list("value_centi", flat=True)) == [8000]
+
+
+def test_a_null_character_in_a_comment_or_the_ballot_number_is_refused(client, org, quarter):
+    # PostgreSQL cannot store NUL in text: a message, and nothing is saved.
+    url = entry_url(quarter=quarter.code, source="grassroots", unit="HRM")
+    values = {cell(org, quarter, "OPS", "efficiency"): "1"}
+    for data, message in (
+        ({f"c-{org['EQP'].pk}": "好\x00"}, "The comment for 设备部 contains a null character, which is not allowed."),
+        ({"label": "P\x001"}, "The paper ballot number contains a null character, which is not allowed."),
+    ):
+        response = client.post(url, values | data, follow=True)
+        assert [str(m) for m in response.context["messages"]] == [message]
+        assert Ballot.objects.count() == 0
+        assert BallotComment.objects.count() == 0

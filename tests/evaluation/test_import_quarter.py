@@ -326,6 +326,50 @@ def test_it_refuses_a_criterion_weight_with_more_than_four_decimals_on_its_own_r
     assert "settings" not in err
 
 
+@pytest.mark.parametrize(
+    ("sheet", "row", "column", "value", "expected"),
+    [
+        # abs() overflowed on it: a server error
+        ("adjustments", 1, 1, "1e999999999", "adjustments, 2, points: Points are a number with at most two decimals"),
+        # int() built a number of a billion digits
+        ("settings", 3, 1, "1e999999999", "settings, 4, value: Enter a whole number from 0 to 100."),
+        # normalize() rounded it to 0, so it passed as a weight with no decimals
+        ("criteria", 2, 2, "1e-999999999", "criteria, 3, weight: The weight must be a number above 0."),
+        ("criteria", 2, 2, "1e999999999", "criteria, 3, weight: The weight must be a number above 0."),
+        ("ballots", 1, 5, "1e999999999", "ballots, 2, efficiency: 1e999999999 is not a number of points"),
+        ("ballots", 1, 5, "sNaN", "ballots, 2, efficiency: sNaN is not a number of points"),
+    ],
+)
+def test_it_refuses_absurd_numbers_naming_their_cell(example_org, tmp_path, sheet, row, column, value, expected):
+    sheets = example_sheets()
+    sheets[sheet][row][column] = value
+    err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
+    assert expected in err
+
+
+def test_it_refuses_tiny_level_points_rather_than_storing_0(example_org, tmp_path):
+    sheets = example_sheets()
+    sheets["settings"][2][1] = "levels"
+    sheets["levels"] = [["label", "points"], ["好", "1e-999999999"], ["差", 10]]
+    for row in sheets["ballots"][1:]:
+        row[5:8] = ["差", "差", "差"]
+    err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
+    assert "levels, 2, points: Points must be a number from 0 to 100." in err
+
+
+def test_it_refuses_a_null_character_in_a_cell(example_org, tmp_path):
+    # A cell written _x0000_ is read as NUL, which PostgreSQL cannot store: an issue, and nothing is imported.
+    sheets = example_sheets()
+    sheets["ballots"][2][8] = "服务_x0000_到位"
+    sheets["ballots"][1][0] = "g1_x0000_"
+    sheets["adjustments"][1][2] = "_x0000_"
+    err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
+    message = "This cell contains a null character, which is not allowed."
+    assert f"ballots, 3, comment: {message}" in err
+    assert f"ballots, 2, ballot: {message}" in err
+    assert f"adjustments, 2, reason: {message}" in err
+
+
 def test_every_problem_is_reported_at_once_with_the_ballots_already_imported(example_org, tmp_path):
     import_file(QUARTER_EXAMPLE)
     sheets = example_sheets()

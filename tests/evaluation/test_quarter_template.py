@@ -61,3 +61,11 @@ def test_it_is_in_english_for_english_visitors(client_for, evaluator, quarter):
     client.cookies["django_language"] = "en"
     workbook = load_workbook(download(client, quarter=quarter.code))
     assert workbook.sheetnames[:5] == ["settings", "levels", "criteria", "ballots", "adjustments"]
+
+
+def test_a_quarter_that_is_not_there_is_404(client_for, evaluator, quarter):
+    # Text such as 2026\x00Q3 reached a query (a server error on PostgreSQL); any unknown quarter is a 404.
+    client = client_for(evaluator)
+    for code in ("2026\x00Q3", "2026Q3\x00", "\x00", "2026q3", "2030Q1"):
+        assert client.get(reverse("evaluation:quarter_template"), {"quarter": code}).status_code == 404, code
+    assert client.get(reverse("evaluation:quarter_template"), {"quarter": ""}).status_code == 200
