@@ -230,11 +230,28 @@ def _comments(quarter: Quarter, department: Unit, sources: list[str]) -> dict[st
     return comments
 
 
+def k_rule_sources(results: dict, entry: dict, quarter: Quarter) -> list[str]:
+    """The k-rule for one department's entry of `results`: the active sources whose breakdown and comments a
+    reader under the rule sees, those with at least `quarter.anonymity_k` counted ballots rating the department."""
+    ballots = entry.get("ballots") or {}
+    return [source for source in active_sources(results) if (ballots.get(source) or 0) >= quarter.anonymity_k]
+
+
+def comment_sources_shown(quarter: Quarter, results: dict | None = None) -> dict[str, set[str]]:
+    """Per department code: the sources whose comments the department itself (a reader under the k-rule) may
+    read in the quarter, exactly as its detail page decides. `results` defaults to `quarter_results(quarter)`.
+
+    A department the quarter's results do not include is absent: none of its comments may be read.
+    """
+    results = quarter_results(quarter) if results is None else results
+    return {entry["code"]: set(k_rule_sources(results, entry, quarter)) for entry in results.get("departments") or []}
+
+
 def _sources(results: dict, entry: dict, quarter: Quarter, department: Unit, full: bool) -> list[SourceDetail]:
     sources = active_sources(results)
     weights = results.get("weights") or {}
     ballots = entry.get("ballots") or {}
-    visible = [s for s in sources if full or (ballots.get(s) or 0) >= quarter.anonymity_k]
+    visible = sources if full else k_rule_sources(results, entry, quarter)
     comments = _comments(quarter, department, visible)
     cells = entry.get("cells") or {}
     return [

@@ -20,11 +20,24 @@ Figures are computed in the database:
   same (continuous) median. `None` when nothing has been answered.
 
 "Today" is an argument everywhere so that tests can fix it.
+
+What a reader may see of a problem (`as_read_by`; the pages read problems only through it, or through
+`readable_problems` and `department_problems`, which apply it):
+
+- the evaluation group, the leaders and the admins (view_provisional_results) see every problem as recorded;
+- the raising unit itself (a grassroots unit's raters, a peer department's representatives) sees its problems
+  as recorded: the answer is for it (DESIGN.md, "Problems raised and answered");
+- anyone else, first of all the department the problem is addressed to, gets no raising unit for a problem made
+  from a peer-review comment (logged-in ballots are shown to departments only as aggregates), and no title or
+  description for a problem made from a comment that the k-rule keeps from the department (such a problem can
+  no longer be made, but older ones exist, and a ballot voided later can bring a source below `anonymity_k`).
+  The comment behind a problem is never handed to these readers, only its source.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -32,6 +45,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    CharField,
     Count,
     F,
     FloatField,
@@ -40,11 +54,18 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.models import Unit
-from evaluation.models import AuditEntry, BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus
+from evaluation.models import AuditEntry, BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
+from evaluation.selectors.department import comment_sources_shown
+
+# Readers who see every problem as recorded: the evaluation group, the leaders and the admins.
+SEES_EVERY_PROBLEM_PERM = "evaluation.view_provisional_results"
 
 FIGURE_KEYS = ("raised", "answered", "open", "closed", "overdue", "median_days_to_answer")
 
@@ -239,13 +260,69 @@ def problem_board(
     return problems.order_by("due_on", "pk")
 
 
-def department_problems(department: Unit) -> QuerySet[Problem]:
-    """A department's problems: open ones first, then answered, then closed; by due date."""
-    return (
-        Problem.objects.filter(department=department)
-        .select_related("quarter", "raising_unit")
-        .order_by("status", "due_on", "pk")
+def readable_problems() -> QuerySet[Problem]:
+    """Problems with what `as_read_by` needs: quarter, department, raising unit and `origin_source`.
+
+    `origin_source` is the source of the ballot comment a problem was made from, "" for one recorded by hand.
+    """
+    return Problem.objects.select_related("quarter", "department", "raising_unit").annotate(
+        origin_source=Coalesce(F("comment__ballot__source"), Value(""), output_field=CharField())
     )
+
+
+def sees_every_problem(user: Any) -> bool:
+    return bool(user is not None and user.has_perm(SEES_EVERY_PROBLEM_PERM))
+
+
+def _is_raising_unit(user: Any, problem: Problem) -> bool:
+    unit_id = getattr(user, "unit_id", None)
+    return unit_id is not None and unit_id == problem.raising_unit_id
+
+
+def as_read_by(user: Any, problems: Iterable[Problem]) -> list[Problem]:
+    """The problems (from `readable_problems`) cut down to what `user` may read (see the module docstring).
+
+    Each problem gets `origin_label` (the comment's source, "" when recorded by hand), `raiser_withheld`,
+    `text_withheld` (the reader gets neither raising unit, resp. title and description) and
+    `department_text_withheld` (the department it is addressed to does not get its title and description).
+    What a reader may not see is removed from the instance itself, so no template can show it: the instances are
+    for display only and must never be saved.
+    """
+    problems = list(problems)
+    shown_by_quarter: dict[int, dict[str, set[str]]] = {}
+
+    def below_k(problem: Problem) -> bool:
+        if not problem.origin_source:
+            return False
+        if problem.quarter_id not in shown_by_quarter:
+            shown_by_quarter[problem.quarter_id] = comment_sources_shown(problem.quarter)
+        return problem.origin_source not in shown_by_quarter[problem.quarter_id].get(problem.department.code, set())
+
+    sees_all = sees_every_problem(user)
+    for problem in problems:
+        problem.origin_label = str(Source(problem.origin_source).label) if problem.origin_source else ""
+        problem.department_text_withheld = below_k(problem)
+        full = sees_all or _is_raising_unit(user, problem)
+        problem.raiser_withheld = not full and problem.origin_source == Source.PEER
+        problem.text_withheld = not full and problem.department_text_withheld
+        if full:
+            continue
+        problem.comment = None
+        if problem.raiser_withheld:
+            problem.raising_unit = None
+        if problem.text_withheld:
+            problem.title = _("Text withheld (anonymity rule)")
+            problem.description = _(
+                "This problem was made from a ballot comment that fewer than %(k)d ballots of its source back, "
+                "so the anonymity rule keeps its text from your department. The evaluation group will state the "
+                "problem in its own words."
+            ) % {"k": problem.quarter.anonymity_k}
+    return problems
+
+
+def department_problems(department: Unit, *, reader: Any) -> list[Problem]:
+    """A department's problems as `reader` may read them: open ones first, then answered, then closed; by due date."""
+    return as_read_by(reader, readable_problems().filter(department=department).order_by("status", "due_on", "pk"))
 
 
 def unit_problems(unit: Unit) -> QuerySet[Problem]:
@@ -273,6 +350,8 @@ class CommentRow:
     source: str
     raising_unit_name: str | None
     problem_id: int | None
+    # False when the k-rule keeps the comment from its department: then it cannot become a problem.
+    department_may_read: bool = True
 
 
 def quarter_comments(
@@ -280,10 +359,9 @@ def quarter_comments(
 ) -> list[CommentRow]:
     """The comments of a quarter's valid ballots, by department.
 
-    Only plain values are read, so no rater (user) ever leaves the database.
+    Only plain values are read, so no rater (user) ever leaves the database. `department_may_read` applies the
+    k-rule as the department's detail page does.
     """
-    from evaluation.models import Source
-
     comments = BallotComment.objects.filter(ballot__quarter=quarter, ballot__voided_at__isnull=True)
     if department is not None:
         comments = comments.filter(department=department)
@@ -296,6 +374,7 @@ def quarter_comments(
     rows = comments.order_by(
         "department__order", "department__code", "ballot__source", "ballot__rater_unit__order", "text"
     )
+    shown = comment_sources_shown(quarter)
     return [
         CommentRow(
             id=row["pk"],
@@ -306,11 +385,13 @@ def quarter_comments(
             # A leader speaks for no unit; a grassroots or peer ballot for its unit.
             raising_unit_name=None if row["ballot__source"] == Source.LEADERSHIP else row["ballot__rater_unit__name"],
             problem_id=row["problem_id"],
+            department_may_read=row["ballot__source"] in shown.get(row["department__code"], set()),
         )
         for row in rows.values(
             "pk",
             "text",
             "department_id",
+            "department__code",
             "department__name",
             "ballot__source",
             "ballot__rater_unit__name",

@@ -2,12 +2,19 @@
 
 A problem names the unit that raised it, never the person: a grassroots ballot
 has no person, and the rater of a peer or leadership ballot is never copied
-onto the problem nor shown through it.
+onto the problem nor shown through it. Which peer department raised a problem
+is kept for the evaluation group and that department; the department it is
+addressed to never reads it (see `evaluation.selectors.problems.as_read_by`).
+
+A comment becomes a problem only when its department may read it under the
+k-rule (DESIGN.md, "Anonymity and trust"), decided exactly as the department's
+detail page decides (`evaluation.selectors.department.comment_sources_shown`).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +32,7 @@ from evaluation.models import (
     QuarterStatus,
     Source,
 )
+from evaluation.selectors.department import comment_sources_shown
 from evaluation.services.audit import audit_record
 
 DEFAULT_DAYS_TO_ANSWER = 15
@@ -49,6 +57,25 @@ def comment_raising_unit(comment: BallotComment) -> Unit | None:
     return None
 
 
+def comment_k_refusal(comment: BallotComment, shown: dict[str, set[str]] | None = None) -> str | None:
+    """Why the k-rule keeps `comment` from becoming a problem, or None when its department may read it.
+
+    The department may read it when at least the quarter's `anonymity_k` counted ballots of the comment's source
+    rated the department, counted as the department's detail page counts them. `shown` is
+    `comment_sources_shown(quarter)` when the caller has it already.
+    """
+    ballot = comment.ballot
+    quarter = ballot.quarter
+    shown = comment_sources_shown(quarter) if shown is None else shown
+    if ballot.source in shown.get(comment.department.code, set()):
+        return None
+    return _(
+        "This comment cannot become a problem: fewer than %(k)d ballots of its source (%(source)s) rated "
+        "%(department)s, so the anonymity rule keeps its comments from the department. Record the problem in "
+        "your own words with “New problem” instead, without quoting the comment."
+    ) % {"k": quarter.anonymity_k, "source": Source(ballot.source).label, "department": comment.department.name}
+
+
 def title_from_text(text: str) -> str:
     """A short title taken from the start of a comment's first line."""
     first_line = text.strip().splitlines()[0] if text.strip() else ""
@@ -62,7 +89,7 @@ def _require_evaluator(actor: Any) -> None:
         raise PermissionDenied(_("Only the evaluation group may do this."))
 
 
-def _record(problem: Problem, *, action: AuditAction, summary: str, actor: Any, reason: str = "") -> None:
+def _record(problem: Problem, *, action: AuditAction, summary: Callable[[], str], actor: Any, reason: str = "") -> None:
     audit_record(
         action=action,
         summary=summary,
@@ -120,8 +147,10 @@ def problem_create(
     _record(
         problem,
         action=AuditAction.PROBLEM_CREATED,
-        summary=_("Problem “%(title)s” raised with %(department)s")
-        % {"title": problem.title[:80], "department": department.name},
+        summary=lambda: (
+            _("Problem “%(title)s” raised with %(department)s")
+            % {"title": problem.title[:80], "department": department.name}
+        ),
         actor=actor,
     )
     return problem
@@ -139,12 +168,16 @@ def problem_create_from_comment(
 
     Title and description default to the comment's text; the raising unit is the
     grassroots unit (grassroots), the rating department (peer) or none (leadership).
+    Refused when the k-rule keeps the comment from its department (`comment_k_refusal`).
     """
     ballot = comment.ballot
     if ballot.is_void:
         raise ProblemRefused(_("This comment belongs to a voided ballot."))
     if Problem.objects.filter(comment=comment).exists():
         raise ProblemRefused(_("This comment is already a tracked problem."))
+    refusal = comment_k_refusal(comment)
+    if refusal is not None:
+        raise ProblemRefused(refusal)
     return problem_create(
         actor=actor,
         quarter=ballot.quarter,
@@ -191,8 +224,12 @@ def problem_answer(*, actor: Any, problem: Problem, answer: str) -> Problem:
     problem.status = ProblemStatus.ANSWERED
     problem.full_clean()
     problem.save()
-    summary = _("Answer to “%(title)s” revised") if revising else _("Problem “%(title)s” answered")
-    _record(problem, action=AuditAction.PROBLEM_ANSWERED, summary=summary % {"title": problem.title[:80]}, actor=actor)
+
+    def summary() -> str:
+        text = _("Answer to “%(title)s” revised") if revising else _("Problem “%(title)s” answered")
+        return text % {"title": problem.title[:80]}
+
+    _record(problem, action=AuditAction.PROBLEM_ANSWERED, summary=summary, actor=actor)
     return problem
 
 
@@ -215,7 +252,7 @@ def problem_close(*, actor: Any, problem: Problem, remark: str = "") -> Problem:
     _record(
         problem,
         action=AuditAction.PROBLEM_CLOSED,
-        summary=_("Problem “%(title)s” closed") % {"title": problem.title[:80]},
+        summary=lambda: _("Problem “%(title)s” closed") % {"title": problem.title[:80]},
         actor=actor,
         reason=remark,
     )
@@ -247,7 +284,7 @@ def problem_reopen(*, actor: Any, problem: Problem, remark: str, due_on: datetim
     _record(
         problem,
         action=AuditAction.PROBLEM_REOPENED,
-        summary=_("Problem “%(title)s” reopened") % {"title": problem.title[:80]},
+        summary=lambda: _("Problem “%(title)s” reopened") % {"title": problem.title[:80]},
         actor=actor,
         reason=remark,
     )

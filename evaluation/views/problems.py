@@ -3,9 +3,14 @@
 Who sees what:
 - evaluators (manage_quarters) raise, close and reopen problems and read ballot comments;
 - evaluators and leaders (view_provisional_results) read the board and every problem;
-- a department's representatives read and answer their department's problems;
-- a grassroots unit's rater accounts, and anyone holding one of that unit's ballot
-  codes (used or not, any quarter), read the problems the unit raised and their answers.
+- a department's representatives read and answer their department's problems, but never learn which
+  department raised a problem made from a peer-review comment, nor the text of a problem made from a comment
+  the k-rule keeps from them (`selectors.as_read_by`);
+- the raising unit's people read the problems it raised and their answers: a grassroots unit's rater accounts,
+  anyone holding one of that unit's ballot codes (used or not, any quarter), and, for a peer department, its
+  representatives (who rate as peers);
+- a comment becomes a problem only when its department may read it (the k-rule); otherwise the evaluator
+  records the problem in their own words.
 No page shows which person wrote a comment: comments are read as plain values without their ballot's rater.
 """
 
@@ -52,11 +57,18 @@ def _sees_board(user: Any) -> bool:
     return user.has_perm("evaluation.view_provisional_results")
 
 
+def _rates_for_a_unit(user: Any) -> bool:
+    """A grassroots rater, or a department representative (who rates its department's peers)."""
+    return bool(
+        user.is_authenticated
+        and user.unit_id is not None
+        and (user.has_perm("evaluation.submit_grassroots_ballot") or user.has_perm("evaluation.submit_peer_ballot"))
+    )
+
+
 def _is_raising_unit_rater(user: Any, problem: Problem) -> bool:
     return bool(
-        user.has_perm("evaluation.submit_grassroots_ballot")
-        and problem.raising_unit_id is not None
-        and user.unit_id == problem.raising_unit_id
+        _rates_for_a_unit(user) and problem.raising_unit_id is not None and user.unit_id == problem.raising_unit_id
     )
 
 
@@ -66,11 +78,12 @@ def _require(allowed: bool) -> None:
 
 
 def _get_problem_for_user(request: HttpRequest, pk: int) -> Problem:
-    """The problem, if this user may read it: the board's readers, its department's reps, its unit's raters."""
-    problem = get_object_or_404(Problem.objects.select_related("quarter", "department", "raising_unit"), pk=pk)
+    """The problem, if this user may read it (the board's readers, its department's reps, its unit's raters),
+    cut down to what the user may see of it."""
+    problem = get_object_or_404(selectors.readable_problems(), pk=pk)
     user = request.user
     _require(_sees_board(user) or services.can_answer(user, problem) or _is_raising_unit_rater(user, problem))
-    return problem
+    return selectors.as_read_by(user, [problem])[0]
 
 
 def _refusal_text(error: ValidationError) -> str:
@@ -257,9 +270,11 @@ def problem_from_comment(request: HttpRequest, comment_id: Any) -> HttpResponse:
     if existing is not None:
         messages.info(request, _("This comment is already a tracked problem."))
         return redirect(problem_url(existing))
+    refusal = services.comment_k_refusal(comment)
     initial = {"title": services.title_from_text(comment.text), "description": comment.text}
-    form = ProblemFromCommentForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    # Below the k-rule there is no form: the evaluator is sent to record the problem in their own words.
+    form = None if refusal else ProblemFromCommentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form is not None and form.is_valid():
         try:
             problem = services.problem_create_from_comment(actor=request.user, comment=comment, **form.cleaned_data)
         except ValidationError as error:
@@ -274,6 +289,7 @@ def problem_from_comment(request: HttpRequest, comment_id: Any) -> HttpResponse:
         "quarter": comment.ballot.quarter,
         "source_label": comment.ballot.get_source_display(),
         "raising_unit": services.comment_raising_unit(comment),
+        "refusal": refusal,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "evaluation/problems/from_comment.html", context, status=status)
@@ -287,7 +303,7 @@ def my_problems(request: HttpRequest) -> HttpResponse:
     """A representative's department's problems, with an answer form for those not closed."""
     user = request.user
     _require(user.has_perm("evaluation.answer_problem") and user.unit_id is not None)
-    problems = list(selectors.department_problems(user.unit))
+    problems = selectors.department_problems(user.unit, reader=user)
     for problem in problems:
         problem.answer_form = (
             AnswerForm(initial={"answer": problem.answer}, auto_id=f"id_p{problem.pk}_%s")
@@ -315,17 +331,18 @@ def _unit_from_code(request: HttpRequest, form: UnitCodeForm) -> Unit | None:
 
 
 def unit_problems(request: HttpRequest) -> HttpResponse:
-    """The problems a grassroots unit raised and their answers, for the unit's own people.
+    """The problems a unit raised and their answers, for the unit's own people.
 
-    A logged-in grassroots rater sees their unit's; anyone else enters (or scans) one of the unit's
-    ballot codes, used or unused, as `?code=`. Nothing here names a person.
+    A logged-in grassroots rater sees their unit's, a department's representative the problems their department
+    raised as a peer; anyone else enters (or scans) one of a grassroots unit's ballot codes, used or unused, as
+    `?code=`. Nothing here names a person.
     """
     user = request.user
     unit: Unit | None = None
     form = UnitCodeForm(request.GET if "code" in request.GET else None)
     if form.is_bound and form.is_valid():
         unit = _unit_from_code(request, form)
-    elif user.is_authenticated and user.has_perm("evaluation.submit_grassroots_ballot") and user.unit_id:
+    elif _rates_for_a_unit(user):
         unit = user.unit
     problems = selectors.unit_problems(unit) if unit is not None else None
     status = 400 if form.is_bound and unit is None else 200

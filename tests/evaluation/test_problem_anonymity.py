@@ -98,3 +98,113 @@ def test_comment_rows_carry_no_rater(tracked, quarter):
     for row in quarter_comments(quarter=quarter):
         assert not hasattr(row, "rater")
         assert not hasattr(row, "ballot")
+
+
+# --- A problem made from a peer comment never tells the rated department which department raised it ---------
+
+
+@pytest.fixture
+def third_rep(org):
+    """The representative of 审计部 (AUD): neither the raising nor the rated department."""
+    return user_create(username="rep_aud", full_name="Rep_Aud", roles=[Role.DEPARTMENT_REP], unit=org["AUD"])
+
+
+@pytest.fixture
+def peer_problem(client_for, evaluator, other_rep, org, quarter) -> Problem:
+    """设备部 (EQP) commented on 运营改善部 (OPS) as a peer; an evaluator turned it into a problem on the page."""
+    comment = make_comment(
+        quarter=quarter,
+        department=org["OPS"],
+        text="互评意见：协同配合不及时",
+        source=Source.PEER,
+        rater_unit=org["EQP"],
+        rater=other_rep,
+    )
+    response = client_for(evaluator).post(
+        reverse("evaluation:problem_from_comment", args=[comment.pk]),
+        {"title": "协同配合不及时", "description": comment.text, "due_on": ""},
+    )
+    assert response.status_code == 302
+    problem = Problem.objects.get(comment=comment)
+    assert problem.raising_unit == org["EQP"]  # recorded, for the evaluation group and for 设备部 itself
+    return problem
+
+
+def test_the_rated_department_never_learns_which_peer_raised_it(english, client_for, rep, org, peer_problem):
+    client = client_for(rep)
+    for url in (reverse("evaluation:my_problems"), reverse("evaluation:problem_detail", args=[peer_problem.pk])):
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert "协同配合不及时" in page, url
+        assert org["EQP"].name not in page, url
+        assert "EQP" not in page, url
+        assert "a peer department (not named)" in page, url
+        assert "the group leadership" not in page, url
+
+
+def test_answering_does_not_reveal_it_either(english, client_for, rep, org, peer_problem):
+    client = client_for(rep)
+    url = reverse("evaluation:problem_answer", args=[peer_problem.pk])
+    refused = client.post(url, {"answer": ""})  # the page comes back with the form
+    assert refused.status_code == 400
+    assert org["EQP"].name not in refused.content.decode()
+    assert client.post(url, {"answer": "已建立协同机制"}).status_code == 302
+    assert org["EQP"].name not in client.get(reverse("evaluation:my_problems")).content.decode()
+
+
+def test_the_raising_peer_department_reads_the_answer(client_for, rep, other_rep, org, peer_problem):
+    problem_answer(actor=rep, problem=peer_problem, answer="已建立协同机制")
+    client = client_for(other_rep)
+    detail = client.get(reverse("evaluation:problem_detail", args=[peer_problem.pk]))
+    assert detail.status_code == 200
+    page = detail.content.decode()
+    assert "已建立协同机制" in page
+    assert org["EQP"].name in page  # its own name: it raised the problem
+    assert rep.username not in page
+    assert str(rep) not in page
+    unit_page = client.get(reverse("evaluation:unit_problems")).content.decode()
+    assert "协同配合不及时" in unit_page
+    assert "已建立协同机制" in unit_page
+    # 设备部 cannot answer it: the problem is not addressed to it.
+    assert client.post(reverse("evaluation:problem_answer", args=[peer_problem.pk]), {"answer": "x"}).status_code == 403
+
+
+def test_another_department_sees_nothing_of_it(client_for, third_rep, peer_problem):
+    client = client_for(third_rep)
+    assert client.get(reverse("evaluation:problem_detail", args=[peer_problem.pk])).status_code == 403
+    assert "协同配合不及时" not in client.get(reverse("evaluation:unit_problems")).content.decode()
+    assert "协同配合不及时" not in client.get(reverse("evaluation:my_problems")).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["evaluator", "leader", "admin_user"])
+def test_the_evaluation_group_and_the_leaders_see_the_raising_department(
+    request, client_for, org, peer_problem, persona
+):
+    page = client_for(request.getfixturevalue(persona)).get(
+        reverse("evaluation:problem_detail", args=[peer_problem.pk])
+    )
+    assert org["EQP"].name in page.content.decode()
+
+
+def test_the_selectors_hand_the_department_no_raising_department(rep, evaluator, org, peer_problem):
+    from evaluation.selectors.problems import as_read_by, department_problems, readable_problems
+
+    [seen] = department_problems(org["OPS"], reader=rep)
+    assert seen.raiser_withheld
+    assert seen.raising_unit_id is None
+    assert seen.raising_unit is None
+    assert seen.comment is None  # not even the comment behind it
+    assert seen.origin_label == Source.PEER.label
+    [full] = as_read_by(evaluator, readable_problems().filter(pk=peer_problem.pk))
+    assert (full.raiser_withheld, full.raising_unit) == (False, org["EQP"])
+    assert Problem.objects.get(pk=peer_problem.pk).raising_unit == org["EQP"]  # nothing was changed in the database
+
+
+def test_grassroots_and_leadership_problems_still_say_who_raised_them(
+    english, client_for, evaluator, rep, org, tracked
+):
+    page = client_for(rep).get(reverse("evaluation:my_problems")).content.decode()
+    assert org["HRM"].name in page  # a grassroots unit is named to the department, as before
+    assert "the group leadership" in page
+    assert org["EQP"].name not in page  # the peer problem of `tracked`

@@ -88,3 +88,91 @@ def test_the_comment_page_links_a_tracked_comment_to_its_problem(client_for, eva
     assert reverse("evaluation:problem_detail", args=[problem.pk]) in page
     again = client.get(reverse("evaluation:problem_from_comment", args=[comment.pk]))
     assert again.status_code == 302
+
+
+# --- the k-rule through the pages, from the representative's point of view --------------------------------------
+
+
+def _publish(quarter) -> None:
+    from evaluation.models import QuarterStatus
+    from evaluation.services.lifecycle import quarter_transition
+
+    quarter_transition(quarter=quarter, to=QuarterStatus.CLOSED)
+    quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED)
+
+
+def test_a_comment_hidden_by_the_k_rule_stays_hidden(english, client_for, evaluator, leader, rep, org, quarter):
+    """Two leadership ballots (k = 3): the comment is not on the department's page, nor can a problem show it."""
+    text = "领导意见：服务意识有待加强"
+    comment = make_comment(
+        quarter=quarter, department=org["OPS"], text=text, source=Source.LEADERSHIP, rater=leader, rated_by=2
+    )
+    _publish(quarter)
+    rep_client = client_for(rep)
+    department_page = rep_client.get(reverse("evaluation:department", args=[quarter.code, "OPS"]))
+    assert department_page.status_code == 200
+    assert text not in department_page.content.decode()
+
+    evaluator_client = client_for(evaluator)
+    from_comment = reverse("evaluation:problem_from_comment", args=[comment.pk])
+    listing = evaluator_client.get(reverse("evaluation:comments")).content.decode()
+    assert text in listing  # evaluators read every comment
+    assert from_comment not in listing  # but are not offered to turn this one into a problem
+    assert "Cannot become a problem: fewer than 3 ballots of this source rated the department" in listing
+    assert reverse("evaluation:problem_create") in listing
+
+    form_page = evaluator_client.get(from_comment)
+    assert form_page.status_code == 200
+    assert "your own words" in form_page.content.decode()
+    assert 'name="title"' not in form_page.content.decode()
+    response = evaluator_client.post(from_comment, {"title": "服务意识", "description": text, "due_on": ""})
+    assert response.status_code == 400
+    assert "your own words" in response.content.decode()
+    assert not Problem.objects.exists()
+    assert evaluator_client.get(reverse("evaluation:problem_create")).status_code == 200
+
+    for url in (reverse("evaluation:my_problems"), reverse("evaluation:department", args=[quarter.code, "OPS"])):
+        assert text not in rep_client.get(url).content.decode(), url
+
+
+def test_with_k_ballots_the_comment_becomes_a_problem(client_for, evaluator, leader, rep, org, quarter):
+    text = "领导意见：服务意识有待加强"
+    comment = make_comment(quarter=quarter, department=org["OPS"], text=text, source=Source.LEADERSHIP, rater=leader)
+    _publish(quarter)
+    assert text in client_for(rep).get(reverse("evaluation:department", args=[quarter.code, "OPS"])).content.decode()
+    client = client_for(evaluator)
+    from_comment = reverse("evaluation:problem_from_comment", args=[comment.pk])
+    assert from_comment in client.get(reverse("evaluation:comments")).content.decode()
+    assert client.post(from_comment, {"title": "服务意识", "description": text}).status_code == 302
+    assert text in client_for(rep).get(reverse("evaluation:my_problems")).content.decode()
+
+
+def test_an_older_problem_below_the_k_rule_keeps_its_text_from_the_department(
+    english, client_for, evaluator, leader, rep, org, quarter
+):
+    """Made when 3 leaders had rated the department; one ballot was voided since, as if made before the rule."""
+    from evaluation.models import Ballot
+    from evaluation.services.problems import problem_create_from_comment
+    from evaluation.services.voids import ballot_void
+
+    text = "领导意见：会议太多"
+    comment = make_comment(quarter=quarter, department=org["OPS"], text=text, source=Source.LEADERSHIP, rater=leader)
+    problem = problem_create_from_comment(actor=evaluator, comment=comment)
+    other = Ballot.objects.filter(quarter=quarter, source=Source.LEADERSHIP).exclude(pk=comment.ballot_id).first()
+    ballot_void(ballot=other, actor=evaluator, reason="重复提交")
+
+    rep_client = client_for(rep)
+    for url in (reverse("evaluation:my_problems"), reverse("evaluation:problem_detail", args=[problem.pk])):
+        page = rep_client.get(url).content.decode()
+        assert text not in page, url
+        assert "Text withheld (anonymity rule)" in page, url
+    assert (
+        rep_client.post(reverse("evaluation:problem_answer", args=[problem.pk]), {"answer": "请说明"}).status_code
+        == 302
+    )
+
+    evaluator_page = client_for(evaluator).get(reverse("evaluation:problem_detail", args=[problem.pk])).content.decode()
+    assert text in evaluator_page
+    assert 'id="problem-text-withheld"' in evaluator_page
+    problem.refresh_from_db()
+    assert problem.title == text  # only what is shown is cut; the record is unchanged

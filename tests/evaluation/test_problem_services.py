@@ -18,7 +18,7 @@ from evaluation.services.problems import (
     problem_create_from_comment,
     problem_reopen,
 )
-from tests.evaluation.test_problem_support import SHANGHAI, make_comment, make_problem
+from tests.evaluation.test_problem_support import SHANGHAI, add_rating_ballots, make_comment, make_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +221,85 @@ def test_reopening_sends_the_problem_back_with_a_remark(evaluator, rep, org, qua
     answered_again = problem_answer(actor=rep, problem=problem, answer="已彻底解决")
     assert answered_again.first_answered_at is not None
     assert answered_again.status == ProblemStatus.ANSWERED
+
+
+# --- the k-rule: a comment the department may not read cannot become a problem ----------------------------------
+
+
+def _publish(quarter) -> None:
+    from evaluation.services.lifecycle import quarter_transition
+
+    quarter_transition(quarter=quarter, to=QuarterStatus.CLOSED)
+    quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED)
+
+
+def test_a_comment_below_k_is_refused_with_a_way_out(english, evaluator, leader, org, quarter):
+    comment = make_comment(
+        quarter=quarter, department=org["OPS"], text="要主动服务", source=Source.LEADERSHIP, rater=leader, rated_by=2
+    )
+    with pytest.raises(ProblemRefused) as refused:
+        problem_create_from_comment(actor=evaluator, comment=comment, title="自己的话", description="自己的话")
+    message = " ".join(refused.value.messages)
+    assert "fewer than 3 ballots" in message
+    assert "your own words" in message
+    assert "New problem" in message
+    assert not Problem.objects.exists()
+    # What it suggests works: the evaluator records the problem in their own words.
+    problem_create(actor=evaluator, quarter=quarter, department=org["OPS"], title="服务意识", raising_unit=None)
+    assert Problem.objects.count() == 1
+
+
+@pytest.mark.parametrize("source", [Source.GRASSROOTS, Source.PEER, Source.LEADERSHIP])
+def test_every_source_needs_k_counted_ballots(evaluator, leader, other_rep, org, quarter, source):
+    raters = {
+        Source.GRASSROOTS: {"rater_unit": org["HRM"]},
+        Source.PEER: {"rater_unit": org["EQP"], "rater": other_rep},
+        Source.LEADERSHIP: {"rater": leader},
+    }[source]
+    below = make_comment(quarter=quarter, department=org["OPS"], text="少", source=source, rated_by=2, **raters)
+    with pytest.raises(ProblemRefused):
+        problem_create_from_comment(actor=evaluator, comment=below)
+    add_rating_ballots(quarter, org["OPS"], source, 1)  # now 3 of the source rate 运营改善部
+    assert problem_create_from_comment(actor=evaluator, comment=below).department == org["OPS"]
+
+
+@pytest.mark.parametrize("counted", [2, 3])
+def test_it_counts_ballots_as_the_department_page_does(evaluator, leader, rep, org, quarter, counted):
+    """A ballot that only comments (every cell an abstention) does not count, here as on the department page."""
+    from evaluation.selectors.department import department_detail
+
+    comment = make_comment(
+        quarter=quarter, department=org["OPS"], text="意见", source=Source.LEADERSHIP, rater=leader, rated_by=0
+    )
+    add_rating_ballots(quarter, org["OPS"], Source.LEADERSHIP, counted)  # 1 + counted ballots, counted of them count
+    _publish(quarter)
+    detail = department_detail(quarter=quarter, department=org["OPS"], user=rep)
+    leadership = next(source for source in detail.sources if source.source == Source.LEADERSHIP)
+    assert leadership.breakdown_visible == (counted >= quarter.anonymity_k)
+    assert ("意见" in leadership.comments) == leadership.breakdown_visible
+    if leadership.breakdown_visible:
+        assert problem_create_from_comment(actor=evaluator, comment=comment).comment == comment
+    else:
+        with pytest.raises(ProblemRefused):
+            problem_create_from_comment(actor=evaluator, comment=comment)
+
+
+def test_the_quarters_own_k_applies(evaluator, leader, org, quarter):
+    quarter.anonymity_k = 2
+    quarter.save(update_fields=["anonymity_k"])
+    comment = make_comment(
+        quarter=quarter, department=org["OPS"], text="意见", source=Source.LEADERSHIP, rater=leader, rated_by=2
+    )
+    assert problem_create_from_comment(actor=evaluator, comment=comment).comment == comment
+
+
+def test_the_comment_list_says_which_comments_cannot_become_problems(leader, org, quarter):
+    from evaluation.selectors.problems import quarter_comments
+
+    make_comment(quarter=quarter, department=org["OPS"], text="够", source=Source.GRASSROOTS, rater_unit=org["HRM"])
+    make_comment(
+        quarter=quarter, department=org["OPS"], text="不够", source=Source.LEADERSHIP, rater=leader, rated_by=2
+    )
+    rows = {row.text: row for row in quarter_comments(quarter=quarter)}
+    assert rows["够"].department_may_read is True
+    assert rows["不够"].department_may_read is False

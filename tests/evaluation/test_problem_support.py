@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
-from departments.models import Unit, User
-from evaluation.models import Ballot, BallotComment, Problem, Quarter, Source
+from departments.models import Unit, UnitKind, User
+from evaluation.models import Ballot, BallotComment, BallotValue, Criterion, Problem, Quarter, Source
 from evaluation.services.problems import problem_create
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -19,6 +19,45 @@ def at(day: datetime.date | str, hour: int = 9, minute: int = 0) -> datetime.dat
     return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
+def rate(ballot: Ballot, department: Unit, points: int = 80) -> None:
+    """Give `ballot` a value for `department` on the quarter's first criterion: it now counts as rating it."""
+    criterion = Criterion.objects.filter(quarter=ballot.quarter).order_by("order", "code").first()
+    BallotValue.objects.create(ballot=ballot, department=department, criterion=criterion, value_centi=points * 100)
+
+
+def counted_ballots(quarter: Quarter, department: Unit, source: str) -> int:
+    """Counted ballots of `source` rating `department`, as scoring (and so the k-rule) counts them."""
+    return (
+        BallotValue.objects.filter(
+            ballot__quarter=quarter, ballot__source=source, ballot__voided_at__isnull=True, department=department
+        )
+        .values("ballot_id")
+        .distinct()
+        .count()
+    )
+
+
+def add_rating_ballots(quarter: Quarter, department: Unit, source: str, count: int) -> None:
+    """`count` more counted ballots of `source` rating `department`, without comments.
+
+    Peer and leadership ballots need a rating department or leader of their own (one ballot each): fresh,
+    inactive units and plain users are made for them, so the fixtures' units and people stay free.
+    """
+    for _index in range(count):
+        number = Ballot.objects.count() + 1
+        rater_unit, rater = None, None
+        if source == Source.GRASSROOTS:
+            rater_unit = Unit.objects.filter(kind=UnitKind.GRASSROOTS).order_by("code").first()
+        elif source == Source.PEER:
+            rater_unit = Unit.objects.create(
+                code=f"PEER{number}", name=f"互评部门{number}", kind=UnitKind.FUNCTIONAL, order=900, active=False
+            )
+        else:
+            rater = User.objects.create(username=f"leader_filler{number}")
+        ballot = Ballot.objects.create(quarter=quarter, source=source, rater_unit=rater_unit, rater=rater)
+        rate(ballot, department)
+
+
 def make_comment(
     *,
     quarter: Quarter,
@@ -27,10 +66,22 @@ def make_comment(
     source: str = Source.GRASSROOTS,
     rater_unit: Unit | None = None,
     rater: User | None = None,
+    rated_by: int | None = None,
 ) -> BallotComment:
-    """A ballot of `source` carrying one comment for `department` (no values needed for problems)."""
+    """A ballot of `source` carrying one comment for `department`.
+
+    `rated_by` is how many counted ballots of `source` rate the department once it is made (this one included):
+    by default the quarter's `anonymity_k`, so that the department may read the comment and it may become a
+    problem; 0 leaves this ballot without values (it does not count).
+    """
     ballot = Ballot.objects.create(quarter=quarter, source=source, rater_unit=rater_unit, rater=rater)
-    return BallotComment.objects.create(ballot=ballot, department=department, text=text)
+    comment = BallotComment.objects.create(ballot=ballot, department=department, text=text)
+    rated_by = quarter.anonymity_k if rated_by is None else rated_by
+    if rated_by > 0:
+        rate(ballot, department)
+        missing = rated_by - counted_ballots(quarter, department, source)
+        add_rating_ballots(quarter, department, source, max(missing, 0))
+    return comment
 
 
 def make_problem(
