@@ -1,6 +1,7 @@
 """Fill the English catalogue: our msgids are English, so each English msgstr is its msgid.
 
-Run by `make messages` after makemessages; entries already translated are kept.
+Run by `make messages` after makemessages; entries already translated are kept, except fuzzy ones: makemessages
+guesses those from a similar older msgid, so they are filled again from their own msgid.
 """
 
 import sys
@@ -13,15 +14,17 @@ def fill(path: Path) -> int:
     catalogue = polib.pofile(str(path))
     filled = 0
     for entry in catalogue:
+        fuzzy = "fuzzy" in entry.flags
+        if fuzzy:
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = None
         if entry.msgid_plural:
-            if not any(entry.msgstr_plural.values()):
+            if fuzzy or not any(entry.msgstr_plural.values()):
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
                 filled += 1
-        elif not entry.msgstr:
+        elif fuzzy or not entry.msgstr:
             entry.msgstr = entry.msgid
             filled += 1
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
     catalogue.save()
     return filled
 

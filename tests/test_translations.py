@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,31 @@ def test_every_entry_is_translated(locale: str) -> None:
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert untranslated == []
     assert fuzzy == []
+
+
+def test_english_catalogue_says_what_the_code_says() -> None:
+    """Our msgids are English: an English msgstr differing from its msgid is a stale guess of makemessages."""
+    catalogue = _catalogue("en")
+    stale = [
+        (e.msgid, e.msgstr)
+        for e in catalogue
+        if (e.msgstr != e.msgid if not e.msgid_plural else e.msgstr_plural != {0: e.msgid, 1: e.msgid_plural})
+    ]
+    assert stale == []
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdf]|\{(\w+)\}")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_translations_keep_the_placeholders_of_their_msgid(locale: str) -> None:
+    """A translation naming a placeholder its msgid lacks raises KeyError when the page is rendered."""
+    wrong = []
+    for entry in _catalogue(locale).translated_entries():
+        wanted = set(PLACEHOLDER.findall(entry.msgid + entry.msgid_plural))
+        texts = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        wrong += [(entry.msgid, text) for text in texts if set(PLACEHOLDER.findall(text)) - wanted]
+    assert wrong == []
 
 
 def test_chinese_catalogue_is_really_chinese() -> None:
@@ -60,3 +86,22 @@ def test_catalogues_hold_every_string_in_the_code(tmp_path: Path) -> None:
         committed = {e.msgid for e in _catalogue(locale) if not e.obsolete}
         missing = sorted(fresh - committed)
         assert missing == [], f"{locale}: run `make messages` and translate: {missing[:20]}"
+
+
+# makemessages finds strings only through the names it knows (_, gettext, gettext_lazy, ngettext, pgettext, ...):
+# a string marked through any other alias would silently stay in English.
+_ALIAS = re.compile(r"^from django\.utils\.translation import (?P<names>.+)$", re.M)
+
+
+def test_translation_functions_are_imported_under_names_makemessages_knows() -> None:
+    files = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    renamed = []
+    for name in files.split():
+        if name.startswith(("tests/", "bench/")):
+            continue
+        for match in _ALIAS.finditer((ROOT / name).read_text(encoding="utf-8")):
+            for part in match.group("names").strip("()").split(","):
+                original, _as, alias = part.strip().partition(" as ")
+                if alias and alias != "_" and alias != original:
+                    renamed.append(f"{name}: {part.strip()}")
+    assert renamed == []
