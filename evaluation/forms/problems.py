@@ -102,9 +102,17 @@ def _style_filters(form: forms.Form) -> None:
 class BoardFilterForm(forms.Form):
     """The board's filters (GET). An empty quarter means the latest quarter."""
 
-    quarter = forms.ModelChoiceField(label=_("Quarter"), queryset=Quarter.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Unit.objects.none(), required=False)
-    raising_unit = forms.ModelChoiceField(label=_("Raised by"), queryset=Unit.objects.none(), required=False)
+    # Filters name quarters and units by code, so that a filtered address reads (and bookmarks) as
+    # ?quarter=2026Q3&department=OPS.
+    quarter = forms.ModelChoiceField(
+        label=_("Quarter"), queryset=Quarter.objects.none(), required=False, to_field_name="code"
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Unit.objects.none(), required=False, to_field_name="code"
+    )
+    raising_unit = forms.ModelChoiceField(
+        label=_("Raised by"), queryset=Unit.objects.none(), required=False, to_field_name="code"
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *ProblemStatus.choices], required=False
     )
@@ -121,8 +129,12 @@ class BoardFilterForm(forms.Form):
 
 
 class CommentFilterForm(forms.Form):
-    quarter = forms.ModelChoiceField(label=_("Quarter"), queryset=Quarter.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Unit.objects.none(), required=False)
+    quarter = forms.ModelChoiceField(
+        label=_("Quarter"), queryset=Quarter.objects.none(), required=False, to_field_name="code"
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Unit.objects.none(), required=False, to_field_name="code"
+    )
     source = forms.ChoiceField(label=_("Source"), choices=[("", _("Any source")), *Source.choices], required=False)
     untracked = forms.BooleanField(label=_("Not yet a problem"), required=False)
 

@@ -101,7 +101,7 @@ def board(request: HttpRequest) -> HttpResponse:
     default_quarter = selectors.current_problem_quarter()
     # No quarter in the address means the latest one; an empty choice means every quarter.
     if "quarter" not in data and default_quarter is not None:
-        data["quarter"] = str(default_quarter.pk)
+        data["quarter"] = default_quarter.code
     form = BoardFilterForm(data)
     filters: dict[str, Any] = {}
     if form.is_valid():

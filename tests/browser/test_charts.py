@@ -32,14 +32,10 @@ def page_for(browser_page: Any, login_as: Callable, live_server: Any) -> Callabl
                 and browser_page.errors.append(message.text)
             ),
         )
-        # A missing favicon is the browser's own request, not the page's.
+        # Every request counts, the browser's own icon request too: the pages declare their icon.
         browser_page.on(
             "response",
-            lambda response: (
-                response.status >= 400
-                and not response.url.endswith("/favicon.ico")
-                and browser_page.errors.append(f"{response.status} {response.url}")
-            ),
+            lambda response: response.status >= 400 and browser_page.errors.append(f"{response.status} {response.url}"),
         )
         browser_page.on("pageerror", lambda error: browser_page.errors.append(str(error)))
         return browser_page

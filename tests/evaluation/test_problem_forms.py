@@ -111,3 +111,23 @@ def test_the_board_filters_by_status_and_every_quarter(client_for, evaluator, re
     page = client.get(reverse("evaluation:problems"), {"status": "answered", "quarter": ""}).content.decode()
     assert "已答问题" in page
     assert "未答问题" not in page
+
+
+def test_the_board_and_the_comments_are_filtered_by_codes(client_for, evaluator, org, quarter):
+    """Filtered addresses name quarters and units by code (?quarter=2026Q3&department=OPS), so they can be shared."""
+    make_problem(actor=evaluator, quarter=quarter, department=org["OPS"], raising_unit=org["HRM"], title="运营的问题")
+    make_problem(actor=evaluator, quarter=quarter, department=org["EQP"], raising_unit=org["HRM"], title="设备的问题")
+    make_comment(quarter=quarter, department=org["OPS"], text="运营的意见", rater_unit=org["HRM"])
+    make_comment(quarter=quarter, department=org["EQP"], text="设备的意见", rater_unit=org["HRM"])
+    client = client_for(evaluator)
+    by_code = {"quarter": quarter.code, "department": "OPS", "raising_unit": "HRM"}
+    board = client.get(reverse("evaluation:problems"), by_code).content.decode()
+    assert "运营的问题" in board
+    assert "设备的问题" not in board
+    assert f'<option value="{quarter.code}" selected>' in board
+    comments = client.get(reverse("evaluation:comments"), {"quarter": quarter.code, "department": "OPS"})
+    assert "运营的意见" in comments.content.decode()
+    assert "设备的意见" not in comments.content.decode()
+    # A database id is not a code: the filter is refused with a message, not silently applied.
+    by_id = client.get(reverse("evaluation:problems"), {"department": org["EQP"].pk}).content.decode()
+    assert "text-danger" in by_id
