@@ -13,7 +13,8 @@ def navigation(request: HttpRequest) -> dict:
             "results": "evaluation.view_published_results" in perms,
             "provisional": "evaluation.view_provisional_results" in perms,
             "import_org": "departments.import_org" in perms,
-            "answer": "evaluation.answer_problem" in perms,
+            # Answering is for a department's representatives: an account without a unit has nothing to answer.
+            "answer": "evaluation.answer_problem" in perms and getattr(user, "unit_id", None) is not None,
             "admin_site": bool(user and user.is_authenticated and user.is_staff),
         },
     }

@@ -39,9 +39,12 @@ class LinkCard:
     permission: str
     title: Any
     text: Any
+    # The page is about the user's own unit: an account without one (an admin, say) is not offered it.
+    needs_unit: bool = False
 
 
-# Pages other than ballots, in the order shown. A card needs its permission and an existing URL name.
+# Pages other than ballots, in the order shown. A card needs its permission (and, if it says so, the user's unit)
+# and an existing URL name.
 LINK_CARDS: tuple[LinkCard, ...] = (
     LinkCard(
         "evaluation:quarter_list",
@@ -84,12 +87,14 @@ LINK_CARDS: tuple[LinkCard, ...] = (
         "evaluation.answer_problem",
         gettext_lazy("Problems for my department"),
         gettext_lazy("Answer the problems addressed to your department."),
+        needs_unit=True,
     ),
     LinkCard(
         "evaluation:unit_problems",
         "evaluation.submit_grassroots_ballot",
         gettext_lazy("Answers to my unit"),
         gettext_lazy("How the departments answered the problems your unit raised."),
+        needs_unit=True,
     ),
 )
 
@@ -156,7 +161,8 @@ def _ballot_cards(user: Any) -> list[Card]:
 def _link_cards(user: Any) -> list[Card]:
     cards = []
     for link in LINK_CARDS:
-        url = _reverse_or_none(link.url_name) if user.has_perm(link.permission) else None
+        allowed = user.has_perm(link.permission) and (user.unit_id is not None or not link.needs_unit)
+        url = _reverse_or_none(link.url_name) if allowed else None
         if url:
             cards.append(Card(title=str(link.title), text=str(link.text), url=url, button=pgettext("button", "Open")))
     return cards

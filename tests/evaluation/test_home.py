@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from departments.models import User
 from evaluation.models import QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
 from tests.evaluation.ballot_helpers import full_values
@@ -91,3 +94,23 @@ def test_link_cards_whose_page_does_not_exist_are_left_out(quarter, evaluator, c
     monkeypatch.setattr(home, "LINK_CARDS", (*home.LINK_CARDS, missing))
     page = home_page(client_for(evaluator))
     assert "Nowhere" not in page
+
+
+@pytest.fixture
+def superuser(org) -> User:
+    return User.objects.create_superuser(username="root", password="x", full_name="Root")
+
+
+@pytest.mark.parametrize(
+    "persona", ["admin_user", "superuser", "evaluator", "leader", "rep", "grassroots_rater", "viewer", None]
+)
+def test_the_home_page_and_navigation_offer_only_pages_the_user_may_open(persona, quarter, client_for, request):
+    """An account without a unit (an admin) is not offered its unit's pages, which would refuse it."""
+    user = request.getfixturevalue(persona) if persona else None
+    client = client_for(user)
+    page = home_page(client)
+    links = set(re.findall(r'href="(/[^"#]*)"', page)) - {reverse("logout")}
+    links = {link for link in links if not link.startswith(("/static/", "/admin/"))}
+    assert links
+    refused = {link: client.get(link).status_code for link in links}
+    assert {link: status for link, status in refused.items() if status >= 400} == {}
