@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -21,3 +24,15 @@ def test_it_creates_the_role_groups(admin_user) -> None:
         "viewer",
     }
     assert admin_user.has_perm("evaluation.manage_quarters")
+
+
+def test_no_page_or_stylesheet_loads_anything_from_another_site() -> None:
+    """Intranets have no internet: every asset our templates and static files name is served by the app."""
+    root = Path(__file__).resolve().parent.parent
+    external = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""")
+    files = [*root.glob("templates/**/*.html"), *root.glob("static/**/*.css"), *root.glob("static/**/*.js")]
+    assert len(files) > 20
+    offenders = [
+        f"{path.relative_to(root)}: {match.group(0)}" for path in files for match in external.finditer(path.read_text())
+    ]
+    assert offenders == []
