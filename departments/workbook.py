@@ -11,6 +11,11 @@ openpyxl on the large quarter workbook); its values are converted to what
 openpyxl's reader gives, so the imports see the same types. calamine drops
 the value of error cells (#N/A, #DIV/0!, ...), which an import must report
 rather than take as blank, so a workbook holding one is read by openpyxl.
+
+A formula is read as the result its file stores. Excel, WPS and LibreOffice
+store one; a program writing xlsx without calculating does not, and both
+readers would then take the cell as blank (an abstention, a missing name).
+Such a file is refused, naming every such cell.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.packaging.manifest import Manifest
 from openpyxl.reader.excel import _find_workbook_part
+from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.xml.constants import ARC_CONTENT_TYPES
 from openpyxl.xml.functions import fromstring
 
@@ -212,8 +218,10 @@ def open_workbook(source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int
 def _open_parsed(data: bytes) -> Workbook:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         # The same test openpyxl makes: the package must hold an Excel workbook part (not .ods, .docx, .xlsb).
-        _find_workbook_part(Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))))
-        has_error_cells = _has_error_cells(archive)
+        workbook_part = _find_workbook_part(Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))))
+        has_error_cells, uncalculated = _scan_parts(archive, workbook_part.PartName.lstrip("/"))
+    if uncalculated:
+        raise WorkbookInvalid(_uncalculated_issues(uncalculated))
     if not has_error_cells:
         try:
             return _open_with_calamine(data)
@@ -240,17 +248,78 @@ def _open_with_openpyxl(data: bytes) -> Workbook:
 
 # A cell holding an error value (t="e"); a conservative test: any such attribute in a part sends the file to openpyxl.
 _ERROR_CELL = re.compile(rb"""\bt\s*=\s*["']e["']""")
+# One cell of a sheet part (any namespace prefix), and the parts of it that matter here.
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_RESULT = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.DOTALL)
+_CELL_TYPE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
+_CELL_REFERENCE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
+# Enough cells to show what is wrong; the count says how many more.
+_MAX_CELLS_NAMED = 20
 
 
-def _has_error_cells(archive: zipfile.ZipFile) -> bool:
-    # Cells live in the sheet parts, wherever a writer put them; shared strings hold text only.
-    parts = (info for info in archive.infolist() if info.filename.lower().endswith(".xml"))
-    return any(_holds_error_cell(archive.read(info)) for info in parts if "sharedstrings" not in info.filename.lower())
+def _scan_parts(archive: zipfile.ZipFile, workbook_part: str) -> tuple[bool, list[tuple[str, int, str]]]:
+    """One pass over the archive's parts: whether any holds an error cell, and every formula cell stored
+    without its result as (sheet name, Excel row, column letter)."""
+    parser = WorkbookParser(archive, workbook_part)
+    parser.parse()
+    sheet_names = {relation.target: sheet.name for sheet, relation in parser.find_sheets()}
+    has_error_cells = False
+    uncalculated: list[tuple[str, int, str]] = []
+    for info in archive.infolist():
+        # Cells live in the sheet parts, wherever a writer put them; shared strings hold text only.
+        if not info.filename.lower().endswith(".xml") or "sharedstrings" in info.filename.lower():
+            continue
+        part = archive.read(info)
+        has_error_cells = has_error_cells or _holds_error_cell(part)
+        if info.filename in sheet_names:
+            uncalculated += [(sheet_names[info.filename], row, column) for row, column in _uncalculated_cells(part)]
+    return has_error_cells, uncalculated
 
 
 def _holds_error_cell(part: bytes) -> bool:
     # The plain substring tests are fast and almost always false; the pattern confirms.
     return (b'"e"' in part or b"'e'" in part) and _ERROR_CELL.search(part) is not None
+
+
+def _uncalculated_cells(part: bytes) -> list[tuple[int, str]]:
+    """(Excel row, column letter) of each formula cell of a sheet part stored without its result."""
+    # Every formula has a closing tag, of its own (<f>…</f>) or of the master cell of a shared one, so one
+    # plain substring test settles the fast, usual case: no formula at all.
+    if b"f>" not in part:
+        return []
+    cells = []
+    for match in _CELL.finditer(part):
+        body = match.group(2) or b""
+        if _FORMULA.search(body) and not _has_result(match.group(1), body):
+            reference = _CELL_REFERENCE.search(match.group(1))
+            cells.append((int(reference.group(2)), reference.group(1).decode().upper()) if reference else (0, ""))
+    return cells
+
+
+def _uncalculated_issues(cells: list[tuple[str, int, str]]) -> list[ImportIssue]:
+    message = _(
+        "This cell holds a formula whose result was never calculated (the file was written by a program, not "
+        "saved by Excel or WPS), so its value cannot be read. Type the value instead, or open the file in "
+        "Excel or WPS and save it again."
+    )
+    issues = [ImportIssue(name, row or None, column or None, message) for name, row, column in cells[:_MAX_CELLS_NAMED]]
+    if len(cells) > _MAX_CELLS_NAMED:
+        more = _("%(count)d more cells hold formulas without a calculated result.")
+        issues.append(ImportIssue("", None, None, more % {"count": len(cells) - _MAX_CELLS_NAMED}))
+    return issues
+
+
+def _has_result(attributes: bytes, body: bytes) -> bool:
+    """Whether a formula cell stores its result. openpyxl writes an empty <v/>; an empty result is a stored
+    one only for a text formula (t="str"), which may give ""."""
+    result = _RESULT.search(body)
+    if result is None:
+        return False
+    if result.group(1):
+        return True
+    cell_type = _CELL_TYPE.search(attributes)
+    return cell_type is not None and cell_type.group(1) == b"str"
 
 
 def _invalid(message: str) -> WorkbookInvalid:

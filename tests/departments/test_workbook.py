@@ -289,3 +289,61 @@ def test_a_damaged_later_sheet_is_refused_when_it_is_read_not_with_a_traceback(e
         workbook = open_workbook(upload(damaged), max_bytes=LIMIT)
         read_sheet(workbook, SPEC, issues)
     assert "damaged" in " ".join(str(issue) for issue in caught.value.issues)
+
+
+def _rewrite_sheets(data: bytes, replacements: dict[bytes, bytes]) -> bytes:
+    """The workbook with its sheet parts' XML edited, to build what other programs write."""
+    original = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in original.infolist():
+            part = original.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                for before, after in replacements.items():
+                    part = part.replace(before, after)
+            archive.writestr(info, part)
+    return buffer.getvalue()
+
+
+def _with_results(data: bytes, results: dict[bytes, bytes]) -> bytes:
+    """The workbook with a stored result in formula cells, the way Excel saves them (openpyxl writes <v />)."""
+    return _rewrite_sheets(
+        data,
+        {
+            b"<f>" + formula + b"</f><v />": b"<f>" + formula + b"</f><v>" + result + b"</v>"
+            for formula, result in results.items()
+        },
+    )
+
+
+def test_a_formula_without_a_stored_result_is_refused_naming_its_cell() -> None:
+    """openpyxl, like other programs, writes formulas without calculating them: both readers would read blank."""
+    rows = [["code", "name", "order"], ["A", "甲", 1], ["B", '=A3&"部"', "=1+1"]]
+    message = refusal(upload(xlsx_bytes({"intro": [["x"]], "departments": rows})))
+    assert "departments, 3, B: This cell holds a formula whose result was never calculated" in message
+    assert "departments, 3, C:" in message
+    assert "intro" not in message
+
+
+def test_a_formula_with_its_stored_result_is_read_as_that_result() -> None:
+    data = xlsx_bytes({"departments": [["code", "name", "order"], ["A", "甲", "=1+1"]]})
+    saved = _with_results(data, {b"1+1": b"2"})
+    rows = read_sheet(open_workbook(upload(saved), max_bytes=LIMIT), SPEC, [])
+    assert [(row.number, row.values["order"]) for row in rows] == [(2, 2)]
+
+
+def test_many_uncalculated_formulas_are_named_up_to_a_limit() -> None:
+    rows = [["code", "name"], *([f"C{index}", "=1"] for index in range(30))]
+    with pytest.raises(WorkbookInvalid) as caught:
+        open_workbook(upload(xlsx_bytes({"departments": rows})), max_bytes=LIMIT)
+    issues = caught.value.issues
+    assert len(issues) == 21
+    assert str(issues[-1]) == "10 more cells hold formulas without a calculated result."
+
+
+def test_a_text_formula_whose_stored_result_is_empty_reads_as_blank() -> None:
+    data = xlsx_bytes({"departments": [["code", "name", "order"], ["A", "甲", '=""']]})
+    saved = _with_results(data, {b'""': b""})
+    saved = _rewrite_sheets(saved, {b'<c r="C2"><f>': b'<c r="C2" t="str"><f>'})
+    rows = read_sheet(open_workbook(upload(saved), max_bytes=LIMIT), SPEC, [])
+    assert [(row.number, row.values.get("order")) for row in rows] == [(2, None)]
