@@ -1,4 +1,4 @@
-"""The criteria templates a new quarter can start from."""
+"""Criteria templates a new quarter can start from, the criterion and level specs, and what their numbers may be."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+
+# A level's points and a criterion's weight are small numbers. One more than this many digits either side of the
+# point cannot be a setting, and arithmetic on it would overflow (abs(), quantize() or normalize() on 1e999999999),
+# spell out a million digits (format() of 1e999999) or round it away (normalize() of 1e-999999999 is 0).
+NUMBER_DIGITS = 30
+
+
+def within_digits(number: Decimal) -> bool:
+    """Whether `number` is finite and within NUMBER_DIGITS digits either side of the point."""
+    return number.is_finite() and abs(number.adjusted()) <= NUMBER_DIGITS
 
 
 @dataclass(frozen=True)

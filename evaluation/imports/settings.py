@@ -13,7 +13,7 @@ from departments.workbook import (
     SheetRow,
     normalise_header,
 )
-from evaluation.criteria_templates import CriterionSpec, LevelSpec
+from evaluation.criteria_templates import CriterionSpec, LevelSpec, within_digits
 from evaluation.imports.common import (
     CRITERIA_SHEET,
     NO,
@@ -130,12 +130,6 @@ def _whole_number(raw: Any) -> int | None:
     return int(number)
 
 
-# Every number of a quarter workbook (settings, points, weights) is small. One far outside this many digits either
-# side of the point is refused as not a number: abs(), quantize() or int() on 1e999999999 would overflow or build
-# an enormous integer, and normalize() rounds 1e-999999999 to 0.
-NUMBER_DIGITS = 30
-
-
 def parse_decimal(raw: Any) -> Decimal | None:
     if raw is None or isinstance(raw, bool):
         return None
@@ -143,9 +137,8 @@ def parse_decimal(raw: Any) -> Decimal | None:
         number = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         return None
-    if not number.is_finite() or abs(number.adjusted()) > NUMBER_DIGITS:
-        return None
-    return number
+    # Every number of a quarter workbook (settings, points, weights) is small: one far outside is no number here.
+    return number if within_digits(number) else None
 
 
 def _check_weights(values: dict[str, Any], rows: dict[str, SheetRow], all_rows: list, issues: list) -> None:

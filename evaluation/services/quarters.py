@@ -17,7 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from evaluation.criteria_templates import DEFAULT_LEVELS, TEMPLATES, WORK_STYLE, CriterionSpec, LevelSpec
+from evaluation.criteria_templates import (
+    DEFAULT_LEVELS,
+    TEMPLATES,
+    WORK_STYLE,
+    CriterionSpec,
+    LevelSpec,
+    within_digits,
+)
 from evaluation.models import AuditAction, Ballot, Criterion, Level, Quarter, QuarterStatus, Source
 from evaluation.services.audit import audit_record
 
@@ -273,10 +280,6 @@ def _replace_levels(quarter: Quarter, specs: Sequence[LevelSpec]) -> None:
     )
 
 
-# Far more digits than a level's points or a criterion's weight can hold.
-_NUMBER_DIGITS = 30
-
-
 def _criterion_json(spec: CriterionSpec) -> list[str]:
     return [spec.code, spec.name, _number(spec.weight)]
 
@@ -288,10 +291,8 @@ def _level_json(spec: LevelSpec) -> list[str]:
 def _number(value: Any) -> str:
     # Decimal("1.0000") and Decimal("1") are the same weight; compare and store them alike.
     number = Decimal(value)
-    if not number.is_finite() or abs(number.adjusted()) > _NUMBER_DIGITS:
-        # Never a stored value, and refused by the validation that follows the comparison; normalize() would
-        # overflow on 1e999999999 and "f" spell out a million zeros for 1e999999.
-        return str(number)
+    if not within_digits(number):
+        return str(number)  # never a stored value, and refused by the validation that follows the comparison
     return format(number.normalize(), "f")
 
 
