@@ -1,4 +1,4 @@
-"""The organisation workbook (INTERCHANGE.md, "Organisation workbook"): import and template.
+"""The organisation workbook (docs/workbooks.md, "Organisation workbook"): import and template.
 
 `org_import` reads and checks the whole file first, collecting every problem;
 only a file without any problem is applied, in one transaction. Units and

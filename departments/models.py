@@ -25,7 +25,7 @@ EVALUATED_KINDS = (UnitKind.FUNCTIONAL, UnitKind.BUSINESS, UnitKind.AFFILIATED)
 
 class UnitQuerySet(models.QuerySet):
     def evaluated(self) -> UnitQuerySet:
-        """Active units that are rated and ranked (SCORING.md, "Evaluated departments")."""
+        """Active units that are rated and ranked (docs/scoring.md, "Evaluated departments")."""
         return self.filter(active=True, kind__in=EVALUATED_KINDS)
 
     def grassroots(self) -> UnitQuerySet:

@@ -1,4 +1,4 @@
-"""Reading the product's xlsx workbooks (INTERCHANGE.md, "Rules for every import").
+"""Reading the product's xlsx workbooks (docs/workbooks.md, "Rules for every import").
 
 Every import reads its sheets through `read_sheet`, which matches headers
 case-insensitively after trimming (an English header or its Chinese alias),

@@ -60,7 +60,7 @@ PARTY_BRANCH = CriteriaTemplate(
 )
 TEMPLATES: dict[str, CriteriaTemplate] = {t.key: t for t in (WORK_STYLE, PARTY_BRANCH)}
 
-# SCORING.md, "Scale": the default levels. 不了解 (not familiar) is always offered and abstains.
+# docs/scoring.md, "Scale": the default levels. 不了解 (not familiar) is always offered and abstains.
 DEFAULT_LEVELS: tuple[LevelSpec, ...] = (
     LevelSpec("优秀", Decimal("100")),
     LevelSpec("良好", Decimal("80")),

@@ -419,7 +419,7 @@ class DepartmentResult(models.Model):
     group = models.CharField(max_length=64)
     rank = models.PositiveIntegerField(null=True)
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True)
-    # The unrounded final score as an exact fraction "numerator/denominator" (SCORING.md rule 8).
+    # The unrounded final score as an exact fraction "numerator/denominator" (docs/scoring.md rule 8).
     final_exact = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""SCORING.md, rules 1–8, as pure functions: frozen dataclasses in, dataclasses out.
+"""docs/scoring.md, rules 1–8, as pure functions: frozen dataclasses in, dataclasses out.
 
 No ORM here. Values arrive as exact integer hundredths (what BallotValue stores),
 every intermediate is a `Fraction`, and only what is shown is rounded, half up,

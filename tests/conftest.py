@@ -1,6 +1,6 @@
 """Shared fixtures: a small organisation, one account per role, and an open quarter.
 
-Personas follow the roles of DESIGN.md. `client_for(user)` logs a fresh client in.
+Personas follow the roles of docs/design.md. `client_for(user)` logs a fresh client in.
 """
 
 from __future__ import annotations

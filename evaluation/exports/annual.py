@@ -55,7 +55,7 @@ def annual_sheet(year: int, annual: dict, quarters: Sequence[Quarter]) -> SheetD
 
 
 def export_annual(year: int, output: str | IO[bytes]) -> None:
-    """Write the annual workbook of `year` (SCORING.md rule 8) to `output`."""
+    """Write the annual workbook of `year` (docs/scoring.md rule 8) to `output`."""
     from evaluation.services.results import annual_results
 
     quarters = year_quarters(year)

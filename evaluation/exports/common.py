@@ -12,7 +12,7 @@ from evaluation.models import Quarter, Source
 
 
 def round_score(value: Fraction | Decimal | float | None) -> float | None:
-    """SCORING.md rule 5: half up to two decimals."""
+    """docs/scoring.md rule 5: half up to two decimals."""
     if value is None:
         return None
     if isinstance(value, Fraction):

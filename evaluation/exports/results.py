@@ -1,4 +1,4 @@
-"""The results workbook of a quarter (INTERCHANGE.md, "Results workbook").
+"""The results workbook of a quarter (docs/workbooks.md, "Results workbook").
 
 Scores come from the results dict of `evaluation.services.results` (the frozen
 snapshot once published) and are never recomputed here; the ballot listing, the
@@ -29,7 +29,7 @@ from evaluation.models import Adjustment, Quarter, Source
 
 
 def ranking_sheet(results: dict) -> SheetData:
-    """The first sheet: INTERCHANGE.md's ranking columns, in that order."""
+    """The first sheet: docs/workbooks.md's ranking columns, in that order."""
     columns = [
         Column(_("Group"), 14),
         count(_("Rank")),
@@ -203,7 +203,7 @@ def matrix_sheet(
 ) -> SheetData:
     """Rating units × rated departments: the mean score one unit's ballots gave a department.
 
-    The mean is SCORING.md rule 2 over that unit's ballots alone (criterion means weighted
+    The mean is docs/scoring.md rule 2 over that unit's ballots alone (criterion means weighted
     by the criterion weights, abstentions left out, no trimming).
     """
     departments = ballots.departments
@@ -331,7 +331,7 @@ def quarter_title(quarter: Quarter) -> str:
 
 
 def export_quarter(quarter: Quarter, output: str | IO[bytes]) -> None:
-    """Write the results workbook of `quarter` (INTERCHANGE.md, "Results workbook") to `output`.
+    """Write the results workbook of `quarter` (docs/workbooks.md, "Results workbook") to `output`.
 
     Run it under `translation.override` for the headers' language.
     """

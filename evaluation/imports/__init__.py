@@ -1,4 +1,4 @@
-"""The quarter workbook (INTERCHANGE.md, "Quarter workbook"): paper ballots and adjustments keyed in a spreadsheet.
+"""The quarter workbook (docs/workbooks.md, "Quarter workbook"): paper ballots and adjustments keyed in a spreadsheet.
 
 `quarter_import` reads and checks the whole file first, collecting every problem
 as `sheet, row, column: message`; only a file without any problem is applied, in

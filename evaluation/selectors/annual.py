@@ -1,4 +1,4 @@
-"""What the annual ranking (SCORING.md rule 8) reads: the frozen results of the year's published quarters."""
+"""What the annual ranking (docs/scoring.md rule 8) reads: the frozen results of the year's published quarters."""
 
 from __future__ import annotations
 

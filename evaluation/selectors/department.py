@@ -6,7 +6,7 @@ Who may open a department's detail:
 - viewers and grassroots raters: every department of a published quarter, with the k-rule applied;
 - department representatives: their own department only, once the quarter is published, with the k-rule.
 
-The k-rule (DESIGN.md, "Anonymity and trust"): a source's breakdown (cell means per criterion) and the
+The k-rule (docs/design.md, "Anonymity and trust"): a source's breakdown (cell means per criterion) and the
 comments of that source are given only when at least `quarter.anonymity_k` ballots of that source rated the
 department; below that only the source's combined score (which the public ranking shows anyway) is given.
 It is enforced here: hidden cells and comments are never fetched into the result, so no template can leak them.

@@ -1,4 +1,4 @@
-"""Who is expected to vote in a quarter, and who has (DESIGN.md, "Participation console").
+"""Who is expected to vote in a quarter, and who has (docs/design.md, "Participation console").
 
 Participation is read from codes, GrassrootsParticipation and the rater
 fields of logged-in ballots; grassroots ballots are only counted per unit.

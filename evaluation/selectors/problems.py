@@ -26,7 +26,7 @@ What a reader may see of a problem (`as_read_by`; the pages read problems only t
 
 - the evaluation group, the leaders and the admins (view_provisional_results) see every problem as recorded;
 - the raising unit itself (a grassroots unit's raters, a peer department's representatives) sees its problems
-  as recorded: the answer is for it (DESIGN.md, "Problems raised and answered");
+  as recorded: the answer is for it (docs/design.md, "Problems raised and answered");
 - anyone else, first of all the department the problem is addressed to, gets no raising unit for a problem made
   from a peer-review comment (logged-in ballots are shown to departments only as aggregates), and no title or
   description for a problem made from a comment that the k-rule keeps from the department (such a problem can

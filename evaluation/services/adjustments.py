@@ -1,6 +1,6 @@
 """Adjustments (加减分): bonus or penalty points with a reason, added by the evaluation group while a quarter is closed.
 
-SCORING.md rule 4: F = C + Σ points; every change is audited with the old and new values.
+docs/scoring.md rule 4: F = C + Σ points; every change is audited with the old and new values.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The quarter lifecycle: draft → open → closed → published, and back where DESIGN.md allows."""
+"""The quarter lifecycle: draft → open → closed → published, and back where docs/design.md allows."""
 
 from __future__ import annotations
 

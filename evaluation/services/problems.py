@@ -7,7 +7,7 @@ is kept for the evaluation group and that department; the department it is
 addressed to never reads it (see `evaluation.selectors.problems.as_read_by`).
 
 A comment becomes a problem only when its department may read it under the
-k-rule (DESIGN.md, "Anonymity and trust"), decided exactly as the department's
+k-rule (docs/design.md, "Anonymity and trust"), decided exactly as the department's
 detail page decides (`evaluation.selectors.department.comment_sources_shown`).
 """
 

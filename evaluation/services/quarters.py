@@ -58,7 +58,7 @@ def quarter_create(
 ) -> Quarter:
     """Create a draft quarter with its criteria and levels.
 
-    `criteria` overrides the template's; `levels` defaults to SCORING.md's.
+    `criteria` overrides the template's; `levels` defaults to docs/scoring.md's.
     Other keyword arguments are Quarter settings (scale, weights, trim …).
     """
     if template not in TEMPLATES:

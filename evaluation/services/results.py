@@ -1,8 +1,8 @@
 """A quarter's results as one plain dict: computed live, or frozen at publication.
 
 The results dict (what `results_compute`, `quarter_results` and `ResultSnapshot.payload` hold) is the JSON of
-INTERCHANGE.md's `compute_rankings`, in that key order, plus extra keys for pages and exports. Numbers are
-already rounded half up to 2 decimals (SCORING.md rule 5) and given as floats; empty values are None::
+docs/workbooks.md's `compute_rankings`, in that key order, plus extra keys for pages and exports. Numbers are
+already rounded half up to 2 decimals (docs/scoring.md rule 5) and given as floats; empty values are None::
 
     {
       "quarter": "2026Q3",
@@ -47,7 +47,7 @@ already rounded half up to 2 decimals (SCORING.md rule 5) and given as floats; e
 `annual_results(year)` returns::
 
     {"year": 2026,
-     "departments": [{"code", "name", "group", "rank", "score", "quarters",   # INTERCHANGE.md, in this order
+     "departments": [{"code", "name", "group", "rank", "score", "quarters",   # docs/workbooks.md, in this order
                       "id", "order"}],                                        # extra keys
      "groups": [...], "quarters": ["2026Q1", "2026Q2"]}                     # published quarters of the year
 """
@@ -67,7 +67,7 @@ from evaluation.scoring import SOURCES, DepartmentScore, compute_annual, compute
 from evaluation.selectors.annual import annual_inputs
 from evaluation.selectors.scoring import QuarterScoringData, quarter_scoring_data
 
-# The keys and their order in INTERCHANGE.md's JSON; the commands print exactly these.
+# The keys and their order in docs/workbooks.md's JSON; the commands print exactly these.
 RANKING_KEYS = ("quarter", "status", "weights", "departments")
 RANKING_DEPARTMENT_KEYS = (
     "code",
@@ -137,7 +137,7 @@ def _settings_dict(quarter: Quarter, data: QuarterScoringData) -> dict[str, Any]
 
 
 def results_compute(quarter: Quarter) -> dict[str, Any]:
-    """Compute the quarter's results live from its counted ballots (SCORING.md), as the results dict."""
+    """Compute the quarter's results live from its counted ballots (docs/scoring.md), as the results dict."""
     data = quarter_scoring_data(quarter)
     scores = compute_quarter(data.scoring_input)
     return {
@@ -270,14 +270,14 @@ def annual_results(year: int) -> dict[str, Any]:
 
 
 def interchange_view(results: dict[str, Any]) -> dict[str, Any]:
-    """Only the keys of INTERCHANGE.md's compute_rankings JSON, in its order."""
+    """Only the keys of docs/workbooks.md's compute_rankings JSON, in its order."""
     view = {key: results[key] for key in RANKING_KEYS}
     view["departments"] = [{key: row[key] for key in RANKING_DEPARTMENT_KEYS} for row in results["departments"]]
     return view
 
 
 def annual_interchange_view(results: dict[str, Any]) -> dict[str, Any]:
-    """Only the keys of INTERCHANGE.md's compute_annual JSON, in its order."""
+    """Only the keys of docs/workbooks.md's compute_annual JSON, in its order."""
     return {
         "year": results["year"],
         "departments": [{key: row[key] for key in ANNUAL_DEPARTMENT_KEYS} for row in results["departments"]],

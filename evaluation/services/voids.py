@@ -1,4 +1,4 @@
-"""Voiding ballots: a voided ballot stays stored but no longer counts (SCORING.md, "Which ballots count")."""
+"""Voiding ballots: a voided ballot stays stored but no longer counts (docs/scoring.md, "Which ballots count")."""
 
 from __future__ import annotations
 

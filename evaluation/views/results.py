@@ -152,7 +152,7 @@ def department(request: HttpRequest, code: str, department_code: str) -> HttpRes
 
 @login_required
 def annual(request: HttpRequest, year: int) -> HttpResponse:
-    """The annual ranking of a year (SCORING.md rule 8) beside each published quarter's score and rank."""
+    """The annual ranking of a year (docs/scoring.md rule 8) beside each published quarter's score and rank."""
     _require_results_access(request)
     if year not in YEARS:
         raise Http404

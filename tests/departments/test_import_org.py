@@ -1,4 +1,4 @@
-"""import_org: the organisation workbook of INTERCHANGE.md, all or nothing and idempotent."""
+"""import_org: the organisation workbook of docs/workbooks.md, all or nothing and idempotent."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from departments.services import user_create
 from departments.workbook import WorkbookInvalid
 from evaluation.models import AuditAction, AuditEntry
 from tests.departments.workbooks import PEOPLE, PEOPLE_HEADERS, UNIT_HEADERS, UNITS, org_file, xlsx_bytes
-
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "org-example.xlsx"
+from tests.fixtures import ORG_EXAMPLE as EXAMPLE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -116,9 +115,7 @@ def test_the_people_sheet_is_optional(tmp_path: Path) -> None:
     assert (result.units_created, result.people_created) == (5, 0)
 
 
-def test_it_imports_the_shared_example(tmp_path: Path) -> None:
-    if not EXAMPLE.exists():
-        pytest.skip("the shared example workbook is not next to the project")
+def test_it_imports_the_example_workbook(tmp_path: Path) -> None:
     path = tmp_path / "org-example.xlsx"
     shutil.copy(EXAMPLE, path)
     result = org_import(source=path)

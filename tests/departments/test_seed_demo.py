@@ -1,4 +1,4 @@
-"""seed_demo: the demo organisation of DESIGN.md with one account per role and one demo password."""
+"""seed_demo: the demo organisation of docs/design.md with one account per role and one demo password."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ def add_adjustment(quarter: Quarter, unit: Unit, points: str, reason: str = "rea
 
 
 def build_examples_1_and_2(quarter: Quarter, units: Mapping[str, Unit], leader: User) -> None:
-    """SCORING.md examples 1 and 2 as ballots, laid out like quarter-2026Q3-example.xlsx."""
+    """docs/scoring.md examples 1 and 2 as ballots, laid out like quarter-2026Q3-example.xlsx."""
     a, b = units["A"], units["B"]
     make_ballot(quarter, "grassroots", {a: (90, 80, 70), b: (100, 100, 100)}, rater_unit=units["G1"])
     make_ballot(quarter, "grassroots", {a: (70, 80, 90)}, rater_unit=units["G2"])

@@ -1,4 +1,4 @@
-"""The annual workbook: departments × published quarters, then the annual score and rank (SCORING.md rule 8)."""
+"""The annual workbook: departments × published quarters, then the annual score and rank (docs/scoring.md rule 8)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,11 @@
-"""compute_rankings and compute_annual print INTERCHANGE.md's JSON or a table, and refuse unknown input."""
+"""compute_rankings and compute_annual print docs/workbooks.md's JSON or a table, and refuse unknown input."""
 
 from __future__ import annotations
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from departments.roles import Role
@@ -15,6 +13,7 @@ from departments.services import user_create
 from evaluation.models import QuarterStatus
 from evaluation.services.lifecycle import quarter_transition
 from tests.evaluation.scoring_data import build_examples_1_and_2, example_org, make_leader, make_quarter
+from tests.fixtures import ORG_EXAMPLE, QUARTER_EXAMPLE
 
 pytestmark = pytest.mark.django_db
 
@@ -137,14 +136,9 @@ def test_compute_annual_refuses_a_bad_year(example_quarter) -> None:
     assert refused.value.returncode == 1
 
 
-# The example workbooks travel with the contract documents, next to the work tree.
-EXAMPLES = Path(settings.BASE_DIR).parent / "shared" / "examples"
-
-
-@pytest.mark.skipif(not (EXAMPLES / "quarter-2026Q3-example.xlsx").exists(), reason="example workbooks not found")
 def test_the_example_workbooks_give_the_documented_rankings() -> None:
-    run("import_org", str(EXAMPLES / "org-example.xlsx"))
-    run("import_quarter", str(EXAMPLES / "quarter-2026Q3-example.xlsx"))
+    run("import_org", str(ORG_EXAMPLE))
+    run("import_quarter", str(QUARTER_EXAMPLE))
     check_example_rankings(json.loads(run("compute_rankings", "2026Q3", "--format", "json")))
     run("set_quarter_status", "2026Q3", "published")
     published = json.loads(run("compute_rankings", "2026Q3", "--format", "json"))

@@ -1,4 +1,4 @@
-"""The results workbook (INTERCHANGE.md, "Results workbook"), read back with openpyxl."""
+"""The results workbook (docs/workbooks.md, "Results workbook"), read back with openpyxl."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The quarter workbook import (INTERCHANGE.md, "Quarter workbook"): examples, refusals, --replace."""
+"""The quarter workbook import (docs/workbooks.md, "Quarter workbook"): examples, refusals, --replace."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
@@ -25,16 +24,9 @@ from evaluation.models import (
     Quarter,
     QuarterStatus,
 )
+from tests.fixtures import ORG_EXAMPLE, QUARTER_EXAMPLE
 
-# The example workbooks travel with the contract, in ../shared beside the project.
-EXAMPLES = Path(settings.BASE_DIR).parent / "shared" / "examples"
-ORG_EXAMPLE = EXAMPLES / "org-example.xlsx"
-QUARTER_EXAMPLE = EXAMPLES / "quarter-2026Q3-example.xlsx"
-
-pytestmark = [
-    pytest.mark.usefixtures("english"),
-    pytest.mark.skipif(not QUARTER_EXAMPLE.exists(), reason=f"example workbooks not found in {EXAMPLES}"),
-]
+pytestmark = [pytest.mark.usefixtures("english")]
 
 
 def example_sheets() -> dict[str, list[list]]:

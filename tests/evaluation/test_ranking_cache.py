@@ -114,7 +114,7 @@ def test_a_reopened_and_republished_quarter_shows_the_new_numbers(db, client_for
 
     before, _q, _t = _get(client, url)
     cached, _q, cached_templates = _get(client, url)
-    assert "89.93" in before.text and "74.00" in before.text  # SCORING.md examples 1 and 2
+    assert "89.93" in before.text and "74.00" in before.text  # docs/scoring.md examples 1 and 2
     assert TABLES not in cached_templates and "89.93" in cached.text
 
     quarter_transition(quarter=quarter, to=QuarterStatus.CLOSED, reason="a late correction")

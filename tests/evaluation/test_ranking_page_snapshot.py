@@ -23,7 +23,7 @@ def test_published_pages_show_the_frozen_numbers_after_ballots_change(db, client
     detail_url = reverse("evaluation:department", args=[quarter.code, "A"])
 
     before = client.get(ranking_url).text
-    assert "89.93" in before and "74.00" in before  # SCORING.md examples 1 and 2
+    assert "89.93" in before and "74.00" in before  # docs/scoring.md examples 1 and 2
 
     Ballot.objects.filter(source="leadership").update(voided_at=timezone.now(), void_reason="late")
     make_ballot(quarter, "grassroots", {units["A"]: (40, 40, 40)}, rater_unit=units["G2"])

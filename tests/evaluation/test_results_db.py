@@ -1,4 +1,4 @@
-"""SCORING.md's worked examples through the real models: ballots → selector → scoring → results JSON."""
+"""docs/scoring.md's worked examples through the real models: ballots → selector → scoring → results JSON."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SCORING.md rules 1–8 on plain data, without a database."""
+"""docs/scoring.md rules 1–8 on plain data, without a database."""
 
 from __future__ import annotations
 

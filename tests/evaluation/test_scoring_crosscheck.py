@@ -1,4 +1,4 @@
-"""Random quarters in the database, scored by the product and by a deliberately naive reading of SCORING.md.
+"""Random quarters in the database, scored by the product and by a deliberately naive reading of docs/scoring.md.
 
 The reference below works on plain lists of values per cell with Fractions and shares no code with
 evaluation.scoring; both must agree on every number and rank shown.

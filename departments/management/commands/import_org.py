@@ -10,7 +10,7 @@ from departments.workbook import WorkbookInvalid
 
 
 class Command(BaseCommand):
-    help = "Import units and people from an organisation workbook (INTERCHANGE.md); all or nothing."
+    help = "Import units and people from an organisation workbook (docs/workbooks.md); all or nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the .xlsx workbook")

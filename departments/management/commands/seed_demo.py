@@ -1,4 +1,4 @@
-"""Load the demo organisation of DESIGN.md ("Demo data") and, when available, demo quarters and ballots."""
+"""Load the demo organisation of docs/design.md ("Demo data") and, when available, demo quarters and ballots."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from evaluation.services.results import annual_interchange_view, annual_results
 
 
 class Command(BaseCommand):
-    help = "Print the annual ranking of a year (SCORING.md rule 8); INTERCHANGE.md."
+    help = "Print the annual ranking of a year (docs/scoring.md rule 8); docs/workbooks.md."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("year", help="the year, e.g. 2026")

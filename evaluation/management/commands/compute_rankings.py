@@ -44,7 +44,7 @@ def number(value: float | None) -> str:
 
 
 def rank_change(value: int | None) -> str:
-    """↑2, ↓1, 0 for the same rank, and – when there is no earlier rank (SCORING.md rule 7)."""
+    """↑2, ↓1, 0 for the same rank, and – when there is no earlier rank (docs/scoring.md rule 7)."""
     if value is None:
         return "–"
     if value == 0:
@@ -60,7 +60,7 @@ def get_quarter(code: str) -> Quarter:
 
 
 class Command(BaseCommand):
-    help = "Print a quarter's results by SCORING.md (a published quarter: its frozen results); INTERCHANGE.md."
+    help = "Print a quarter's results by docs/scoring.md (a published quarter: its frozen results); docs/workbooks.md."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("quarter", help="the quarter, YYYYQn")

@@ -1,4 +1,4 @@
-"""`python manage.py export_quarter QUARTER --output FILE.xlsx` (INTERCHANGE.md, "Results workbook")."""
+"""`python manage.py export_quarter QUARTER --output FILE.xlsx` (docs/workbooks.md, "Results workbook")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python manage.py import_quarter FILE.xlsx [--replace]` (INTERCHANGE.md, "Quarter workbook")."""
+"""`python manage.py import_quarter FILE.xlsx [--replace]` (docs/workbooks.md, "Quarter workbook")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`set_quarter_status QUARTER STATUS [--reason TEXT]`: the lifecycle buttons, run as the system (INTERCHANGE.md)."""
+"""`set_quarter_status QUARTER STATUS [--reason TEXT]`: the lifecycle buttons, run as the system (docs/workbooks.md)."""
 
 from __future__ import annotations
 
