@@ -35,7 +35,13 @@ env "${offline_env[@]}" "${no_network[@]}" "$bundle/install.sh" "$work/venv"
 env "${offline_env[@]}" "${no_network[@]}" "$work/venv/bin/python" -m pip download --quiet --no-deps \
   --only-binary=:all: --implementation cp --python-version 3.11 --platform manylinux2014_aarch64 \
   --platform manylinux_2_28_aarch64 --find-links "$bundle/wheels" --dest "$work/aarch64" -r "$work/installed.txt"
-ls "$bundle"/wheels/python_ldap-*.tar.gz >/dev/null
+
+# What an aarch64 server does: python-ldap built from the bundle's source with its build backend, offline.
+cp -r "$bundle" "$work/from-source"
+rm "$work"/from-source/wheels/python_ldap-*.whl
+env "${offline_env[@]}" "${no_network[@]}" "$work/from-source/install.sh" "$work/venv-from-source"
+"$work/venv-from-source/bin/python" -c 'import ldap; print("python-ldap", ldap.__version__, "built from source offline")'
+rm -rf "$work/from-source" "$work/venv-from-source"
 
 app=$bundle/app
 py=$work/venv/bin/python
