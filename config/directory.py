@@ -62,7 +62,10 @@ def directory_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     if not search_base:
         raise ImproperlyConfigured("LDAP_USER_SEARCH_BASE must be set when LDAP_SERVER_URI is.")
     role_groups = role_groups_from(environ.get("LDAP_ROLE_GROUPS", ""))
-    timeout = int(environ.get("LDAP_TIMEOUT", str(DEFAULT_TIMEOUT_SECONDS)))
+    timeout_text = environ.get("LDAP_TIMEOUT", "").strip() or str(DEFAULT_TIMEOUT_SECONDS)
+    if not timeout_text.isdigit() or int(timeout_text) < 1:
+        raise ImproperlyConfigured(f"LDAP_TIMEOUT must be a whole number of seconds, not {timeout_text!r}.")
+    timeout = int(timeout_text)
     options: dict[int, Any] = {ldap.OPT_REFERRALS: 0, ldap.OPT_NETWORK_TIMEOUT: timeout, ldap.OPT_TIMEOUT: timeout}
     ca_file = environ.get("LDAP_CA_FILE", "").strip()
     if ca_file:

@@ -87,6 +87,8 @@ def test_it_refuses_to_start_with_a_malformed_role_mapping() -> None:
         ({"LDAP_USER_SEARCH_BASE": ""}, "LDAP_USER_SEARCH_BASE must be set"),
         ({"LDAP_GROUP_SEARCH_BASE": "ou=groups", "LDAP_GROUP_TYPE": "ntgroups"}, "LDAP_GROUP_TYPE must be one of"),
         ({"LDAP_ROLE_GROUPS": '{"admin": "cn=a"}'}, "LDAP_ROLE_GROUPS needs LDAP_GROUP_SEARCH_BASE"),
+        ({"LDAP_TIMEOUT": "5s"}, "LDAP_TIMEOUT must be a whole number of seconds"),
+        ({"LDAP_TIMEOUT": "0"}, "LDAP_TIMEOUT must be a whole number of seconds"),
     ],
 )
 def test_it_refuses_incomplete_settings(extra: dict[str, str], message: str) -> None:
