@@ -56,3 +56,11 @@ check: lint migrations-check
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# The offline installation bundle (README, "Offline installation"), and its proof: installed with no index.
+.PHONY: bundle bundle-check
+bundle: install
+	PY=$(PY) bash scripts/build_bundle.sh
+
+bundle-check:
+	bash scripts/check_bundle.sh

@@ -14,6 +14,8 @@ from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.directory import directory_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -115,6 +117,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Directory login (README, "Directory login"): the directory first when LDAP_SERVER_URI is set,
+# then the product's own accounts, which keep working when the directory is unreachable.
+_DIRECTORY = directory_settings(os.environ)
+globals().update(_DIRECTORY)
+AUTHENTICATION_BACKENDS = [
+    *(["departments.directory.DirectoryBackend"] if _DIRECTORY else []),
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from departments.models import EVALUATED_KINDS, Unit, UnitKind, User
+from departments.models import Unit, UnitKind, User
 from departments.roles import Role
+from departments.rules import role_unit_problem
 from departments.services import user_set_roles
 from departments.workbook import (
     ColumnSpec,
@@ -314,21 +315,9 @@ def _roles(row: SheetRow, issues: list[ImportIssue]) -> set[str] | None:
 def _check_department(
     row: SheetRow, code: str | None, roles: set[str], kinds: dict[str, str], issues: list[ImportIssue]
 ) -> None:
-    if code is None:
-        needing = sorted(roles & {Role.DEPARTMENT_REP.value, Role.GRASSROOTS_RATER.value})
-        if needing:
-            message = _("The role %(role)s needs a department (a unit code).") % {"role": needing[0]}
-            issues.append(row.issue("department", message))
-        return
-    kind = kinds.get(code)
-    if kind is None:
-        issues.append(row.issue("department", _("Unknown unit code %(code)s.") % {"code": code}))
-    elif Role.DEPARTMENT_REP in roles and kind not in EVALUATED_KINDS:
-        message = _("A department representative belongs to an evaluated department, not to %(code)s.")
-        issues.append(row.issue("department", message % {"code": code}))
-    elif Role.GRASSROOTS_RATER in roles and kind != UnitKind.GRASSROOTS:
-        message = _("A grassroots rater belongs to a grassroots unit, not to %(code)s.")
-        issues.append(row.issue("department", message % {"code": code}))
+    problem = role_unit_problem(roles=roles, code=code, kind=kinds.get(code) if code else None)
+    if problem:
+        issues.append(row.issue("department", problem))
 
 
 def _person_plan(

@@ -39,3 +39,26 @@ def user_create(
     user.save()
     user_set_roles(user=user, roles=roles)
     return user
+
+
+def user_directory_update(
+    *,
+    user: User,
+    full_name: str,
+    email: str,
+    roles: Iterable[Role | str] | None,
+    unit: Unit | None,
+    update_unit: bool,
+) -> None:
+    """Bring an account in line with its directory entry at login; None roles leave the roles alone."""
+    fields = {"full_name": full_name[: User._meta.get_field("full_name").max_length] or user.full_name}
+    fields["email"] = email[: User._meta.get_field("email").max_length] or user.email
+    if update_unit:
+        fields["unit"] = unit
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, fields[name])
+    if changed:
+        user.save(update_fields=changed)
+    if roles is not None:
+        user_set_roles(user=user, roles=roles)

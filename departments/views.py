@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from departments.forms import OrgImportForm
+from departments.forms import LoginForm, OrgImportForm
 from departments.imports import org_import, org_workbook
 from departments.models import Unit, UnitKind, User
 from departments.throttle import LOGIN_ATTEMPTS
@@ -59,6 +59,8 @@ def org_template(request: HttpRequest) -> HttpResponse:
 
 class ThrottledLoginView(auth_views.LoginView):
     """The login form, refusing a client that keeps guessing one account's password."""
+
+    authentication_form = LoginForm
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         username = request.POST.get("username", "").strip().lower()[:150]
