@@ -44,7 +44,7 @@ format: install
 
 # Extract new strings into both catalogues; translate them, then `make compilemessages`.
 messages: install
-	$(PY) manage.py makemessages --locale zh_Hans --locale en --ignore=.venv --ignore=bench --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --locale en --ignore=.venv --ignore=bench --ignore=tests --ignore=dist --no-obsolete
 	$(PY) scripts/fill_english_catalogue.py
 
 migrations-check: install
