@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from departments.roles import Role
 from evaluation.models import Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
+from evaluation.selectors.dashboard import evaluation_group_home
 from evaluation.services.ballots import ballot_window_refusal
+from evaluation.views.access import MANAGE
 
 
 @dataclass
@@ -176,5 +178,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/home.html",
-        {"ballot_cards": ballot_cards, "link_cards": _link_cards(request.user)},
+        {
+            "ballot_cards": ballot_cards,
+            "link_cards": _link_cards(request.user),
+            # The evaluation group's own view: what needs its attention, the pages as a row of links.
+            "evaluation_group": evaluation_group_home() if request.user.has_perm(MANAGE) else None,
+        },
     )
