@@ -33,19 +33,35 @@ def ballot_correction_refusal(quarter: Quarter) -> str | None:
     return None
 
 
-@transaction.atomic
-def ballot_void(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
-    """Void a counted ballot with a reason, while its quarter is not published; audited.
+def _lock_for_correction(ballot: Ballot, reason: str, *, missing: str) -> tuple[Quarter, Ballot, str]:
+    """Lock the quarter, then the ballot, and check what every correction needs: a reason, an unpublished quarter.
 
-    The quarter row is locked so a void cannot slip in while the quarter is being published.
+    The quarter row is locked so a correction cannot slip in while the quarter is being published.
     """
     quarter = Quarter.objects.select_for_update().get(pk=ballot.quarter_id)
-    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    # Only the ballot's own row: PostgreSQL cannot lock the nullable side of the joins to its rater.
+    ballot = (
+        Ballot.objects.select_for_update(of=("self",))
+        .select_related("rater_unit", "rater", "voided_by")
+        .get(pk=ballot.pk)
+    )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("Voiding a ballot needs a reason."))
+        raise ValidationError(missing)
     if refusal := ballot_correction_refusal(quarter):
         raise ValidationError(refusal)
+    return quarter, ballot, reason
+
+
+def _details(ballot: Ballot) -> dict[str, Any]:
+    """What the audit log records of a ballot: its source and rating unit, never a grassroots rater."""
+    return {"source": ballot.source, "unit": ballot.rater_unit.code if ballot.rater_unit else None}
+
+
+@transaction.atomic
+def ballot_void(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
+    """Void a counted ballot with a reason, while its quarter is not published; audited."""
+    quarter, ballot, reason = _lock_for_correction(ballot, reason, missing=_("Voiding a ballot needs a reason."))
     if ballot.is_void:
         raise ValidationError(_("This ballot is already void."))
     ballot.voided_at = timezone.now()
@@ -59,7 +75,7 @@ def ballot_void(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
         actor=actor,
         quarter=quarter,
         reason=reason,
-        details={"source": ballot.source, "unit": ballot.rater_unit.code if ballot.rater_unit else None},
+        details=_details(ballot),
     )
     return ballot
 
@@ -81,13 +97,7 @@ def ballot_unvoid(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
     The audit entry keeps the void being undone (when, by whom, why), since the ballot's own fields are cleared.
     Refused when the rater has cast another counted ballot since: void that one first.
     """
-    quarter = Quarter.objects.select_for_update().get(pk=ballot.quarter_id)
-    ballot = Ballot.objects.select_for_update().select_related("rater_unit", "rater", "voided_by").get(pk=ballot.pk)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Undoing a void needs a reason."))
-    if refusal := ballot_correction_refusal(quarter):
-        raise ValidationError(refusal)
+    quarter, ballot, reason = _lock_for_correction(ballot, reason, missing=_("Undoing a void needs a reason."))
     if not ballot.is_void:
         raise ValidationError(_("This ballot is not void."))
     if twin := _counted_twin(ballot):
@@ -108,10 +118,6 @@ def ballot_unvoid(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
         actor=actor,
         quarter=quarter,
         reason=reason,
-        details={
-            "source": ballot.source,
-            "unit": ballot.rater_unit.code if ballot.rater_unit else None,
-            "void": undone,
-        },
+        details={**_details(ballot), "void": undone},
     )
     return ballot

@@ -64,6 +64,12 @@ def _show_errors(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _show_form_errors(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
 # --- quarters ---------------------------------------------------------------------------------------
 
 
@@ -163,9 +169,7 @@ def quarter_rename_view(request: HttpRequest, code: str) -> HttpResponse:
     quarter = managed_quarter(code)
     form = QuarterRenameForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _show_form_errors(request, form)
         return redirect("evaluation:console", code=quarter.code)
     try:
         quarter_rename(quarter=quarter, actor=request.user, title=form.cleaned_data["title"])
@@ -223,9 +227,7 @@ def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
     quarter = managed_quarter(code)
     form = CodesIssueForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _show_form_errors(request, form)
         return redirect(reverse("evaluation:console", args=[quarter.code]) + "#codes")
     unit, count = form.cleaned_data["unit"], form.cleaned_data["count"]
     try:

@@ -4,6 +4,8 @@ Signed-in users see a list of cards: a ballot card per open quarter for each
 rating role they hold (with "not yet voted" / "voted"), then links to the
 pages their permissions open. A link card appears only when its URL name
 exists, so areas add theirs to LINK_CARDS without touching anything else.
+The evaluation group sees what needs its attention instead
+(evaluation.selectors.dashboard), with the same links as one row of buttons.
 Anonymous visitors get the ballot-code box and the login button.
 """
 
