@@ -137,3 +137,16 @@ def test_the_evaluation_group_gets_links_instead_of_cards(quarter, evaluator, cl
 def test_other_accounts_do_not_get_the_evaluation_group_home(quarter, client_for, request, role) -> None:
     page = _home(client_for(request.getfixturevalue(role)))
     assert 'id="evaluation-group"' not in page
+
+
+def test_the_evaluation_group_home_takes_few_queries(org, leader, evaluator, client_for, django_assert_max_num_queries):
+    for code in ("2025Q2", "2025Q3", "2025Q4", "2026Q1"):
+        _published(code, leader, AUD_LAST)
+    for code in ("2026Q2", "2026Q3"):
+        Quarter.objects.filter(pk=quarter_create(code=code).pk).update(status=QuarterStatus.OPEN)
+    client = client_for(evaluator)
+    # Session, user and permissions (5); per open quarter its participation (9); the overdue count (1); the
+    # published quarters (1) and one snapshot per quarter of the streak (4). Measured: 30.
+    with django_assert_max_num_queries(30):
+        page = _home(client)
+    assert "last 4 published quarters running" in page
