@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from evaluation.models import Ballot, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
@@ -74,8 +75,13 @@ def test_an_undo_racing_the_publish_is_counted_in_the_snapshot_or_refused(org, q
     old = ballot_submit(quarter=quarter, source=Source.PEER, values=values, rater=rep)
     ballot_void(ballot=old, actor=evaluator, reason="redo")
     quarter_transition(quarter=quarter, to=QuarterStatus.CLOSED)
+
+    def undo_in_english() -> Ballot:
+        with translation.override("en"):  # a thread starts in the site's language
+            return ballot_unvoid(ballot=Ballot.objects.get(pk=old.pk), actor=evaluator, reason="mistake")
+
     undo, publish = _race(
-        lambda: ballot_unvoid(ballot=Ballot.objects.get(pk=old.pk), actor=evaluator, reason="mistake"),
+        undo_in_english,
         lambda: quarter_transition(quarter=Quarter.objects.get(pk=quarter.pk), to=QuarterStatus.PUBLISHED),
     )
     assert isinstance(publish, Quarter), publish
