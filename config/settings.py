@@ -166,6 +166,10 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The publish confirmation and the home page flag a source whose participation is below this share (percent) of the
+# raters expected to vote.
+PARTICIPATION_WARNING_PERCENT = int(os.environ.get("PARTICIPATION_WARNING_PERCENT", "50"))
+
 # Where printed ballot slips point phones to; defaults to the requesting host.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 

@@ -345,10 +345,13 @@ class Adjustment(models.Model):
 
 class AuditAction(models.TextChoices):
     QUARTER_CREATED = "quarter_created", _("Quarter created")
+    QUARTER_RENAMED = "quarter_renamed", _("Quarter renamed")
+    QUARTER_DELETED = "quarter_deleted", _("Draft quarter deleted")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
     STATUS_CHANGED = "status_changed", _("Status changed")
     CODES_ISSUED = "codes_issued", _("Codes issued")
     BALLOT_VOIDED = "ballot_voided", _("Ballot voided")
+    BALLOT_UNVOIDED = "ballot_unvoided", _("Void undone")
     BALLOT_KEYED = "ballot_keyed", _("Paper ballot keyed in")
     BALLOTS_IMPORTED = "ballots_imported", _("Ballots imported")
     ADJUSTMENT_ADDED = "adjustment_added", _("Adjustment added")

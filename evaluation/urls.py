@@ -27,13 +27,17 @@ urlpatterns += [
     path("console/new/", console.quarter_create_view, name="quarter_create"),
     path("console/<quarter:code>/", console.console_view, name="console"),
     path("console/<quarter:code>/status/", console.transition_view, name="transition"),
+    path("console/<quarter:code>/rename/", console.quarter_rename_view, name="quarter_rename"),
+    path("console/<quarter:code>/delete/", console.quarter_delete_view, name="quarter_delete"),
     path("console/<quarter:code>/codes/", console.codes_issue_view, name="codes_issue"),
     path("console/<quarter:code>/codes/<unit:unit_code>/print/", console.codes_print_view, name="codes_print"),
     path("console/<quarter:code>/codes/<unit:unit_code>/xlsx/", console.codes_xlsx_view, name="codes_xlsx"),
     path("console/<quarter:code>/participation.json", console.participation_json_view, name="participation_json"),
     path("console/<quarter:code>/remind/", console.remind_view, name="remind"),
     path("console/<quarter:code>/ballots/", console.ballots_view, name="ballots"),
+    path("console/<quarter:code>/ballots/<uuid:ballot_id>/", console.ballot_view, name="ballot"),
     path("console/<quarter:code>/ballots/<uuid:ballot_id>/void/", console.void_view, name="void"),
+    path("console/<quarter:code>/ballots/<uuid:ballot_id>/unvoid/", console.unvoid_view, name="unvoid"),
     path("console/<quarter:code>/audit/", console.audit_view, name="audit"),
 ]
 

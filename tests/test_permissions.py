@@ -65,13 +65,17 @@ TABLE: list[Row] = [
     Row("evaluation:quarter_create", MANAGERS),
     Row("evaluation:console", MANAGERS, args=("open",)),
     Row("evaluation:transition", MANAGERS, method="post", args=("open",)),
+    Row("evaluation:quarter_rename", MANAGERS, method="post", args=("open",)),
+    Row("evaluation:quarter_delete", MANAGERS, method="post", args=("draft",)),
     Row("evaluation:codes_issue", MANAGERS, method="post", args=("open",)),
     Row("evaluation:codes_print", MANAGERS, args=("open", "grassroots_unit")),
     Row("evaluation:codes_xlsx", MANAGERS, args=("open", "grassroots_unit")),
     Row("evaluation:participation_json", MANAGERS, args=("open",)),
     Row("evaluation:remind", MANAGERS, method="post", args=("open",)),
     Row("evaluation:ballots", MANAGERS, args=("open",)),
+    Row("evaluation:ballot", MANAGERS, args=("open", "ballot")),
     Row("evaluation:void", MANAGERS, method="post", args=("open", "ballot")),
+    Row("evaluation:unvoid", MANAGERS, method="post", args=("open", "ballot")),
     Row("evaluation:audit", MANAGERS, args=("open",)),
     Row("evaluation:adjustments", MANAGERS, args=("closed",)),
     Row("evaluation:adjustment_add", MANAGERS, args=("closed",)),
@@ -139,7 +143,10 @@ def test_the_table_covers_every_url() -> None:
 
 @pytest.fixture
 def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, viewer) -> dict:
-    """An open, a closed and a published quarter, with a ballot, a comment, an adjustment and a problem."""
+    """An open, a closed and a published quarter, with a ballot, a comment, an adjustment and a problem.
+
+    Drafts are made one per role, for the delete to act on.
+    """
     published = quarter_create(code="2026Q1")
     quarter_transition(quarter=published, to=QuarterStatus.OPEN)
     _peer_ballot(published, rep, org)
@@ -153,6 +160,13 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
     def fresh_adjustment() -> int:
         # Each role gets its own, since an allowed delete removes it.
         return adjustment_add(quarter=closed, department=org["OPS"], points=Decimal("1"), reason="表彰").pk
+
+    drafts = iter(range(40))
+
+    def fresh_draft() -> str:
+        # Each role gets its own, since an allowed delete removes it.
+        number = next(drafts)
+        return quarter_create(code=f"{2030 + number // 4}Q{number % 4 + 1}").code
 
     opened = quarter_create(code="2026Q3")
     quarter_transition(quarter=opened, to=QuarterStatus.OPEN)
@@ -174,6 +188,7 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
         "open": opened.code,
         "closed": closed.code,
         "published": published.code,
+        "draft": fresh_draft,
         "year": 2026,
         "grassroots_unit": "HRM",
         "own_department": "OPS",

@@ -102,7 +102,8 @@ class QuarterSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Quarter
-        fields = list(SETTINGS_FIELDS)
+        # The title has a form of its own (QuarterRenameForm): it may change in every status.
+        fields = [name for name in SETTINGS_FIELDS if name not in TEXT_FIELDS]
         widgets = {
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -116,8 +117,8 @@ class QuarterSettingsForm(forms.ModelForm):
             f"{s.code}, {s.name}, {_plain(s.weight)}" for s in criteria_specs(quarter)
         )
         for name, field in self.fields.items():
-            # The window and the title never affect a score; they stay editable until publication.
-            if name in WINDOW_FIELDS or name in TEXT_FIELDS:
+            # The window never affects a score; it stays editable until publication.
+            if name in WINDOW_FIELDS:
                 field.disabled = window_locked
             else:
                 field.disabled = scoring_locked or window_locked
@@ -144,7 +145,7 @@ class QuarterSettingsForm(forms.ModelForm):
 
     def changes(self) -> dict[str, Any]:
         """Keyword arguments for quarter_update_settings."""
-        data = {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
+        data = {name: self.cleaned_data[name] for name in self._meta.fields}
         data["levels"] = self.cleaned_data["levels_text"]
         data["criteria"] = self.cleaned_data["criteria_text"]
         return data
@@ -168,11 +169,26 @@ class CodesIssueForm(forms.Form):
     )
 
 
-class VoidForm(forms.Form):
+class QuarterRenameForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
+
+
+class _ReasonForm(forms.Form):
+    """A correction's reason: required, and blank space is no reason."""
+
+    missing_reason: Any = ""
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea({"rows": 2}))
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError(_("Voiding a ballot needs a reason."))
+            raise forms.ValidationError(str(self.missing_reason))
         return reason
+
+
+class VoidForm(_ReasonForm):
+    missing_reason = gettext_lazy("Voiding a ballot needs a reason.")
+
+
+class UnvoidForm(_ReasonForm):
+    missing_reason = gettext_lazy("Undoing a void needs a reason.")

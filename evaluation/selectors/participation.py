@@ -6,8 +6,10 @@ fields of logged-in ballots; grassroots ballots are only counted per unit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from departments.models import Unit, User
@@ -115,3 +117,39 @@ def quarter_participation(quarter: Quarter) -> dict[str, Any]:
             },
         },
     }
+
+
+def participation_warning_percent() -> int:
+    """Below this share (percent) of its expected raters a source is flagged: PARTICIPATION_WARNING_PERCENT."""
+    return settings.PARTICIPATION_WARNING_PERCENT
+
+
+@dataclass(frozen=True)
+class SourceTurnout:
+    """One collected source of a quarter: how many of its expected raters have voted."""
+
+    source: str
+    label: str
+    expected: int
+    submitted: int
+    warning_percent: int
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent, rounded down (so 49.9 % never reads as 50 %); None when nobody is expected."""
+        return self.submitted * 100 // self.expected if self.expected else None
+
+    @property
+    def low(self) -> bool:
+        """Below the warning threshold, or nobody expected at all (no codes issued, no accounts)."""
+        return self.submitted * 100 < self.warning_percent * self.expected or not self.expected
+
+
+def source_turnout(participation: dict[str, Any]) -> list[SourceTurnout]:
+    """Per source the quarter collects (weight above 0), from `quarter_participation`'s dict."""
+    threshold = participation_warning_percent()
+    return [
+        SourceTurnout(source, Source(source).label, data["expected"], data["submitted"], threshold)
+        for source, data in participation["sources"].items()
+        if data["weight"]
+    ]

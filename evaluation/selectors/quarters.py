@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from evaluation.models import AuditEntry, Ballot, BallotCode, Quarter
+from departments.models import Unit
+from evaluation.models import AuditEntry, Ballot, BallotCode, BallotComment, BallotValue, Criterion, Quarter, Scale
 
 
 def quarter_list() -> QuerySet[Quarter]:
@@ -44,3 +47,49 @@ def code_counts(quarter: Quarter) -> list[dict[str, Any]]:
 
 def quarter_audit(quarter: Quarter) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(quarter=quarter).select_related("actor").order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class BallotCell:
+    value: Decimal | None  # None: not familiar (the ballot abstained)
+    level: str = ""  # the level label matching the value, on the levels scale
+
+
+@dataclass(frozen=True)
+class BallotRow:
+    department: Unit
+    cells: list[BallotCell]
+    comment: str
+
+
+@dataclass(frozen=True)
+class BallotContents:
+    criteria: list[Criterion]
+    rows: list[BallotRow]
+
+
+def ballot_contents(ballot: Ballot) -> BallotContents:
+    """What a ballot says: per department it rated or commented on, a cell per criterion and the comment.
+
+    Departments the ballot left wholly unrated and uncommented are not listed. Four queries, whatever its size.
+    """
+    criteria = list(Criterion.objects.filter(quarter_id=ballot.quarter_id).order_by("order", "code"))
+    quarter = ballot.quarter
+    levels = {level.points: level.label for level in quarter.levels.all()} if quarter.scale == Scale.LEVELS else {}
+    values: dict[tuple[int, int], Decimal] = {}
+    units: dict[int, Unit] = {}
+    for row in BallotValue.objects.filter(ballot=ballot).select_related("department"):
+        values[(row.department_id, row.criterion_id)] = row.value
+        units[row.department_id] = row.department
+    comments: dict[int, str] = {}
+    for comment in BallotComment.objects.filter(ballot=ballot).select_related("department"):
+        comments[comment.department_id] = comment.text
+        units[comment.department_id] = comment.department
+    rows = []
+    for unit in sorted(units.values(), key=lambda unit: (unit.order, unit.code)):
+        cells = []
+        for criterion in criteria:
+            value = values.get((unit.pk, criterion.pk))
+            cells.append(BallotCell(value, levels.get(value, "") if value is not None else ""))
+        rows.append(BallotRow(unit, cells, comments.get(unit.pk, "")))
+    return BallotContents(criteria, rows)

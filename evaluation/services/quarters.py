@@ -25,7 +25,17 @@ from evaluation.criteria_templates import (
     LevelSpec,
     within_digits,
 )
-from evaluation.models import AuditAction, Ballot, Criterion, Level, Quarter, QuarterStatus, Source
+from evaluation.models import (
+    AuditAction,
+    AuditEntry,
+    Ballot,
+    BallotCode,
+    Criterion,
+    Level,
+    Quarter,
+    QuarterStatus,
+    Source,
+)
 from evaluation.services.audit import audit_record
 
 # The plain settings a quarter carries over to the next one (the window is not carried).
@@ -42,7 +52,7 @@ SCORING_FIELDS: tuple[str, ...] = (
     "anonymity_k",
 )
 WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
-TEXT_FIELDS: tuple[str, ...] = ("title",)
+TEXT_FIELDS: tuple[str, ...] = ("title",)  # changed by quarter_rename, in every status
 SETTINGS_FIELDS: tuple[str, ...] = SCORING_FIELDS + WINDOW_FIELDS + TEXT_FIELDS
 
 
@@ -165,10 +175,24 @@ def quarter_update_settings(
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown setting: %(name)s.") % {"name": ", ".join(sorted(unknown))})
+    # The title is a label, not a setting a score depends on: changing it is a rename, allowed in every status.
+    title = changes.pop("title", None)
     quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
     diff = _diff(quarter, changes, criteria, levels)
-    if diff.empty:
-        return quarter
+    if not diff.empty:
+        quarter = _apply_settings(quarter, actor, diff, criteria, levels)
+    if title is not None:
+        quarter = quarter_rename(quarter=quarter, actor=actor, title=title)
+    return quarter
+
+
+def _apply_settings(
+    quarter: Quarter,
+    actor: Any,
+    diff: _Diff,
+    criteria: Sequence[CriterionSpec] | None,
+    levels: Sequence[LevelSpec] | None,
+) -> Quarter:
     _check_allowed(quarter, diff)
     for field, (_old, new) in diff.fields.items():
         setattr(quarter, field, new)
@@ -320,4 +344,66 @@ def _audit_settings(quarter: Quarter, actor: Any, diff: _Diff) -> None:
         actor=actor,
         quarter=quarter,
         details=details,
+    )
+
+
+@transaction.atomic
+def quarter_rename(*, quarter: Quarter, actor: Any, title: str) -> Quarter:
+    """Change a quarter's title, in any status; audited with the old and the new title.
+
+    The title names the quarter on its pages and takes no part in a score, so even a published quarter may be
+    renamed (its frozen results keep the numbers they were published with). The same title is no change.
+    """
+    quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
+    old, new = quarter.title, (title or "").strip()
+    if new == old:
+        return quarter
+    quarter.title = new
+    quarter.full_clean(validate_unique=False)
+    quarter.save(update_fields=["title"])
+    audit_record(
+        action=AuditAction.QUARTER_RENAMED,
+        summary=lambda: (
+            _("%(code)s renamed from “%(old)s” to “%(new)s”") % {"code": quarter.code, "old": old, "new": new}
+        ),
+        actor=actor,
+        quarter=quarter,
+        details={"title": {"old": old, "new": new}},
+    )
+    return quarter
+
+
+def quarter_delete_refusal(quarter: Quarter) -> str | None:
+    """Why `quarter` cannot be deleted, or None when it can: only a draft without a ballot, voided or not.
+
+    A draft holds no problem: they are raised from open quarters on, and a quarter never goes back to draft.
+    """
+    if quarter.status != QuarterStatus.DRAFT:
+        return _("Only a draft quarter can be deleted; this one is %(status)s.") % {
+            "status": QuarterStatus(quarter.status).label
+        }
+    if Ballot.objects.filter(quarter=quarter).exists():
+        return _("The quarter holds ballots (voided ones included); it cannot be deleted.")
+    return None
+
+
+@transaction.atomic
+def quarter_delete(*, quarter: Quarter, actor: Any) -> None:
+    """Delete a draft quarter without ballots, with its criteria, levels and unused codes; audited.
+
+    The quarter's earlier audit entries are kept, detached from it (the log outlives what it describes), and the
+    deletion itself is recorded with the code and title, since the quarter is gone.
+    """
+    quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
+    if refusal := quarter_delete_refusal(quarter):
+        raise ValidationError(refusal)
+    code, title = quarter.code, quarter.title
+    codes = BallotCode.objects.filter(quarter=quarter).count()
+    AuditEntry.objects.filter(quarter=quarter).update(quarter=None)
+    quarter.delete()
+    audit_record(
+        action=AuditAction.QUARTER_DELETED,
+        summary=lambda: _("Draft quarter %(code)s deleted") % {"code": code},
+        actor=actor,
+        details={"code": code, "title": title, "codes_discarded": codes},
     )

@@ -24,24 +24,36 @@ from evaluation.forms.quarters import (
     COPY_PREVIOUS,
     CodesIssueForm,
     QuarterCreateForm,
+    QuarterRenameForm,
     QuarterSettingsForm,
     TransitionForm,
+    UnvoidForm,
     VoidForm,
 )
 from evaluation.models import Ballot, Quarter, QuarterStatus
-from evaluation.selectors.participation import quarter_participation
-from evaluation.selectors.quarters import code_counts, quarter_audit, quarter_ballots, quarter_list, unused_codes
+from evaluation.selectors.participation import participation_warning_percent, quarter_participation, source_turnout
+from evaluation.selectors.quarters import (
+    ballot_contents,
+    code_counts,
+    quarter_audit,
+    quarter_ballots,
+    quarter_list,
+    unused_codes,
+)
 from evaluation.services.codes import codes_issue, format_code
 from evaluation.services.lifecycle import REASON_REQUIRED, quarter_transition, transitions_for
 from evaluation.services.quarters import (
     quarter_create,
     quarter_create_from_previous,
+    quarter_delete,
+    quarter_delete_refusal,
+    quarter_rename,
     quarter_update_settings,
     settings_locked_reason,
     window_locked_reason,
 )
 from evaluation.services.reminders import reminders_send
-from evaluation.services.voids import ballot_description, ballot_void
+from evaluation.services.voids import ballot_correction_refusal, ballot_description, ballot_unvoid, ballot_void
 from evaluation.views.access import managed_quarter, manager_required
 
 SLIPS_PER_PAGE = 8
@@ -50,6 +62,12 @@ SLIPS_PER_PAGE = 8
 def _show_errors(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _show_form_errors(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
 
 
 # --- quarters ---------------------------------------------------------------------------------------
@@ -122,6 +140,8 @@ def _console_context(request: HttpRequest, quarter: Quarter, form: QuarterSettin
         }
         for to in transitions_for(quarter, request.user)
     ]
+    participation = quarter_participation(quarter)
+    turnout = source_turnout(participation)
     return {
         "quarter": quarter,
         "form": form,
@@ -131,10 +151,46 @@ def _console_context(request: HttpRequest, quarter: Quarter, form: QuarterSettin
         "codes_form": CodesIssueForm(),
         "code_counts": code_counts(quarter),
         "can_issue_codes": quarter.status in (QuarterStatus.DRAFT, QuarterStatus.OPEN),
-        "participation": quarter_participation(quarter),
+        "participation": participation,
+        # What publishing would rest on, shown in its confirmation (docs/design.md, "Participation console").
+        "turnout": turnout,
+        "turnout_low": any(t.low for t in turnout),
+        "warning_percent": participation_warning_percent(),
+        "rename_form": QuarterRenameForm(initial={"title": quarter.title}),
+        "delete_refusal": quarter_delete_refusal(quarter) if quarter.status == QuarterStatus.DRAFT else None,
         "criteria": quarter.criteria.all(),
         "levels": quarter.levels.all(),
     }
+
+
+@require_POST
+@manager_required
+def quarter_rename_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = managed_quarter(code)
+    form = QuarterRenameForm(request.POST)
+    if not form.is_valid():
+        _show_form_errors(request, form)
+        return redirect("evaluation:console", code=quarter.code)
+    try:
+        quarter_rename(quarter=quarter, actor=request.user, title=form.cleaned_data["title"])
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("Title saved."))
+    return redirect("evaluation:console", code=quarter.code)
+
+
+@require_POST
+@manager_required
+def quarter_delete_view(request: HttpRequest, code: str) -> HttpResponse:
+    quarter = managed_quarter(code)
+    try:
+        quarter_delete(quarter=quarter, actor=request.user)
+    except ValidationError as error:
+        _show_errors(request, error)
+        return redirect("evaluation:console", code=quarter.code)
+    messages.success(request, _("Draft quarter %(code)s deleted.") % {"code": code})
+    return redirect("evaluation:quarter_list")
 
 
 # --- lifecycle ----------------------------------------------------------------------------------------
@@ -171,9 +227,7 @@ def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
     quarter = managed_quarter(code)
     form = CodesIssueForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _show_form_errors(request, form)
         return redirect(reverse("evaluation:console", args=[quarter.code]) + "#codes")
     unit, count = form.cleaned_data["unit"], form.cleaned_data["count"]
     try:
@@ -289,13 +343,39 @@ def ballots_view(request: HttpRequest, code: str) -> HttpResponse:
         "quarter": quarter,
         "counted": quarter_ballots(quarter, voided=False),
         "voided": quarter_ballots(quarter, voided=True),
-        "can_void": quarter.status != QuarterStatus.PUBLISHED,
+        "correction_refusal": ballot_correction_refusal(quarter),
     }
     return render(request, "evaluation/console/ballots.html", context)
 
 
 def _get_ballot_for_user(request: HttpRequest, quarter: Quarter, ballot_id: Any) -> Ballot:
-    return get_object_or_404(Ballot.objects.select_related("rater_unit", "rater"), pk=ballot_id, quarter=quarter)
+    return get_object_or_404(
+        Ballot.objects.select_related("quarter", "rater_unit", "rater", "voided_by"), pk=ballot_id, quarter=quarter
+    )
+
+
+def _ballot_page(
+    request: HttpRequest, quarter: Quarter, ballot: Ballot, *, form: VoidForm | UnvoidForm | None = None
+) -> HttpResponse:
+    """One ballot as the evaluation group reads it, with the form that voids it or undoes its void."""
+    if form is None:
+        form = UnvoidForm() if ballot.is_void else VoidForm()
+    context = {
+        "quarter": quarter,
+        "ballot": ballot,
+        "description": ballot_description(ballot),
+        "contents": ballot_contents(ballot),
+        "correction_refusal": ballot_correction_refusal(quarter),
+        "form": form,
+    }
+    return render(request, "evaluation/console/ballot.html", context)
+
+
+@require_GET
+@manager_required
+def ballot_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
+    quarter = managed_quarter(code)
+    return _ballot_page(request, quarter, _get_ballot_for_user(request, quarter, ballot_id))
 
 
 @require_http_methods(["GET", "POST"])
@@ -303,8 +383,10 @@ def _get_ballot_for_user(request: HttpRequest, quarter: Quarter, ballot_id: Any)
 def void_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
     quarter = managed_quarter(code)
     ballot = _get_ballot_for_user(request, quarter, ballot_id)
-    form = VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _ballot_page(request, quarter, ballot)
+    form = VoidForm(request.POST)
+    if form.is_valid():
         try:
             ballot_void(ballot=ballot, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
@@ -312,8 +394,26 @@ def void_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("Voided the %(ballot)s.") % {"ballot": ballot_description(ballot)})
             return redirect("evaluation:ballots", code=quarter.code)
-    context = {"quarter": quarter, "ballot": ballot, "description": ballot_description(ballot), "form": form}
-    return render(request, "evaluation/console/void.html", context)
+    return _ballot_page(request, quarter, ballot, form=form)
+
+
+@require_POST
+@manager_required
+def unvoid_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
+    quarter = managed_quarter(code)
+    ballot = _get_ballot_for_user(request, quarter, ballot_id)
+    form = UnvoidForm(request.POST)
+    if form.is_valid():
+        try:
+            ballot_unvoid(ballot=ballot, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request, _("Restored the %(ballot)s: it counts again.") % {"ballot": ballot_description(ballot)}
+            )
+            return redirect("evaluation:ballots", code=quarter.code)
+    return _ballot_page(request, quarter, ballot, form=form)
 
 
 # --- audit log ----------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ Signed-in users see a list of cards: a ballot card per open quarter for each
 rating role they hold (with "not yet voted" / "voted"), then links to the
 pages their permissions open. A link card appears only when its URL name
 exists, so areas add theirs to LINK_CARDS without touching anything else.
+The evaluation group sees what needs its attention instead
+(evaluation.selectors.dashboard), with the same links as one row of buttons.
 Anonymous visitors get the ballot-code box and the login button.
 """
 
@@ -20,7 +22,9 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from departments.roles import Role
 from evaluation.models import Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
+from evaluation.selectors.dashboard import evaluation_group_home
 from evaluation.services.ballots import ballot_window_refusal
+from evaluation.views.access import MANAGE
 
 
 @dataclass
@@ -176,5 +180,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/home.html",
-        {"ballot_cards": ballot_cards, "link_cards": _link_cards(request.user)},
+        {
+            "ballot_cards": ballot_cards,
+            "link_cards": _link_cards(request.user),
+            # The evaluation group's own view: what needs its attention, the pages as a row of links.
+            "evaluation_group": evaluation_group_home() if request.user.has_perm(MANAGE) else None,
+        },
     )

@@ -14,8 +14,8 @@ from evaluation.models import Ballot, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.codes import codes_issue
 from evaluation.services.lifecycle import quarter_transition
-from evaluation.services.quarters import quarter_create, quarter_update_settings
-from evaluation.services.voids import ballot_void
+from evaluation.services.quarters import quarter_create, quarter_delete, quarter_rename, quarter_update_settings
+from evaluation.services.voids import ballot_unvoid, ballot_void
 
 DRAFT, OPEN, CLOSED, PUBLISHED = (s.value for s in QuarterStatus)
 Y, N = True, False
@@ -27,6 +27,10 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "change settings (with a ballot)": {DRAFT: N, OPEN: N, CLOSED: N, PUBLISHED: N},
     "change the voting window": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
     "void": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
+    "undo a void": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
+    "rename": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: Y},
+    "delete (no ballot)": {DRAFT: Y, OPEN: N, CLOSED: N, PUBLISHED: N},
+    "delete (with a ballot)": {DRAFT: N, OPEN: N, CLOSED: N, PUBLISHED: N},
     "issue codes": {DRAFT: Y, OPEN: Y, CLOSED: N, PUBLISHED: N},
     "to open": {DRAFT: Y, OPEN: N, CLOSED: Y, PUBLISHED: N},
     "to closed": {DRAFT: N, OPEN: Y, CLOSED: N, PUBLISHED: Y},
@@ -49,18 +53,21 @@ def _set_status(quarter: Quarter, status: str) -> Quarter:
 
 @pytest.fixture
 def world(org, admin_user, rep, other_rep):
-    """Two quarters in the same status: one holding a peer ballot (OPS's), one without ballots."""
+    """Two quarters in the same status: one holding a peer ballot (OPS's) and a voided grassroots ballot, one without
+    ballots."""
 
     def build(status: str) -> dict:
         with_ballot = quarter_create(code="2026Q3")
         _set_status(with_ballot, OPEN)
         criterion = with_ballot.criteria.first()
-        ballot = ballot_submit(
-            quarter=with_ballot, source=Source.PEER, values={(org["EQP"].pk, criterion.pk): Decimal(80)}, rater=rep
-        )
+        values = {(org["EQP"].pk, criterion.pk): Decimal(80)}
+        ballot = ballot_submit(quarter=with_ballot, source=Source.PEER, values=values, rater=rep)
+        code = codes_issue(quarter=with_ballot, unit=org["HRM"], count=1, actor=admin_user)[0]
+        voided = ballot_submit(quarter=with_ballot, source=Source.GRASSROOTS, values=values, code=code.code)
+        ballot_void(ballot=voided, actor=admin_user, reason="spoiled")
         _set_status(with_ballot, status)
         empty = _set_status(quarter_create(code="2026Q4"), status)
-        return {"quarter": with_ballot, "ballot": ballot, "empty": empty}
+        return {"quarter": with_ballot, "ballot": ballot, "voided": voided, "empty": empty}
 
     return build
 
@@ -88,6 +95,10 @@ def _actions(org, admin_user, other_rep) -> dict[str, Callable[[dict], object]]:
             quarter=w["quarter"], actor=admin_user, closes_at=closes
         ),
         "void": lambda w: ballot_void(ballot=w["ballot"], actor=admin_user, reason="duplicate paper"),
+        "undo a void": lambda w: ballot_unvoid(ballot=w["voided"], actor=admin_user, reason="voided by mistake"),
+        "rename": lambda w: quarter_rename(quarter=w["quarter"], actor=admin_user, title="第三季度"),
+        "delete (no ballot)": lambda w: quarter_delete(quarter=w["empty"], actor=admin_user),
+        "delete (with a ballot)": lambda w: quarter_delete(quarter=w["quarter"], actor=admin_user),
         "issue codes": lambda w: codes_issue(quarter=w["quarter"], unit=org["HRM"], count=3, actor=admin_user),
         "to open": lambda w: quarter_transition(quarter=w["quarter"], to=OPEN, actor=admin_user, reason="r"),
         "to closed": lambda w: quarter_transition(quarter=w["quarter"], to=CLOSED, actor=admin_user, reason="r"),
@@ -111,3 +122,6 @@ def test_each_action_in_each_state(world, org, admin_user, other_rep, status, ac
         assert Ballot.objects.count() == ballots_before
         assert Quarter.objects.get(pk=w["quarter"].pk).status == status
         assert Ballot.objects.get(pk=w["ballot"].pk).voided_at is None
+        assert Ballot.objects.get(pk=w["voided"].pk).is_void
+        assert Quarter.objects.get(pk=w["empty"].pk).status == status
+        assert Quarter.objects.get(pk=w["quarter"].pk).title == ""

@@ -250,7 +250,19 @@ def test_nothing_changes_on_a_published_quarter(quarter, evaluator) -> None:
     with pytest.raises(ValidationError, match="published"):
         quarter_update_settings(quarter=quarter, actor=evaluator, closes_at=timezone.now())
     with pytest.raises(ValidationError, match="published"):
-        quarter_update_settings(quarter=quarter, actor=evaluator, title="x")
+        quarter_update_settings(quarter=quarter, actor=evaluator, closes_at=timezone.now(), title="x")
+    quarter.refresh_from_db()
+    assert quarter.title == ""
+
+
+def test_a_title_in_the_settings_is_a_rename_even_once_published(quarter, evaluator) -> None:
+    quarter.status = QuarterStatus.PUBLISHED
+    quarter.save()
+    quarter_update_settings(quarter=quarter, actor=evaluator, title="第三季度")
+    quarter.refresh_from_db()
+    assert quarter.title == "第三季度"
+    assert AuditEntry.objects.filter(action=AuditAction.QUARTER_RENAMED).count() == 1
+    assert not AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED).exists()
 
 
 def test_it_refuses_unknown_settings(draft, evaluator) -> None:
