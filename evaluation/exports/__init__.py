@@ -7,7 +7,7 @@ for the listing and the matrices without holding them all at once.
 
 from evaluation.exports.annual import annual_sheet, export_annual, year_quarters
 from evaluation.exports.ballots import CountedBallots, load_counted_ballots
-from evaluation.exports.common import group_label, quarter_results, round_score, source_label, yes_no
+from evaluation.exports.common import yes_no
 from evaluation.exports.results import export_quarter, quarter_filename, quarter_sheets, quarter_title
 from evaluation.exports.template import current_quarter_code, export_quarter_template, template_sheets
 from evaluation.exports.writer import (
@@ -36,17 +36,13 @@ __all__ = [
     "export_annual",
     "export_quarter",
     "export_quarter_template",
-    "group_label",
     "is_formula_like",
     "load_counted_ballots",
     "quarter_filename",
-    "quarter_results",
     "quarter_sheets",
     "quarter_title",
-    "round_score",
     "safe_text",
     "score",
-    "source_label",
     "template_sheets",
     "write_workbook",
     "year_quarters",

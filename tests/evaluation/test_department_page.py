@@ -62,7 +62,8 @@ def test_the_page_hides_a_breakdown_below_k_from_the_rep(published, client_for, 
     assert "PEER-SECRET-COMMENT" not in page
     for hidden in ("66.61", "66.63"):  # peer cell means
         assert hidden not in page
-    assert "66.62" in page  # the peer source score
+    assert "66.62" not in page  # the peer source score: two raters' own ratings (docs/design.md)
+    assert "86.05" in page and "85.55" in page  # the composite and the final score stay
     assert "81.11" in page and "GRASSROOTS-COMMENT" in page
     assert "71.71" in page and "LEADERSHIP-COMMENT" in page
 
