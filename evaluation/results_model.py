@@ -75,6 +75,10 @@ class SourceResult:
     ballots: int
     cells: Mapping[str, Decimal]  # criterion code -> rounded cell mean; non-empty cells only, in criteria order
 
+    def cell(self, criterion: str) -> Decimal | None:
+        """The criterion's cell mean; None for an empty cell (every rater abstained)."""
+        return self.cells.get(criterion)
+
 
 @dataclass(frozen=True)
 class DepartmentRow:

@@ -11,7 +11,7 @@ is named.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from itertools import groupby
 from typing import Any
@@ -36,10 +36,12 @@ class CountedBallots:
     Units are named as the `roster` froze them at publication; without one (live results), as they are now.
     """
 
-    def __init__(self, quarter: Quarter, roster: Roster | None = None) -> None:
+    def __init__(self, quarter: Quarter, roster: Roster | None = None, names: Mapping[str, str] | None = None) -> None:
         self.quarter = quarter
         self.roster = roster
         self.criteria = list(quarter.criteria.order_by("order", "code"))
+        # criterion code -> name, as the results name the criteria (frozen once published)
+        self.criterion_names = {c.code: c.name for c in self.criteria} if names is None else dict(names)
         if roster is None:
             self.units = {unit.pk: UnitName(unit.pk, unit.code, unit.name, unit.order) for unit in Unit.objects.all()}
             self.departments = self._rated_departments()
@@ -164,8 +166,10 @@ class CountedBallots:
         return sorted((self.units[pk] for pk in wanted), key=lambda unit: (unit.order, unit.code))
 
 
-def load_counted_ballots(quarter: Quarter, roster: Roster | None = None) -> CountedBallots:
-    return CountedBallots(quarter, roster)
+def load_counted_ballots(
+    quarter: Quarter, roster: Roster | None = None, names: Mapping[str, str] | None = None
+) -> CountedBallots:
+    return CountedBallots(quarter, roster, names)
 
 
 def _ballot_key(field: str) -> Cast:

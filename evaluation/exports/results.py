@@ -109,7 +109,7 @@ def cells_sheet(results: QuarterResults) -> SheetData:
             row: list[Any] = [department.code, department.name]
             for source in sources:
                 part = department.sources[source]
-                row += [part.cells.get(criterion.code) for criterion in criteria]
+                row += [part.cell(criterion.code) for criterion in criteria]
                 row.append(part.score)
             yield row
 
@@ -179,7 +179,7 @@ def ballots_sheet(ballots: CountedBallots) -> SheetData:
     """
     columns = [count(_("Ballot")), Column(_("Source"), 12), Column(_("Rating unit"), 12)]
     columns += [
-        Column(f"{department.code} {department.name} · {criterion.name}", 12)
+        Column(f"{department.code} {department.name} · {ballots.criterion_names[criterion.code]}", 12)
         for department in ballots.departments
         for criterion in ballots.criteria
     ]
@@ -241,7 +241,7 @@ def problems_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
 def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetData]:
     """Every sheet of a quarter's results workbook, the ranking first."""
     roster = results.roster
-    ballots = load_counted_ballots(quarter, roster)
+    ballots = load_counted_ballots(quarter, roster, {c.code: c.name for c in results.settings.criteria})
     yield ranking_sheet(results)
     yield settings_sheet(quarter, results)
     yield levels_sheet(results)
