@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from evaluation.scoring import SOURCES, round_half_up
+from evaluation.scoring import SOURCES, collected_sources, round_half_up
 
 SNAPSHOT_VERSION = 2
 Number = Decimal | None
@@ -160,7 +160,7 @@ class QuarterResults:
     @property
     def active_sources(self) -> list[str]:
         """The sources collected in the quarter (weight above zero), in the usual order."""
-        return [source for source in SOURCES if self.weights[source] > 0]
+        return collected_sources(self.weights)
 
     def sources_shown(self, row: DepartmentRow, k: int | None) -> list[str]:
         """The k-rule (docs/design.md, "Anonymity and trust"): the active sources whose score, breakdown and
