@@ -13,7 +13,7 @@ from the live tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -23,6 +23,8 @@ from evaluation.scoring import SOURCES, collected_sources, round_half_up
 
 SNAPSHOT_VERSION = 2
 Number = Decimal | None
+# How a snapshot version writes a number: a float in version 1, a decimal string in version 2.
+ReadNumber = Callable[[Any], Decimal | None]
 
 
 def shown(value: Fraction | Decimal | None) -> Decimal | None:
@@ -278,7 +280,7 @@ def _fraction(text: str | None) -> Fraction | None:
     return Fraction(text) if text else None
 
 
-def _settings_from(data: Mapping[str, Any], number: Any) -> SettingsUsed:
+def _settings_from(data: Mapping[str, Any], number: ReadNumber) -> SettingsUsed:
     return SettingsUsed(
         scale=data["scale"],
         levels=tuple(LevelUsed(item["label"], number(item["points"])) for item in data["levels"]),
@@ -291,7 +293,7 @@ def _settings_from(data: Mapping[str, Any], number: Any) -> SettingsUsed:
     )
 
 
-def _department_from(data: Mapping[str, Any], criteria: tuple[CriterionUsed, ...], number: Any) -> DepartmentRow:
+def _department_from(data: Mapping[str, Any], criteria: tuple[CriterionUsed, ...], number: ReadNumber) -> DepartmentRow:
     codes = [criterion.code for criterion in criteria]
     cells = data["cells"]
     sources = {}
@@ -323,7 +325,7 @@ def _department_from(data: Mapping[str, Any], criteria: tuple[CriterionUsed, ...
     )
 
 
-def _quarter_from(payload: Mapping[str, Any], number: Any, roster: Roster | None) -> QuarterResults:
+def _quarter_from(payload: Mapping[str, Any], number: ReadNumber, roster: Roster | None) -> QuarterResults:
     settings = _settings_from(payload["settings"], number)
     return QuarterResults(
         quarter=payload["quarter"],

@@ -89,6 +89,7 @@ def _ranking_tables(quarter: Quarter, results: QuarterResults, scope: str, k_rul
         "groups": ranking_groups(results, quarter.anonymity_k if k_rule else None),
         "sources": source_headers(results),
         "openable": openable_for_scope(scope, results),
+        "k": quarter.anonymity_k if k_rule else None,
     }
     return render_to_string(RANKING_TABLES_TEMPLATE, context)
 
