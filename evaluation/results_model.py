@@ -102,9 +102,6 @@ class DepartmentRow:
     def scored(self) -> bool:
         return self.final_exact is not None
 
-    def source(self, source: str) -> SourceResult:
-        return self.sources[source]
-
 
 @dataclass(frozen=True)
 class UnitName:
@@ -138,9 +135,6 @@ class Roster:
     departments: tuple[int, ...]  # the rated departments, in display order
     rating_units: Mapping[str, tuple[int, ...]]  # grassroots and peer: the rating units, in display order
     participation: tuple[ParticipationRow, ...]
-
-    def unit(self, pk: int) -> UnitName:
-        return self.units[pk]
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from evaluation.exports.ballots import CountedBallots, load_counted_ballots
 from evaluation.exports.common import yes_no
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.labels import group_label, source_label
 from evaluation.models import Quarter, Source
 from evaluation.results_model import ParticipationRow, QuarterResults, UnitName
 from evaluation.scoring import round_half_up
+from evaluation.selectors.counted_ballots import CountedBallots, load_counted_ballots
 from evaluation.selectors.results import participation_rows, quarter_results
 
 

@@ -19,6 +19,7 @@ from departments.models import Unit
 from evaluation.labels import group_label, source_label
 from evaluation.models import BallotComment, DepartmentResult, Quarter, QuarterStatus
 from evaluation.results_model import AdjustmentInfo, CriterionUsed, DepartmentRow, QuarterResults
+from evaluation.selectors.problems import department_problem_figures
 from evaluation.selectors.results import quarter_results
 
 
@@ -85,7 +86,6 @@ class DepartmentDetail:
     cell_rows: list[CellRow]
     adjustments: tuple[AdjustmentInfo, ...]
     problems: dict[str, Any] | None
-    problems_available: bool
     trend: list[TrendPoint]
 
     @property
@@ -125,16 +125,6 @@ def _comments(quarter: Quarter, department: Unit, sources: list[str]) -> dict[st
     return comments
 
 
-def comment_sources_shown(quarter: Quarter, results: QuarterResults | None = None) -> dict[str, set[str]]:
-    """Per department code: the sources whose comments the department itself (a reader under the k-rule) may
-    read in the quarter, exactly as its detail page decides. `results` defaults to `quarter_results(quarter)`.
-
-    A department the quarter's results do not include is absent: none of its comments may be read.
-    """
-    results = quarter_results(quarter) if results is None else results
-    return {row.code: set(results.sources_shown(row, quarter.anonymity_k)) for row in results.departments}
-
-
 def _sources(
     results: QuarterResults, row: DepartmentRow, quarter: Quarter, department: Unit, k: int | None
 ) -> list[SourceDetail]:
@@ -165,13 +155,9 @@ def _cell_rows(criteria: tuple[CriterionUsed, ...], sources: list[SourceDetail])
     ]
 
 
-def _problems(quarter: Quarter, department: Unit) -> tuple[dict[str, Any] | None, bool]:
-    try:
-        from evaluation.selectors.problems import department_problem_figures
-    except ImportError:  # the problems area is not installed in this build
-        return None, False
+def _problems(quarter: Quarter, department: Unit) -> dict[str, Any] | None:
     figures = department_problem_figures(quarter=quarter).get(department.pk)
-    return (dict(figures) if figures is not None else None), True
+    return dict(figures) if figures is not None else None
 
 
 def department_trend(department: Unit) -> list[TrendPoint]:
@@ -195,7 +181,6 @@ def department_detail(*, quarter: Quarter, department: Unit, k_rule: bool) -> De
         raise LookupError(department.code)
     k = quarter.anonymity_k if k_rule else None
     sources = _sources(results, row, quarter, department, k)
-    problems, problems_available = _problems(quarter, department)
     return DepartmentDetail(
         quarter=quarter,
         department=department,
@@ -215,7 +200,6 @@ def department_detail(*, quarter: Quarter, department: Unit, k_rule: bool) -> De
         sources=sources,
         cell_rows=_cell_rows(results.settings.criteria, sources),
         adjustments=row.adjustments,
-        problems=problems,
-        problems_available=problems_available,
+        problems=_problems(quarter, department),
         trend=department_trend(department),
     )

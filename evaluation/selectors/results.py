@@ -28,6 +28,7 @@ from evaluation.results_model import (
     shown,
 )
 from evaluation.scoring import SOURCES, AnnualInput, DepartmentInput, DepartmentScore, compute_annual, compute_quarter
+from evaluation.selectors.counted_ballots import load_counted_ballots
 from evaluation.selectors.participation import grassroots_rows, leadership_rows, peer_rows
 from evaluation.selectors.scoring import QuarterScoringData, quarter_scoring_data
 
@@ -110,6 +111,16 @@ def quarter_results(quarter: Quarter) -> QuarterResults:
     return results_compute(quarter)
 
 
+def comment_sources_shown(quarter: Quarter, results: QuarterResults | None = None) -> dict[str, set[str]]:
+    """Per department code: the sources whose comments the department itself (a reader under the k-rule) may
+    read in the quarter, exactly as its detail page decides. `results` defaults to `quarter_results(quarter)`.
+
+    A department the quarter's results do not include is absent: none of its comments may be read.
+    """
+    results = quarter_results(quarter) if results is None else results
+    return {row.code: set(results.sources_shown(row, quarter.anonymity_k)) for row in results.departments}
+
+
 # --- the roster a published quarter's workbook names -----------------------------------------------------------
 
 
@@ -144,9 +155,6 @@ def participation_rows(quarter: Quarter) -> tuple[ParticipationRow, ...]:
 
 def results_roster(quarter: Quarter) -> Roster:
     """Who the quarter's results workbook names, as of now: frozen into the snapshot at publication."""
-    # Imported here: the exports package reads its results through this module.
-    from evaluation.exports.ballots import load_counted_ballots
-
     ballots = load_counted_ballots(quarter)
     return Roster(
         units={unit.pk: unit for unit in ballots.units.values()},
