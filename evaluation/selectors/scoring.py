@@ -43,7 +43,7 @@ class DepartmentAdjustment:
 
 @dataclass(frozen=True)
 class QuarterScoringData:
-    """The scoring input plus what the results dict shows beside the numbers."""
+    """The scoring input plus what the results show beside the numbers."""
 
     scoring_input: ScoringInput
     criteria: tuple[CriterionUsed, ...]

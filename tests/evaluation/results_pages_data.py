@@ -1,6 +1,6 @@
 """Published quarters for the results-page tests, written straight as a snapshot (payload + DepartmentResult rows).
 
-The payload follows the results dict of evaluation.services.results; the pages must show exactly its numbers.
+The payload is a version 1 snapshot (evaluation.results_model); the pages must show exactly its numbers.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def entry(
     cells: dict[str, dict[str, float]] | None = None,
     adjustments: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One department's entry of a results dict."""
+    """One department's entry of a version 1 snapshot."""
     return {
         "code": unit.code,
         "name": unit.name,
