@@ -23,6 +23,7 @@ from evaluation.models import Quarter, Source
 from evaluation.results_model import ParticipationRow, QuarterResults, UnitName
 from evaluation.scoring import round_half_up
 from evaluation.selectors.counted_ballots import CountedBallots, load_counted_ballots
+from evaluation.selectors.problems import department_problem_figures
 from evaluation.selectors.results import participation_rows, quarter_results
 
 
@@ -213,8 +214,6 @@ def adjustments_sheet(results: QuarterResults) -> SheetData:
 def problems_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
     """Problems raised to the results' departments, named as the results name them (problems go on after
     publication; the departments and their names do not)."""
-    from evaluation.selectors.problems import department_problem_figures
-
     figures = department_problem_figures(quarter=quarter)
     columns = [
         Column(_("Department code"), 12),
