@@ -208,7 +208,7 @@ def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: s
     from django.db import connection
 
     from evaluation.models import Quarter
-    from evaluation.services.results import results_compute
+    from evaluation.selectors.results import results_compute
 
     quarter = Quarter.objects.get(code=RESULTS_QUARTER)
     sql = _group_by_sql()
@@ -262,7 +262,7 @@ def _child_compute(code: str) -> None:
 
     django.setup()
     from evaluation.models import Quarter
-    from evaluation.services.results import results_compute
+    from evaluation.selectors.results import results_compute
 
     quarter = Quarter.objects.get(code=code)
     start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Unit
+from evaluation.scoring import SOURCES, collected_sources
 
 quarter_code_validator = RegexValidator(r"^[0-9]{4}Q[1-4]$", _("A quarter is written YYYYQn, for example 2026Q3."))
 criterion_code_validator = RegexValidator(
@@ -128,7 +129,7 @@ class Quarter(models.Model):
     @property
     def active_sources(self) -> list[str]:
         """Sources that are collected: those with a weight above zero."""
-        return [source for source in Source.values if self.weight(source) > 0]
+        return collected_sources({source: self.weight(source) for source in SOURCES})
 
 
 class Level(models.Model):

@@ -147,6 +147,11 @@ class AnnualScores:
     departments: tuple[AnnualScore, ...]
 
 
+def collected_sources(weights: Mapping[str, int]) -> list[str]:
+    """Rule 3's sources: those collected in the quarter (weight above zero), in the usual order."""
+    return [source for source in SOURCES if weights[source] > 0]
+
+
 # --- rule 5 -------------------------------------------------------------------------------------------------------
 
 

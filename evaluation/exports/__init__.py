@@ -1,13 +1,12 @@
 """Workbooks handed on as Excel files: a quarter's results, a year's results, an empty quarter workbook.
 
 `writer` writes sheets in streaming mode and formula-safe; `results`, `annual` and
-`template` describe the sheets of each workbook; `ballots` reads the counted ballots
-for the listing and the matrices without holding them all at once.
+`template` describe the sheets of each workbook; `evaluation.selectors.counted_ballots` reads the
+counted ballots for the listing and the matrices without holding them all at once.
 """
 
 from evaluation.exports.annual import annual_sheet, export_annual, year_quarters
-from evaluation.exports.ballots import CountedBallots, load_counted_ballots
-from evaluation.exports.common import group_label, quarter_results, round_score, source_label, yes_no
+from evaluation.exports.common import yes_no
 from evaluation.exports.results import export_quarter, quarter_filename, quarter_sheets, quarter_title
 from evaluation.exports.template import current_quarter_code, export_quarter_template, template_sheets
 from evaluation.exports.writer import (
@@ -22,6 +21,7 @@ from evaluation.exports.writer import (
     score,
     write_workbook,
 )
+from evaluation.selectors.counted_ballots import CountedBallots, load_counted_ballots
 
 __all__ = [
     "COUNT_FORMAT",
@@ -36,17 +36,13 @@ __all__ = [
     "export_annual",
     "export_quarter",
     "export_quarter_template",
-    "group_label",
     "is_formula_like",
     "load_counted_ballots",
     "quarter_filename",
-    "quarter_results",
     "quarter_sheets",
     "quarter_title",
-    "round_score",
     "safe_text",
     "score",
-    "source_label",
     "template_sheets",
     "write_workbook",
     "year_quarters",

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import IO
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from evaluation.exports.common import group_label, grouped, quarter_results
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
+from evaluation.labels import group_label
 from evaluation.models import Quarter, QuarterStatus
+from evaluation.results_model import AnnualResults, DepartmentRow
+from evaluation.selectors.results import annual_results, quarter_results
 
 
 def year_quarters(year: int) -> list[Quarter]:
     return list(Quarter.objects.filter(code__startswith=f"{year}Q", status=QuarterStatus.PUBLISHED).order_by("code"))
 
 
-def annual_sheet(year: int, annual: dict, quarters: Sequence[Quarter]) -> SheetData:
+def annual_sheet(year: int, annual: AnnualResults, quarters: Sequence[Quarter]) -> SheetData:
     """Departments × the year's published quarters (final score and rank), then the annual score and rank."""
-    per_quarter = {
-        quarter.code: {entry["code"]: entry for entry in quarter_results(quarter).get("departments") or []}
-        for quarter in quarters
+    per_quarter: dict[str, dict[int, DepartmentRow]] = {
+        quarter.code: {row.id: row for row in quarter_results(quarter).departments} for quarter in quarters
     }
     columns = [
         Column(_("Group"), 14),
@@ -36,19 +37,12 @@ def annual_sheet(year: int, annual: dict, quarters: Sequence[Quarter]) -> SheetD
             count(_("%(quarter)s rank") % {"quarter": quarter.code}),
         ]
 
-    def rows() -> Iterator[list]:
-        for entry in grouped(list(annual.get("departments") or [])):
-            row = [
-                group_label(entry.get("group") or ""),
-                entry.get("rank"),
-                entry.get("code"),
-                entry.get("name"),
-                entry.get("score"),
-                entry.get("quarters"),
-            ]
+    def rows() -> Iterator[list[Any]]:
+        for entry in annual.grouped():
+            row: list[Any] = [group_label(entry.group), entry.rank, entry.code, entry.name, entry.score, entry.quarters]
             for quarter in quarters:
-                found = per_quarter[quarter.code].get(entry.get("code")) or {}
-                row += [found.get("score"), found.get("rank")]
+                found = per_quarter[quarter.code].get(entry.id)
+                row += [None, None] if found is None else [found.score, found.rank]
             yield row
 
     return SheetData(str(year), _("Annual ranking"), columns, rows())
@@ -56,8 +50,6 @@ def annual_sheet(year: int, annual: dict, quarters: Sequence[Quarter]) -> SheetD
 
 def export_annual(year: int, output: str | IO[bytes]) -> None:
     """Write the annual workbook of `year` (docs/scoring.md rule 8) to `output`."""
-    from evaluation.services.results import annual_results
-
     quarters = year_quarters(year)
     title = _("Work-style evaluation %(year)s, annual results") % {"year": year}
     write_workbook([annual_sheet(year, annual_results(year), quarters)], output, title=title)

@@ -1,34 +1,33 @@
 """The results workbook of a quarter (docs/workbooks.md, "Results workbook").
 
-Scores come from the results dict of `evaluation.services.results` (the frozen
-snapshot once published) and are never recomputed here; the ballot listing, the
-comments and the matrices are read from the counted ballots (`CountedBallots`).
+Scores, settings, names and participation come from the quarter's results (`evaluation.selectors.results`: the
+frozen snapshot once published) and are never recomputed here; the ballot listing, the comments and the matrices
+are read from the counted ballots (`CountedBallots`), naming units as the snapshot froze them.
+
+Only the evaluation group and admins download it (`evaluation.views.excel`), so it holds every source's numbers:
+the k-rule is for non-evaluators' pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from departments.models import Unit
-from evaluation.exports.ballots import CountedBallots, load_counted_ballots
-from evaluation.exports.common import (
-    active_sources,
-    group_label,
-    grouped,
-    quarter_results,
-    round_score,
-    source_label,
-    yes_no,
-)
+from evaluation.exports.common import yes_no
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
-from evaluation.models import Adjustment, Quarter, Source
+from evaluation.labels import group_label, source_label
+from evaluation.models import Quarter, Source
+from evaluation.results_model import ParticipationRow, QuarterResults, UnitName
+from evaluation.scoring import round_half_up
+from evaluation.selectors.counted_ballots import CountedBallots, load_counted_ballots
+from evaluation.selectors.problems import department_problem_figures
+from evaluation.selectors.results import participation_rows, quarter_results
 
 
-def ranking_sheet(results: dict) -> SheetData:
+def ranking_sheet(results: QuarterResults) -> SheetData:
     """The first sheet: docs/workbooks.md's ranking columns, in that order."""
     columns = [
         Column(_("Group"), 14),
@@ -43,54 +42,39 @@ def ranking_sheet(results: dict) -> SheetData:
         count(_("Rank change")),
     ]
 
-    def rows() -> Iterator[list]:
-        for entry in grouped(list(results.get("departments") or [])):
-            sources = entry.get("sources") or {}
+    def rows() -> Iterator[list[Any]]:
+        for row in results.grouped():
             yield [
-                group_label(entry.get("group") or ""),
-                entry.get("rank"),
-                entry.get("code"),
-                entry.get("name"),
-                entry.get("score"),
-                sources.get(Source.GRASSROOTS),
-                sources.get(Source.PEER),
-                sources.get(Source.LEADERSHIP),
-                entry.get("adjustment"),
-                entry.get("rank_change"),
+                group_label(row.group),
+                row.rank,
+                row.code,
+                row.name,
+                row.score,
+                row.sources[Source.GRASSROOTS].score,
+                row.sources[Source.PEER].score,
+                row.sources[Source.LEADERSHIP].score,
+                row.adjustment,
+                row.rank_change,
             ]
 
     return SheetData(_("Ranking"), _("Ranking"), columns, rows())
 
 
-def settings_sheet(quarter: Quarter, results: dict) -> SheetData:
+def settings_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
     """The settings the results were computed with (the snapshot's, once published)."""
-    weights = results.get("weights") or {}
-    used = results.get("settings") or {}
-    minimum = used.get("min_ballots") or {}
-    trim = used.get("trim", quarter.trim)
+    used = results.settings
     rows = [
-        ("quarter", quarter.code, _("Quarter")),
+        ("quarter", results.quarter, _("Quarter")),
         ("status", quarter.get_status_display(), _("Status when exported")),
-        ("scale", used.get("scale", quarter.scale), _("Scale: levels or points")),
+        ("scale", used.scale, _("Scale: levels or points")),
+        *((f"weight_{source}", used.weights[source], _("Weight of %(source)s (%%)")) for source in Source.values),
+        ("trim", yes_no(used.trim), _("Drop the highest and the lowest value of a cell")),
+        ("trim_min_n", used.trim_min_n, _("Drop them from this many values on")),
         *(
-            (f"weight_{source}", weights.get(source, quarter.weight(source)), _("Weight of %(source)s (%%)"))
+            (f"min_ballots_{source}", used.min_ballots[source], _("Fewest ballots of %(source)s for a score"))
             for source in Source.values
         ),
-        ("trim", yes_no(trim), _("Drop the highest and the lowest value of a cell")),
-        ("trim_min_n", used.get("trim_min_n", quarter.trim_min_n), _("Drop them from this many values on")),
-        *(
-            (
-                f"min_ballots_{source}",
-                minimum.get(source, quarter.min_ballots(source)),
-                _("Fewest ballots of %(source)s for a score"),
-            )
-            for source in Source.values
-        ),
-        (
-            "anonymity_k",
-            used.get("anonymity_k", quarter.anonymity_k),
-            _("Fewest ballots for a department to see a breakdown"),
-        ),
+        ("anonymity_k", used.anonymity_k, _("Fewest ballots for a department to see a breakdown")),
     ]
     labels = {source: source_label(source) for source in Source.values}
     filled = [
@@ -101,61 +85,48 @@ def settings_sheet(quarter: Quarter, results: dict) -> SheetData:
     return SheetData(_("Settings"), _("Settings used"), columns, filled)
 
 
-def levels_sheet(quarter: Quarter, results: dict) -> SheetData:
-    settings = results.get("settings") or {}
-    if "levels" in settings:
-        rows = [(level["label"], level["points"]) for level in settings["levels"]]
-    else:
-        rows = [(level.label, level.points) for level in quarter.levels.order_by("order", "-points")]
+def levels_sheet(results: QuarterResults) -> SheetData:
+    rows = [(level.label, level.points) for level in results.settings.levels]
     return SheetData(_("Levels"), _("Levels"), [Column(_("Label"), 14), Column(_("Points"), 10)], rows)
 
 
-def criteria_sheet(quarter: Quarter, results: dict) -> SheetData:
-    settings = results.get("settings") or {}
-    if "criteria" in settings:
-        rows = [(c["code"], c["name"], c["weight"]) for c in settings["criteria"]]
-    else:
-        rows = [(c.code, c.name, c.weight) for c in quarter.criteria.order_by("order", "code")]
+def criteria_sheet(results: QuarterResults) -> SheetData:
+    rows = [(c.code, c.name, c.weight) for c in results.settings.criteria]
     columns = [Column(_("Code"), 16), Column(_("Name"), 20), Column(_("Weight"), 10)]
     return SheetData(_("Criteria"), _("Criteria"), columns, rows)
 
 
-def cells_sheet(quarter: Quarter, results: dict) -> SheetData:
+def cells_sheet(results: QuarterResults) -> SheetData:
     """Cell means per source and criterion, and each source's score, per department."""
-    criteria = list(quarter.criteria.order_by("order", "code"))
-    sources = active_sources(results)
+    criteria = results.settings.criteria
+    sources = results.active_sources
     columns = [Column(_("Department code"), 12), Column(_("Department name"), 22)]
     for source in sources:
         columns += [score(f"{source_label(source)}: {criterion.name}") for criterion in criteria]
         columns.append(score(_("%(source)s score") % {"source": source_label(source)}))
 
-    def rows() -> Iterator[list]:
-        for entry in grouped(list(results.get("departments") or [])):
-            cells, scores = entry.get("cells") or {}, entry.get("sources") or {}
-            row = [entry.get("code"), entry.get("name")]
+    def rows() -> Iterator[list[Any]]:
+        for department in results.grouped():
+            row: list[Any] = [department.code, department.name]
             for source in sources:
-                row += [(cells.get(source) or {}).get(criterion.code) for criterion in criteria]
-                row.append(scores.get(source))
+                part = department.sources[source]
+                row += [part.cell(criterion.code) for criterion in criteria]
+                row.append(part.score)
             yield row
 
     return SheetData(_("Cell means"), _("Cell means per source and criterion"), columns, rows())
 
 
-def counts_sheet(results: dict) -> SheetData:
-    sources = active_sources(results)
+def counts_sheet(results: QuarterResults) -> SheetData:
+    sources = results.active_sources
     columns = [Column(_("Department code"), 12), Column(_("Department name"), 22)]
     columns += [count(_("%(source)s ballots") % {"source": source_label(source)}) for source in sources]
-    rows = (
-        [entry.get("code"), entry.get("name"), *((entry.get("ballots") or {}).get(source, 0) for source in sources)]
-        for entry in grouped(list(results.get("departments") or []))
-    )
+    rows = ([row.code, row.name, *(row.sources[source].ballots for source in sources)] for row in results.grouped())
     return SheetData(_("Ballot counts"), _("Ballots that rated each department"), columns, rows)
 
 
-def participation_sheet(quarter: Quarter) -> SheetData:
+def participation_sheet(participation: Sequence[ParticipationRow]) -> SheetData:
     """Counted ballots per rating unit, beside the codes issued and used (no link between them)."""
-    from evaluation.selectors.participation import grassroots_rows, leadership_rows, peer_rows
-
     columns = [
         Column(_("Source"), 14),
         Column(_("Unit code"), 12),
@@ -166,40 +137,24 @@ def participation_sheet(quarter: Quarter) -> SheetData:
         count(_("Accounts that voted")),
         count(_("Expected")),
     ]
-    rows: list[list] = []
-    for row in grassroots_rows(quarter):
-        rows.append(
-            [
-                source_label(Source.GRASSROOTS),
-                row["unit"],
-                row["name"],
-                row["ballots"],
-                row["codes_issued"],
-                row["codes_used"],
-                row["account_votes"],
-                row["expected"],
-            ]
-        )
-    for row in peer_rows(quarter):
-        rows.append([source_label(Source.PEER), row["unit"], row["name"], int(row["voted"]), None, None, None, 1])
-    leaders = leadership_rows(quarter)
-    rows.append(
+    rows = [
         [
-            source_label(Source.LEADERSHIP),
-            None,
-            _("Group leaders"),
-            sum(1 for row in leaders if row["voted"]),
-            None,
-            None,
-            None,
-            len(leaders),
+            source_label(row.source),
+            row.unit,
+            _("Group leaders") if row.source == Source.LEADERSHIP else row.name,
+            row.ballots,
+            row.codes_issued,
+            row.codes_used,
+            row.account_votes,
+            row.expected,
         ]
-    )
+        for row in participation
+    ]
     return SheetData(_("Participation"), _("Participation"), columns, rows)
 
 
 def matrix_sheet(
-    ballots: CountedBallots, *, source: str, rows_units: Sequence[Unit], name: str, caption: str
+    ballots: CountedBallots, *, source: str, rows_units: Sequence[UnitName], name: str, caption: str
 ) -> SheetData:
     """Rating units × rated departments: the mean score one unit's ballots gave a department.
 
@@ -211,7 +166,7 @@ def matrix_sheet(
     columns = [Column(_("Unit code"), 12), Column(_("Unit name"), 22)]
     columns += [score(department.name) for department in departments]
     rows = (
-        [unit.code, unit.name, *(round_score(means.get((unit.pk, department.pk))) for department in departments)]
+        [unit.code, unit.name, *(round_half_up(means.get((unit.pk, department.pk))) for department in departments)]
         for unit in rows_units
     )
     return SheetData(name, caption, columns, rows)
@@ -225,7 +180,7 @@ def ballots_sheet(ballots: CountedBallots) -> SheetData:
     """
     columns = [count(_("Ballot")), Column(_("Source"), 12), Column(_("Rating unit"), 12)]
     columns += [
-        Column(f"{department.code} {department.name} · {criterion.name}", 12)
+        Column(f"{department.code} {department.name} · {ballots.criterion_names[criterion.code]}", 12)
         for department in ballots.departments
         for criterion in ballots.criteria
     ]
@@ -244,20 +199,9 @@ def comments_sheet(ballots: CountedBallots) -> SheetData:
     return SheetData(_("Comments"), _("Comments"), columns, ballots.comment_rows())
 
 
-def adjustments_sheet(quarter: Quarter, results: dict) -> SheetData:
+def adjustments_sheet(results: QuarterResults) -> SheetData:
     """Adjustments with their reasons: the results' own (the snapshot's, once published)."""
-    departments = list(results.get("departments") or [])
-    if departments and all("adjustments" in entry for entry in departments):
-        rows: Iterable[Sequence[Any]] = [
-            (entry["code"], entry["name"], item["points"], item["reason"])
-            for entry in departments
-            for item in entry["adjustments"]
-        ]
-    else:
-        rows = [
-            (item.department.code, item.department.name, item.points, item.reason)
-            for item in Adjustment.objects.filter(quarter=quarter).select_related("department")
-        ]
+    rows = [(row.code, row.name, item.points, item.reason) for row in results.departments for item in row.adjustments]
     columns = [
         Column(_("Department code"), 12),
         Column(_("Department name"), 22),
@@ -267,11 +211,10 @@ def adjustments_sheet(quarter: Quarter, results: dict) -> SheetData:
     return SheetData(_("Adjustments"), _("Adjustments and their reasons"), columns, rows)
 
 
-def problems_sheet(quarter: Quarter) -> SheetData:
-    from evaluation.selectors.problems import department_problem_figures
-
+def problems_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
+    """Problems raised to the results' departments, named as the results name them (problems go on after
+    publication; the departments and their names do not)."""
     figures = department_problem_figures(quarter=quarter)
-    units = Unit.objects.in_bulk(list(figures))
     columns = [
         Column(_("Department code"), 12),
         Column(_("Department name"), 22),
@@ -281,30 +224,31 @@ def problems_sheet(quarter: Quarter) -> SheetData:
         count(_("Overdue")),
         Column(_("Median days to answer"), 12, "0.0"),
     ]
-    ordered = sorted(units.values(), key=lambda unit: (unit.order, unit.code))
+    listed = sorted((row for row in results.departments if row.id in figures), key=lambda row: (row.order, row.code))
     rows = (
         [
-            unit.code,
-            unit.name,
-            *(figures[unit.pk].get(key) for key in ("raised", "answered", "open", "overdue")),
-            figures[unit.pk].get("median_days_to_answer"),
+            row.code,
+            row.name,
+            *(figures[row.id].get(key) for key in ("raised", "answered", "open", "overdue")),
+            figures[row.id].get("median_days_to_answer"),
         ]
-        for unit in ordered
+        for row in listed
     )
     return SheetData(_("Problems"), _("Problems raised and answered"), columns, rows)
 
 
-def quarter_sheets(quarter: Quarter, results: dict) -> Iterator[SheetData]:
+def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetData]:
     """Every sheet of a quarter's results workbook, the ranking first."""
-    ballots = load_counted_ballots(quarter)
+    roster = results.roster
+    ballots = load_counted_ballots(quarter, roster, {c.code: c.name for c in results.settings.criteria})
     yield ranking_sheet(results)
     yield settings_sheet(quarter, results)
-    yield levels_sheet(quarter, results)
-    yield criteria_sheet(quarter, results)
-    yield cells_sheet(quarter, results)
+    yield levels_sheet(results)
+    yield criteria_sheet(results)
+    yield cells_sheet(results)
     yield counts_sheet(results)
-    yield participation_sheet(quarter)
-    if quarter.weight_grassroots > 0:
+    yield participation_sheet(participation_rows(quarter) if roster is None else roster.participation)
+    if results.weights[Source.GRASSROOTS] > 0:
         yield matrix_sheet(
             ballots,
             source=Source.GRASSROOTS,
@@ -312,7 +256,7 @@ def quarter_sheets(quarter: Quarter, results: dict) -> Iterator[SheetData]:
             name=_("Grassroots matrix"),
             caption=_("Mean score per grassroots unit and department"),
         )
-    if quarter.weight_peer > 0:
+    if results.weights[Source.PEER] > 0:
         yield matrix_sheet(
             ballots,
             source=Source.PEER,
@@ -322,8 +266,8 @@ def quarter_sheets(quarter: Quarter, results: dict) -> Iterator[SheetData]:
         )
     yield ballots_sheet(ballots)
     yield comments_sheet(ballots)
-    yield adjustments_sheet(quarter, results)
-    yield problems_sheet(quarter)
+    yield adjustments_sheet(results)
+    yield problems_sheet(quarter, results)
 
 
 def quarter_title(quarter: Quarter) -> str:

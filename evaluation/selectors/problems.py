@@ -62,7 +62,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Unit
 from evaluation.models import AuditEntry, BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
-from evaluation.selectors.department import comment_sources_shown
+from evaluation.selectors.results import comment_sources_shown
 
 # Readers who see every problem as recorded: the evaluation group, the leaders and the admins.
 SEES_EVERY_PROBLEM_PERM = "evaluation.view_provisional_results"

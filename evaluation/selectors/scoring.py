@@ -23,6 +23,7 @@ from evaluation.models import (
     Quarter,
     QuarterStatus,
 )
+from evaluation.results_model import CriterionUsed
 from evaluation.scoring import (
     SOURCES,
     CellAggregate,
@@ -34,14 +35,7 @@ from evaluation.scoring import (
 
 
 @dataclass(frozen=True)
-class CriterionInfo:
-    code: str
-    name: str
-    weight: Decimal
-
-
-@dataclass(frozen=True)
-class AdjustmentInfo:
+class DepartmentAdjustment:
     department_id: int
     points: Decimal
     reason: str
@@ -49,12 +43,12 @@ class AdjustmentInfo:
 
 @dataclass(frozen=True)
 class QuarterScoringData:
-    """The scoring input plus what the results dict shows beside the numbers."""
+    """The scoring input plus what the results show beside the numbers."""
 
     scoring_input: ScoringInput
-    criteria: tuple[CriterionInfo, ...]
+    criteria: tuple[CriterionUsed, ...]
     levels: tuple[tuple[str, Decimal], ...]
-    adjustments: tuple[AdjustmentInfo, ...]
+    adjustments: tuple[DepartmentAdjustment, ...]
     counted_ballots: dict[str, int]
 
 
@@ -189,7 +183,7 @@ def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
     levels = tuple(Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"))
     departments = _departments()
     adjustments = tuple(
-        AdjustmentInfo(department_id=row[0], points=row[1], reason=row[2])
+        DepartmentAdjustment(department_id=row[0], points=row[1], reason=row[2])
         for row in Adjustment.objects.filter(quarter=quarter)
         .order_by("created_at", "id")
         .values_list("department_id", "points", "reason")
@@ -209,7 +203,7 @@ def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
     )
     return QuarterScoringData(
         scoring_input=scoring_input,
-        criteria=tuple(CriterionInfo(code=c.code, name=c.name, weight=c.weight) for c in criteria),
+        criteria=tuple(CriterionUsed(code=c.code, name=c.name, weight=c.weight) for c in criteria),
         levels=tuple((label, points) for label, points in levels),
         adjustments=adjustments,
         counted_ballots=_counted_ballots(quarter),

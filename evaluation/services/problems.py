@@ -8,7 +8,7 @@ addressed to never reads it (see `evaluation.selectors.problems.as_read_by`).
 
 A comment becomes a problem only when its department may read it under the
 k-rule (docs/design.md, "Anonymity and trust"), decided exactly as the department's
-detail page decides (`evaluation.selectors.department.comment_sources_shown`).
+detail page decides (`evaluation.selectors.results.comment_sources_shown`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from evaluation.models import (
     QuarterStatus,
     Source,
 )
-from evaluation.selectors.department import comment_sources_shown
+from evaluation.selectors.results import comment_sources_shown
 from evaluation.services.audit import audit_record
 
 DEFAULT_DAYS_TO_ANSWER = 15

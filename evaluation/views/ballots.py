@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from departments.models import Unit, UnitKind
 from departments.roles import Role
 from evaluation.forms.ballots import BallotGrid, grid_context
+from evaluation.labels import source_label
 from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_window_refusal
 from evaluation.services.codes import format_code, normalise_code
@@ -46,7 +47,7 @@ def _already_voted(request: HttpRequest, quarter: Quarter, source: str) -> HttpR
         request,
         title=_("Already voted"),
         message=_("The %(source)s ballot for %(quarter)s has already been submitted. Thank you.")
-        % {"source": Source(source).label, "quarter": quarter.code},
+        % {"source": source_label(source), "quarter": quarter.code},
     )
 
 
@@ -56,7 +57,7 @@ def _form(
     context = grid_context(grid) | {
         "quarter": grid.quarter,
         "source": grid.source,
-        "source_label": Source(grid.source).label,
+        "source_label": source_label(grid.source),
         "error": error,
         "code": code,
         "rater_unit": unit,

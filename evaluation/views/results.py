@@ -1,7 +1,8 @@
 """Results pages: the rankings index, a quarter's ranking, a department's detail, the annual ranking, the method.
 
-Every number comes from the results dict (a published quarter's snapshot, or the live results that evaluators,
-leaders and admins follow before publication); the selectors cut it down to what the reader may see.
+Every number comes from the results (a published quarter's snapshot, or the live results that evaluators, leaders
+and admins follow before publication); `evaluation.views.access` says who reads what, the selectors cut the
+results down to it (the k-rule).
 """
 
 from __future__ import annotations
@@ -18,21 +19,26 @@ from django.utils.translation import get_language
 
 from departments.models import Unit
 from evaluation.models import Quarter, QuarterStatus, ResultSnapshot
-from evaluation.selectors.department import department_detail, department_link_scope, openable_for_scope
+from evaluation.results_model import QuarterResults
+from evaluation.selectors.department import department_detail, openable_for_scope
 from evaluation.selectors.rankings import (
-    active_sources,
     annual_groups,
-    annual_quarter_codes,
-    may_view_results,
     published_years,
     quarter_method,
-    quarter_results_visible,
     ranking_groups,
-    sees_provisional,
-    source_label,
+    source_headers,
     visible_quarters,
 )
-from evaluation.services.results import annual_results, in_results_order, quarter_results
+from evaluation.selectors.results import annual_results, quarter_results, snapshot_results
+from evaluation.views.access import (
+    department_link_scope,
+    may_view_department,
+    may_view_results,
+    quarter_results_visible,
+    readable_statuses,
+    sees_provisional,
+    under_k_rule,
+)
 
 # Years outside this range cannot hold a quarter worth showing; they are refused rather than queried.
 YEARS = range(2000, 2200)
@@ -40,7 +46,7 @@ YEARS = range(2000, 2200)
 # A published quarter's ranking tables are frozen with its snapshot, so they are rendered once per snapshot,
 # language and link scope and then served from the cache. Bump the version when _ranking_tables.html or the
 # rows it shows change, so that servers never serve tables rendered by an older release.
-RANKING_CACHE_VERSION = 1
+RANKING_CACHE_VERSION = 2
 RANKING_CACHE_SECONDS = 24 * 60 * 60
 RANKING_TABLES_TEMPLATE = "evaluation/results/_ranking_tables.html"
 
@@ -72,18 +78,18 @@ def _get_method_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
 def rankings(request: HttpRequest) -> HttpResponse:
     """The quarters whose ranking the user may open, and the years with an annual ranking."""
     _require_results_access(request)
-    context = {"quarters": visible_quarters(request.user), "years": published_years()}
+    context = {"quarters": visible_quarters(readable_statuses(request.user)), "years": published_years()}
     return render(request, "evaluation/results/rankings.html", context)
 
 
-def _ranking_tables(quarter: Quarter, results: dict, scope: str) -> SafeString:
-    """The groups' tables and charts of a ranking page, rendered in the active language."""
-    sources = active_sources(results)
+def _ranking_tables(quarter: Quarter, results: QuarterResults, scope: str, k_rule: bool) -> SafeString:
+    """The groups' tables and charts of a ranking page, rendered in the active language, under the k-rule or not."""
     context = {
         "quarter": quarter,
-        "groups": ranking_groups(results),
-        "sources": [(source, source_label(source)) for source in sources],
+        "groups": ranking_groups(results, quarter.anonymity_k if k_rule else None),
+        "sources": source_headers(results),
         "openable": openable_for_scope(scope, results),
+        "k": quarter.anonymity_k if k_rule else None,
     }
     return render_to_string(RANKING_TABLES_TEMPLATE, context)
 
@@ -98,23 +104,24 @@ def _frozen_snapshot(quarter: Quarter) -> ResultSnapshot | None:
         return None
 
 
-def ranking_cache_key(quarter: Quarter, snapshot: ResultSnapshot, language: str, scope: str) -> str:
+def ranking_cache_key(quarter: Quarter, snapshot: ResultSnapshot, language: str, scope: str, k_rule: bool) -> str:
     """Everything the cached tables depend on: the snapshot (a reopen discards it, a republish makes a new one),
-    the language and which department links the reader gets."""
+    the language, which department links the reader gets, and the k-rule (with its k, which may be raised)."""
     stamp = int(snapshot.created_at.timestamp() * 1_000_000)
-    return f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.code}:{snapshot.pk}:{stamp}:{language}:{scope}"
+    k = f"k{quarter.anonymity_k}" if k_rule else "all"
+    return f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.code}:{snapshot.pk}:{stamp}:{language}:{scope}:{k}"
 
 
-def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str) -> SafeString:
+def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool) -> SafeString:
     """A published quarter's tables from the cache, rendered from exactly this snapshot on a miss."""
-    key = ranking_cache_key(quarter, snapshot, get_language() or "", scope)
+    key = ranking_cache_key(quarter, snapshot, get_language() or "", scope, k_rule)
     tables = cache.get(key)
     if tables is not None:
         return mark_safe(tables)  # rendered and stored by this function
-    payload = ResultSnapshot.objects.filter(pk=snapshot.pk).values_list("payload", flat=True).first()
-    if payload is None:  # reopened since the quarter was read: show the live results, cache nothing
-        return _ranking_tables(quarter, quarter_results(quarter), scope)
-    tables = _ranking_tables(quarter, in_results_order(payload), scope)
+    results = snapshot_results(snapshot.pk)
+    if results is None:  # reopened since the quarter was read: show the live results, cache nothing
+        return _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
+    tables = _ranking_tables(quarter, results, scope, k_rule)
     cache.set(key, str(tables), RANKING_CACHE_SECONDS)
     return tables
 
@@ -129,11 +136,12 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     queryset = Quarter.objects.select_related("snapshot").defer("snapshot__payload")
     quarter = _get_quarter_for_user(request, code, queryset)
     scope = department_link_scope(request.user, quarter)
+    k_rule = under_k_rule(request.user)
     snapshot = _frozen_snapshot(quarter)
     if snapshot is not None:
-        tables = _published_tables(quarter, snapshot, scope)
+        tables = _published_tables(quarter, snapshot, scope, k_rule)
     else:
-        tables = _ranking_tables(quarter, quarter_results(quarter), scope)
+        tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
     context = {"quarter": quarter, "provisional": quarter.status != QuarterStatus.PUBLISHED, "tables": tables}
     return render(request, "evaluation/results/ranking.html", context)
 
@@ -143,8 +151,10 @@ def department(request: HttpRequest, code: str, department_code: str) -> HttpRes
     """One department's detail: cell means, source scores, adjustments, comments, problems and trend."""
     quarter = _get_quarter_for_user(request, code)
     unit = get_object_or_404(Unit, code=department_code)
+    if not may_view_department(request.user, quarter, unit):
+        raise PermissionDenied
     try:
-        detail = department_detail(quarter=quarter, department=unit, user=request.user)
+        detail = department_detail(quarter=quarter, department=unit, k_rule=under_k_rule(request.user))
     except LookupError as missing:
         raise Http404 from missing
     return render(request, "evaluation/results/department.html", {"quarter": quarter, "detail": detail})
@@ -157,8 +167,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
     if year not in YEARS:
         raise Http404
     results = annual_results(year)
-    codes = annual_quarter_codes(results)
-    context = {"year": year, "quarter_codes": codes, "groups": annual_groups(results, codes)}
+    context = {"year": year, "quarter_codes": results.quarters, "groups": annual_groups(results)}
     return render(request, "evaluation/results/annual.html", context)
 
 

@@ -1,6 +1,6 @@
 """Published quarters for the results-page tests, written straight as a snapshot (payload + DepartmentResult rows).
 
-The payload follows the results dict of evaluation.services.results; the pages must show exactly its numbers.
+The payload is a version 1 snapshot (evaluation.results_model); the pages must show exactly its numbers.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def entry(
     cells: dict[str, dict[str, float]] | None = None,
     adjustments: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One department's entry of a results dict."""
+    """One department's entry of a version 1 snapshot."""
     return {
         "code": unit.code,
         "name": unit.name,
@@ -58,14 +58,31 @@ def entry(
 
 
 def payload(quarter: Quarter, departments: list[dict[str, Any]]) -> dict[str, Any]:
+    """A snapshot payload of version 1, every key as the releases that wrote version 1 wrote it."""
     return {
         "quarter": quarter.code,
         "status": QuarterStatus.PUBLISHED.value,
         "weights": {source: quarter.weight(source) for source in SOURCES},
         "departments": departments,
+        "title": quarter.title,
         "provisional": False,
+        "computed_at": "2026-07-08T09:30:00+08:00",
         "groups": list(dict.fromkeys(d["group"] for d in departments)),
         "sources": list(SOURCES),
+        "counted_ballots": {source: sum(d["ballots"][source] for d in departments) for source in SOURCES},
+        "settings": {
+            "scale": quarter.scale,
+            "levels": [{"label": lv.label, "points": float(lv.points)} for lv in quarter.levels.order_by("order")],
+            "criteria": [
+                {"code": c.code, "name": c.name, "weight": float(c.weight)}
+                for c in quarter.criteria.order_by("order", "code")
+            ],
+            "weights": {source: quarter.weight(source) for source in SOURCES},
+            "trim": quarter.trim,
+            "trim_min_n": quarter.trim_min_n,
+            "min_ballots": {source: quarter.min_ballots(source) for source in SOURCES},
+            "anonymity_k": quarter.anonymity_k,
+        },
     }
 
 
@@ -104,6 +121,11 @@ OPS_CELLS = {
     "peer": {"efficiency": 66.61, "quality": 66.62, "service": 66.63},
     "leadership": {"efficiency": 71.71, "quality": 72.72},
 }
+
+
+def decimals(cells: dict[str, float]) -> dict[str, Decimal]:
+    """Cell means as the results model holds them."""
+    return {code: Decimal(str(value)) for code, value in cells.items()}
 
 
 def example_published(org: dict[str, Unit], leader: Any, code: str = "2026Q2") -> Quarter:

@@ -87,3 +87,19 @@ def build_examples_1_and_2(quarter: Quarter, units: Mapping[str, Unit], leader: 
 
 def by_code(results: Mapping) -> dict[str, dict]:
     return {row["code"]: row for row in results["departments"]}
+
+
+def live_json(quarter) -> dict:
+    """The quarter's live results as docs/workbooks.md's compute_rankings JSON."""
+    from evaluation.results_model import interchange_json
+    from evaluation.selectors.results import results_compute
+
+    return interchange_json(results_compute(quarter))
+
+
+def shown_json(quarter) -> dict:
+    """The results shown for the quarter (its snapshot once published) as compute_rankings JSON."""
+    from evaluation.results_model import interchange_json
+    from evaluation.selectors.results import quarter_results
+
+    return interchange_json(quarter_results(quarter))

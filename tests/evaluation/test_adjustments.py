@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluation.models import Adjustment, AuditAction, AuditEntry, QuarterStatus
+from evaluation.results_model import AdjustmentInfo
+from evaluation.selectors.results import results_compute
 from evaluation.services.adjustments import adjustment_add, adjustment_remove, adjustment_update
-from evaluation.services.results import results_compute
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -115,10 +116,10 @@ def test_update_and_remove_are_audited_with_old_and_new_values(adjustment, evalu
 
 def test_adjustments_move_the_final_score_and_are_explained(adjustment, closed, org, evaluator) -> None:
     adjustment_add(quarter=closed, department=org["OPS"], points="0.25", reason="表扬", actor=evaluator)
-    row = next(r for r in results_compute(closed)["departments"] if r["code"] == "OPS")
-    assert row["adjustment"] == -1.25
-    assert row["adjustments"] == [{"points": -1.5, "reason": "迟报"}, {"points": 0.25, "reason": "表扬"}]
-    assert row["score"] is None  # unscored stays unscored
+    row = results_compute(closed).department("OPS")
+    assert row.adjustment == Decimal("-1.25")
+    assert row.adjustments == (AdjustmentInfo(Decimal("-1.50"), "迟报"), AdjustmentInfo(Decimal("0.25"), "表扬"))
+    assert row.score is None  # unscored stays unscored
 
 
 # --- pages ------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from evaluation.models import (
     ResultSnapshot,
     Source,
 )
+from evaluation.results_model import QuarterResults
 
 
 def _seed() -> str:
@@ -67,7 +68,7 @@ def _assert_realistic_spread() -> None:
         for unit_id in grassroots.values_list("rater_unit", flat=True).distinct()
     ]
     assert per_unit and all(20 <= n <= 40 for n in per_unit)
-    scores = [row["score"] for row in quarter.snapshot.payload["departments"]]
+    scores = [row.score for row in QuarterResults.from_snapshot(quarter.snapshot.payload).departments]
     assert max(scores) - min(scores) > 10
     assert BallotComment.objects.filter(text="审批流程较慢，希望简化").exists()
     reasons = set(Adjustment.objects.values_list("reason", flat=True))

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from evaluation.exports import export_quarter
 from evaluation.models import Quarter, QuarterStatus, ResultSnapshot
 from evaluation.services.lifecycle import quarter_transition
-from evaluation.services.results import quarter_results
+from tests.evaluation.scoring_data import shown_json
 from tests.evaluation.test_import_quarter import QUARTER_EXAMPLE, example_org, import_file, rankings_json
 
 __all__ = ["example_org"]  # the fixture, imported for these tests
@@ -62,7 +62,7 @@ def test_the_first_sheet_is_the_ranking_with_the_contract_columns(example_quarte
 
 def test_first_sheet_numbers_equal_compute_rankings_json_and_the_results_dict(example_quarter):
     rows = data_rows(exported(example_quarter).worksheets[0])
-    for source in (rankings_json("2026Q3")["departments"], quarter_results(example_quarter)["departments"]):
+    for source in (rankings_json("2026Q3")["departments"], shown_json(example_quarter)["departments"]):
         expected = [
             (
                 d["rank"],

@@ -98,8 +98,8 @@ def test_unscored_departments_come_after_the_ranked_ones_of_their_group(publishe
     assert page.index("Functional department") < page.index("审计部") < page.index("Affiliated unit")
 
 
-def test_rows_show_scores_adjustment_and_ballots_per_source(published, client_for, viewer):
-    ops = _rows(client_for(viewer).get(_url("2026Q2")).text)[0]
+def test_rows_show_scores_adjustment_and_ballots_per_source(published, client_for, evaluator):
+    ops = _rows(client_for(evaluator).get(_url("2026Q2")).text)[0]
 
     for number in ("85.55", "82.22", "66.62", "72.05", "-0.50", "5 / 2 / 3"):
         assert number in ops

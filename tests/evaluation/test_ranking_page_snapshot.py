@@ -10,7 +10,7 @@ from evaluation.services.results import results_freeze
 from tests.evaluation.scoring_data import build_examples_1_and_2, example_org, make_ballot, make_leader, make_quarter
 
 
-def test_published_pages_show_the_frozen_numbers_after_ballots_change(db, client_for, django_user_model):
+def test_published_pages_show_the_frozen_numbers_after_ballots_change(db, client_for, evaluator):
     units = example_org()
     leader = make_leader()
     quarter = make_quarter("2026Q3", status=QuarterStatus.CLOSED)
@@ -18,7 +18,7 @@ def test_published_pages_show_the_frozen_numbers_after_ballots_change(db, client
     quarter.status = QuarterStatus.PUBLISHED
     quarter.save(update_fields=["status"])
     results_freeze(quarter=quarter)
-    client = client_for(leader)
+    client = client_for(evaluator)  # one leader's ballot: only the evaluation group reads its source score
     ranking_url = reverse("evaluation:ranking", args=[quarter.code])
     detail_url = reverse("evaluation:department", args=[quarter.code, "A"])
 

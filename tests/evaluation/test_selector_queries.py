@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from departments.models import Unit, UnitKind
+from evaluation.selectors.results import results_compute
 from evaluation.selectors.scoring import quarter_scoring_data
-from evaluation.services.results import results_compute
 from tests.evaluation.scoring_data import add_adjustment, example_org, make_ballot, make_quarter
 
 pytestmark = pytest.mark.django_db

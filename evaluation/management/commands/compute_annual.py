@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from evaluation.management.commands.compute_rankings import number, text_table
-from evaluation.services.results import annual_interchange_view, annual_results
+from evaluation.results_model import annual_interchange_json
+from evaluation.selectors.results import annual_results
 
 
 class Command(BaseCommand):
@@ -23,20 +24,20 @@ class Command(BaseCommand):
             raise CommandError(_("A year is written with four digits, for example 2026."))
         results = annual_results(int(year))
         if options["format"] == "json":
-            self.stdout.write(json.dumps(annual_interchange_view(results), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(annual_interchange_json(results), ensure_ascii=False, indent=2))
             return
-        counted = ", ".join(results["quarters"]) or _("none")
+        counted = ", ".join(results.quarters) or _("none")
         title = _("Year %(year)s; published quarters: %(quarters)s") % {"year": year, "quarters": counted}
         headers = [_("Group"), _("Rank"), _("Code"), _("Department"), _("Score"), _("Quarters")]
         rows = [
             [
-                row["group"],
-                "–" if row["rank"] is None else str(row["rank"]),
-                row["code"],
-                row["name"],
-                number(row["score"]),
-                str(row["quarters"]),
+                row.group,
+                "–" if row.rank is None else str(row.rank),
+                row.code,
+                row.name,
+                number(row.score),
+                str(row.quarters),
             ]
-            for row in results["departments"]
+            for row in results.departments
         ]
         self.stdout.write(title + "\n\n" + text_table(headers, rows))

@@ -3,15 +3,16 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from evaluation.models import Quarter
-from evaluation.services.results import interchange_view, quarter_results
-
-SOURCES = ("grassroots", "peer", "leadership")
+from evaluation.results_model import QuarterResults, interchange_json
+from evaluation.scoring import SOURCES
+from evaluation.selectors.results import quarter_results
 
 
 def display_width(text: str) -> int:
@@ -39,7 +40,7 @@ def _looks_numeric(text: str) -> bool:
     return text.lstrip("+-↑↓").replace(".", "", 1).isdigit() or text in {"–", "-"}
 
 
-def number(value: float | None) -> str:
+def number(value: Decimal | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
@@ -69,15 +70,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         results = quarter_results(get_quarter(options["quarter"]))
         if options["format"] == "json":
-            self.stdout.write(json.dumps(interchange_view(results), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(interchange_json(results), ensure_ascii=False, indent=2))
             return
         self.stdout.write(self._table(results))
 
-    def _table(self, results: dict[str, Any]) -> str:
-        weights = results["weights"]
+    def _table(self, results: QuarterResults) -> str:
+        weights = results.weights
         title = _("Quarter %(quarter)s (%(status)s); weights: grassroots %(g)s, peer %(p)s, leadership %(l)s") % {
-            "quarter": results["quarter"],
-            "status": results["status"],
+            "quarter": results.quarter,
+            "status": results.status,
             "g": weights["grassroots"],
             "p": weights["peer"],
             "l": weights["leadership"],
@@ -98,17 +99,17 @@ class Command(BaseCommand):
         ]
         rows = [
             [
-                row["group"],
-                "–" if row["rank"] is None else str(row["rank"]),
-                row["code"],
-                row["name"],
-                number(row["score"]),
-                number(row["composite"]),
-                number(row["adjustment"]),
-                *(number(row["sources"][source]) for source in SOURCES),
-                "/".join(str(row["ballots"][source]) for source in SOURCES),
-                rank_change(row["rank_change"]),
+                row.group,
+                "–" if row.rank is None else str(row.rank),
+                row.code,
+                row.name,
+                number(row.score),
+                number(row.composite),
+                number(row.adjustment),
+                *(number(row.sources[source].score) for source in SOURCES),
+                "/".join(str(row.sources[source].ballots) for source in SOURCES),
+                rank_change(row.rank_change),
             ]
-            for row in results["departments"]
+            for row in results.departments
         ]
         return title + "\n\n" + text_table(headers, rows)

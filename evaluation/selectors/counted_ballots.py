@@ -11,7 +11,7 @@ is named.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from itertools import groupby
 from typing import Any
@@ -22,21 +22,32 @@ from django.db.models import CharField, Count, F, Sum
 from django.db.models.functions import Cast, Collate
 
 from departments.models import Unit
-from evaluation.exports.common import source_label
+from evaluation.labels import source_label
 from evaluation.models import Ballot, BallotComment, BallotValue, Quarter, Source
+from evaluation.results_model import Roster, UnitName
 
 CHUNK = 5000  # rows fetched from the database at a time
 VALUE_FIELDS = ("values__department", "values__criterion", "values__value_centi")
 
 
 class CountedBallots:
-    """The counted (not voided) ballots of a quarter; each method reads what it needs when called."""
+    """The counted (not voided) ballots of a quarter; each method reads what it needs when called.
 
-    def __init__(self, quarter: Quarter) -> None:
+    Units are named as the `roster` froze them at publication; without one (live results), as they are now.
+    """
+
+    def __init__(self, quarter: Quarter, roster: Roster | None = None, names: Mapping[str, str] | None = None) -> None:
         self.quarter = quarter
+        self.roster = roster
         self.criteria = list(quarter.criteria.order_by("order", "code"))
-        self.units = {unit.pk: unit for unit in Unit.objects.all()}
-        self.departments = self._rated_departments()
+        # criterion code -> name, as the results name the criteria (frozen once published)
+        self.criterion_names = {c.code: c.name for c in self.criteria} if names is None else dict(names)
+        if roster is None:
+            self.units = {unit.pk: UnitName(unit.pk, unit.code, unit.name, unit.order) for unit in Unit.objects.all()}
+            self.departments = self._rated_departments()
+        else:
+            self.units = dict(roster.units)
+            self.departments = [self.units[pk] for pk in roster.departments]
         # ballot id -> (number, source, rating unit code), for the ballots with a comment; filled by rows()
         self._numbered: dict[Any, tuple[int, str, str | None]] | None = None
 
@@ -46,7 +57,7 @@ class CountedBallots:
     def _values(self) -> Any:
         return BallotValue.objects.filter(ballot__quarter=self.quarter, ballot__voided_at__isnull=True)
 
-    def _rated_departments(self) -> list[Unit]:
+    def _rated_departments(self) -> list[UnitName]:
         rated = set(self._values().values_list("department", flat=True).distinct().order_by())
         wanted = set(Unit.objects.evaluated().values_list("pk", flat=True)) | rated
         return sorted((self.units[pk] for pk in wanted), key=lambda unit: (unit.order, unit.code))
@@ -139,8 +150,10 @@ class CountedBallots:
             entry[1] += weight
         return {key: num / den for key, (num, den) in totals.items() if den}
 
-    def rating_units(self, source: str) -> list[Unit]:
+    def rating_units(self, source: str) -> list[UnitName]:
         """The units that rate with `source`: the active ones and any that left ballots."""
+        if self.roster is not None:
+            return [self.units[pk] for pk in self.roster.rating_units[source]]
         seen = set(
             self._ballots()
             .filter(source=source, rater_unit__isnull=False)
@@ -153,8 +166,10 @@ class CountedBallots:
         return sorted((self.units[pk] for pk in wanted), key=lambda unit: (unit.order, unit.code))
 
 
-def load_counted_ballots(quarter: Quarter) -> CountedBallots:
-    return CountedBallots(quarter)
+def load_counted_ballots(
+    quarter: Quarter, roster: Roster | None = None, names: Mapping[str, str] | None = None
+) -> CountedBallots:
+    return CountedBallots(quarter, roster, names)
 
 
 def _ballot_key(field: str) -> Cast:

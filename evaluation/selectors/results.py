@@ -1,0 +1,235 @@
+"""Reads of results: a quarter's (live, or its snapshot once published) and a year's, as `evaluation.results_model`.
+
+Nothing here writes: `evaluation.services.results` freezes a quarter's results at publication.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+
+from django.db.models import Q
+from django.utils import timezone
+
+from departments.models import Unit
+from evaluation.models import DepartmentResult, Quarter, QuarterStatus, ResultSnapshot, Source
+from evaluation.results_model import (
+    AdjustmentInfo,
+    AnnualResults,
+    AnnualRow,
+    DepartmentRow,
+    LevelUsed,
+    ParticipationRow,
+    QuarterResults,
+    Roster,
+    SettingsUsed,
+    SourceResult,
+    UnitName,
+    shown,
+)
+from evaluation.scoring import SOURCES, AnnualInput, DepartmentInput, DepartmentScore, compute_annual, compute_quarter
+from evaluation.selectors.counted_ballots import load_counted_ballots
+from evaluation.selectors.participation import grassroots_rows, leadership_rows, peer_rows
+from evaluation.selectors.scoring import QuarterScoringData, quarter_scoring_data
+
+
+def _department_row(score: DepartmentScore, data: QuarterScoringData) -> DepartmentRow:
+    department = score.department
+    return DepartmentRow(
+        id=department.id,
+        code=department.code,
+        name=department.name,
+        group=department.group,
+        order=department.order,
+        rank=score.rank,
+        rank_change=score.rank_change,
+        score=shown(score.final),
+        composite=shown(score.composite),
+        adjustment=shown(score.adjustment),  # type: ignore[arg-type]
+        final_exact=score.final,
+        sources={
+            source: SourceResult(
+                source=source,
+                score=shown(score.sources[source]),
+                ballots=score.ballots[source],
+                cells={code: shown(mean) for code, mean in score.cells[source].items()},  # type: ignore[misc]
+            )
+            for source in SOURCES
+        },
+        adjustments=tuple(
+            AdjustmentInfo(points=shown(a.points), reason=a.reason)  # type: ignore[arg-type]
+            for a in data.adjustments
+            if a.department_id == department.id
+        ),
+    )
+
+
+def _settings_used(quarter: Quarter, data: QuarterScoringData) -> SettingsUsed:
+    settings = data.scoring_input.settings
+    return SettingsUsed(
+        scale=quarter.scale,
+        levels=tuple(LevelUsed(label, points) for label, points in data.levels),
+        criteria=data.criteria,
+        weights={source: settings.weight(source) for source in SOURCES},
+        trim=settings.trim,
+        trim_min_n=settings.trim_min_n,
+        min_ballots={source: settings.minimum(source) for source in SOURCES},
+        anonymity_k=quarter.anonymity_k,
+    )
+
+
+def results_compute(quarter: Quarter) -> QuarterResults:
+    """Compute the quarter's results live from its counted ballots (docs/scoring.md)."""
+    data = quarter_scoring_data(quarter)
+    scores = compute_quarter(data.scoring_input)
+    return QuarterResults(
+        quarter=quarter.code,
+        status=quarter.status,
+        title=quarter.title,
+        provisional=quarter.status != QuarterStatus.PUBLISHED,
+        computed_at=timezone.now().isoformat(),
+        weights={source: quarter.weight(source) for source in SOURCES},
+        groups=scores.groups,
+        counted_ballots=dict(data.counted_ballots),
+        settings=_settings_used(quarter, data),
+        departments=tuple(_department_row(score, data) for score in scores.departments),
+    )
+
+
+def snapshot_results(snapshot_id: int) -> QuarterResults | None:
+    """The results frozen in this snapshot, or None when it is gone (the quarter was reopened meanwhile)."""
+    payload = ResultSnapshot.objects.filter(pk=snapshot_id).values_list("payload", flat=True).first()
+    return None if payload is None else QuarterResults.from_snapshot(payload)
+
+
+def quarter_results(quarter: Quarter) -> QuarterResults:
+    """The results to show: a published quarter's frozen snapshot, otherwise computed live."""
+    if quarter.status == QuarterStatus.PUBLISHED:
+        payload = ResultSnapshot.objects.filter(quarter=quarter).values_list("payload", flat=True).first()
+        if payload is not None:
+            return QuarterResults.from_snapshot(payload)
+    return results_compute(quarter)
+
+
+def comment_sources_shown(quarter: Quarter, results: QuarterResults | None = None) -> dict[str, set[str]]:
+    """Per department code: the sources whose comments the department itself (a reader under the k-rule) may
+    read in the quarter, exactly as its detail page decides. `results` defaults to `quarter_results(quarter)`.
+
+    A department the quarter's results do not include is absent: none of its comments may be read.
+    """
+    results = quarter_results(quarter) if results is None else results
+    return {row.code: set(results.sources_shown(row, quarter.anonymity_k)) for row in results.departments}
+
+
+# --- the roster a published quarter's workbook names -----------------------------------------------------------
+
+
+def _unit_name(unit: Unit) -> UnitName:
+    return UnitName(pk=unit.pk, code=unit.code, name=unit.name, order=unit.order)
+
+
+def participation_rows(quarter: Quarter) -> tuple[ParticipationRow, ...]:
+    """The participation sheet's rows as of now: per rating unit, counted ballots beside codes and accounts."""
+    rows = [
+        ParticipationRow(
+            Source.GRASSROOTS,
+            row["unit"],
+            row["name"],
+            row["ballots"],
+            row["codes_issued"],
+            row["codes_used"],
+            row["account_votes"],
+            row["expected"],
+        )
+        for row in grassroots_rows(quarter)
+    ]
+    rows += [
+        ParticipationRow(Source.PEER, row["unit"], row["name"], int(row["voted"]), None, None, None, 1)
+        for row in peer_rows(quarter)
+    ]
+    leaders = leadership_rows(quarter)
+    voted = sum(1 for row in leaders if row["voted"])
+    rows.append(ParticipationRow(Source.LEADERSHIP, None, None, voted, None, None, None, len(leaders)))
+    return tuple(rows)
+
+
+def results_roster(quarter: Quarter) -> Roster:
+    """Who the quarter's results workbook names, as of now: frozen into the snapshot at publication."""
+    ballots = load_counted_ballots(quarter)
+    return Roster(
+        units={unit.pk: unit for unit in ballots.units.values()},
+        departments=tuple(unit.pk for unit in ballots.departments),
+        rating_units={
+            source: tuple(unit.pk for unit in ballots.rating_units(source))
+            for source in (Source.GRASSROOTS, Source.PEER)
+        },
+        participation=participation_rows(quarter),
+    )
+
+
+# --- rule 8 ------------------------------------------------------------------------------------------------------
+
+
+def _year_snapshots(prefix: str) -> list[QuarterResults]:
+    payloads = (
+        ResultSnapshot.objects.filter(quarter__code__startswith=prefix, quarter__status=QuarterStatus.PUBLISHED)
+        .order_by("quarter__code")
+        .values_list("payload", flat=True)
+    )
+    return [QuarterResults.from_snapshot(payload) for payload in payloads]
+
+
+def _annual_departments(snapshots: list[QuarterResults], finals: dict[int, list[Fraction]]) -> list[DepartmentInput]:
+    """The year's departments as the latest snapshot naming each one froze them (name, group, order).
+
+    A year without a published quarter has nothing frozen: it lists the units evaluated today, none scored.
+    """
+    listed: dict[int, DepartmentInput] = {}
+    for results in snapshots:
+        for row in results.departments:
+            listed[row.id] = DepartmentInput(id=row.id, code=row.code, name=row.name, group=row.group, order=row.order)
+    missing = [pk for pk in finals if pk not in listed]
+    if snapshots and not missing:
+        return list(listed.values())
+    wanted = Q(id__in=missing) if snapshots else Q(id__in=missing) | Q(pk__in=Unit.objects.evaluated().values("pk"))
+    for u in Unit.objects.filter(wanted):
+        listed[u.id] = DepartmentInput(id=u.id, code=u.code, name=u.name, group=u.group, order=u.order)
+    return list(listed.values())
+
+
+def annual_results(year: int) -> AnnualResults:
+    """Rule 8: each department's mean unrounded final score over the year's published quarters, ranked by rule 6.
+
+    Names, groups and display order are those the year's snapshots froze (the latest quarter's). Departments
+    never scored in the year are listed after the ranked ones of their group with rank and score None.
+    """
+    prefix = f"{year:04d}Q"
+    snapshots = _year_snapshots(prefix)
+    rows = DepartmentResult.objects.filter(
+        quarter__code__startswith=prefix, quarter__status=QuarterStatus.PUBLISHED
+    ).values_list("department_id", "final_exact")
+    finals: dict[int, list[Fraction]] = defaultdict(list)
+    for department_id, exact in rows:
+        finals.setdefault(department_id, [])
+        if exact:
+            finals[department_id].append(Fraction(exact))
+    departments = sorted(_annual_departments(snapshots, finals), key=lambda d: (d.order, d.code))
+    annual = compute_annual(AnnualInput(department=d, finals=tuple(finals.get(d.id, ()))) for d in departments)
+    return AnnualResults(
+        year=year,
+        departments=tuple(
+            AnnualRow(
+                id=a.department.id,
+                code=a.department.code,
+                name=a.department.name,
+                group=a.department.group,
+                order=a.department.order,
+                rank=a.rank,
+                score=shown(a.score),
+                quarters=a.quarters,
+            )
+            for a in annual.departments
+        ),
+        groups=annual.groups,
+        quarters=tuple(results.quarter for results in snapshots),
+    )
