@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluation.labels import group_label
 from evaluation.models import Problem, Quarter, QuarterStatus
+from evaluation.results_model import DepartmentRow, QuarterResults
 from evaluation.selectors.participation import SourceTurnout, quarter_participation, source_turnout
 from evaluation.selectors.problems import overdue_q
-from evaluation.selectors.rankings import group_label
-from evaluation.services.results import quarter_results
+from evaluation.selectors.results import quarter_results
 
 # A department last this many published quarters running is listed.
 LAST_PLACE_STREAK = 2
@@ -69,18 +69,15 @@ def overdue_board_url() -> str:
     return reverse("evaluation:problems") + "?" + urlencode({"quarter": "", "overdue": "on"})
 
 
-def _last_in_group(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The entries ranked last in their group, by department code; a group of one ranked department has no last."""
-    ranked: dict[str, list[dict[str, Any]]] = {}
-    for entry in results.get("departments") or []:
-        if entry.get("rank") is not None:
-            ranked.setdefault(entry.get("group") or "", []).append(entry)
-    last = {}
-    for entries in ranked.values():
-        if len(entries) < 2:
+def _last_in_group(results: QuarterResults) -> dict[str, DepartmentRow]:
+    """The rows ranked last in their group, by department code; a group of one ranked department has no last."""
+    last: dict[str, DepartmentRow] = {}
+    for group in results.groups:
+        ranked = [row for row in results.in_group(group) if row.rank is not None]
+        if len(ranked) < 2:
             continue
-        bottom = max(entry["rank"] for entry in entries)
-        last.update((entry["code"], entry) for entry in entries if entry["rank"] == bottom)
+        bottom = max(row.rank for row in ranked)
+        last.update((row.code, row) for row in ranked if row.rank == bottom)
     return last
 
 
@@ -93,10 +90,7 @@ def last_places(*, at_least: int = LAST_PLACE_STREAK) -> list[LastPlace]:
     for quarter in Quarter.objects.filter(status=QuarterStatus.PUBLISHED).order_by("-code"):
         last = _last_in_group(quarter_results(quarter))
         if going is None:
-            streaks = {
-                code: LastPlace(code, entry.get("name") or code, group_label(entry.get("group") or ""))
-                for code, entry in last.items()
-            }
+            streaks = {code: LastPlace(code, row.name, group_label(row.group)) for code, row in last.items()}
             going = set(streaks)
         going &= set(last)
         for code in going:
