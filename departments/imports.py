@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from departments.models import EVALUATED_KINDS, Unit, UnitKind, User
+from departments.cells import keep_as_text
+from departments.models import EVALUATED_KINDS, UNIT_CODE_PATTERN, Unit, UnitKind, User, unit_code_validator
 from departments.roles import Role
 from departments.services import user_set_roles
 from departments.workbook import (
@@ -239,8 +240,8 @@ def _unit_fields(row: SheetRow, issues: list[ImportIssue]) -> dict[str, Any] | N
         wanted["order"] = _whole_number(row, "order", issues)
     if "active" in row.values:
         wanted["active"] = _yes_no(row, "active", issues, default=True)
-    if code is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
-        issues.append(row.issue("code", _("A code is 1 to 32 characters of A–Z, a–z, 0–9, _ and -.")))
+    if code is not None and not re.fullmatch(UNIT_CODE_PATTERN, code):
+        issues.append(row.issue("code", str(unit_code_validator.message)))
     return wanted if len(issues) == count else None
 
 
@@ -500,17 +501,10 @@ def _write_rows(sheet: Any, headers: list[str], rows: Iterable[list[Any]]) -> No
     for row in rows:
         sheet.append(row)
         for cell in sheet[sheet.max_row]:
-            _keep_as_text(cell)
+            keep_as_text(cell)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(header) + 6)
-
-
-def _keep_as_text(cell: Any) -> None:
-    # Text that Excel would take for a formula is stored as text and shown with a quote prefix.
-    if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"
-        cell.quotePrefix = True
 
 
 def _add_choices(sheet: Any, column: str, values: list[str]) -> None:

@@ -7,6 +7,7 @@ and participation records never point at a ballot.
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -20,7 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Unit
 
-quarter_code_validator = RegexValidator(r"^[0-9]{4}Q[1-4]$", _("A quarter is written YYYYQn, for example 2026Q3."))
+# The one definition of a quarter code (YYYYQn): the model, the workbook import and the URL converter use it.
+QUARTER_CODE_PATTERN = "[0-9]{4}Q[1-4]"
+QUARTER_CODE = re.compile(rf"^{QUARTER_CODE_PATTERN}$")
+quarter_code_validator = RegexValidator(QUARTER_CODE.pattern, _("A quarter is written YYYYQn, for example 2026Q3."))
 criterion_code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_]{0,31}$",
     _("A criterion code starts with a letter and has up to 32 letters, digits and _."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -113,7 +112,6 @@ SOURCE_ALIASES = {
 SCALE_ALIASES = {"levels": Scale.LEVELS, "等级": Scale.LEVELS, "points": Scale.POINTS, "分数": Scale.POINTS}
 YES = {"yes", "y", "true", "1", "是", "√"}
 NO = {"no", "n", "false", "0", "否", "×"}
-QUARTER_CODE = re.compile(r"^[0-9]{4}Q[1-4]$")
 ABSTAIN = {normalise_header(label) for label in (*ABSTAIN_LABELS, "n/a", "na", "-", "–")}
 
 

@@ -17,7 +17,6 @@ from evaluation.criteria_templates import CriterionSpec, LevelSpec, within_digit
 from evaluation.imports.common import (
     CRITERIA_SHEET,
     NO,
-    QUARTER_CODE,
     SCALE_ALIASES,
     SETTING_ALIASES,
     SETTING_DEFAULTS,
@@ -26,6 +25,7 @@ from evaluation.imports.common import (
     ParsedSettings,
 )
 from evaluation.models import (
+    QUARTER_CODE,
     Quarter,
     QuarterStatus,
     Source,
