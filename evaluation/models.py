@@ -135,6 +135,26 @@ class Quarter(models.Model):
         return [source for source in Source.values if self.weight(source) > 0]
 
 
+# The settings that decide a quarter's numbers, in the order the console and the workbooks list them.
+SCORING_FIELDS: tuple[str, ...] = (
+    "scale",
+    "weight_grassroots",
+    "weight_peer",
+    "weight_leadership",
+    "trim",
+    "trim_min_n",
+    "min_ballots_grassroots",
+    "min_ballots_peer",
+    "min_ballots_leadership",
+    "anonymity_k",
+)
+
+
+def quarter_default(name: str) -> object:
+    """The default of a Quarter field, as a new quarter gets it."""
+    return Quarter._meta.get_field(name).get_default()
+
+
 class Level(models.Model):
     quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="levels")
     label = models.CharField(_("label"), max_length=20)

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from departments.models import Unit
 from evaluation.exports.writer import Column, SheetData, write_workbook
-from evaluation.models import Quarter
+from evaluation.imports.common import WORKBOOK_SETTING_FIELDS
+from evaluation.models import Quarter, quarter_default
 
 
 def _chinese() -> bool:
@@ -39,8 +40,8 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
     else:
         criteria = [(spec.code, spec.name, spec.weight) for spec in WORK_STYLE.criteria]
         levels = [(spec.label, spec.points) for spec in DEFAULT_LEVELS]
-        code, scale, trim = current_quarter_code(), "levels", False
-        numbers = {key: Quarter._meta.get_field(key).default for key in _TEMPLATE_NUMBERS}
+        code, scale, trim = current_quarter_code(), quarter_default("scale"), quarter_default("trim")
+        numbers = {key: quarter_default(key) for key in _TEMPLATE_NUMBERS}
     settings_rows = [("quarter", code), ("scale", scale), *numbers.items(), ("trim", "yes" if trim else "no")]
     yield SheetData(
         _header("settings", "设置"),
@@ -78,15 +79,7 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
     yield _template_units()
 
 
-_TEMPLATE_NUMBERS = (
-    "weight_grassroots",
-    "weight_peer",
-    "weight_leadership",
-    "trim_min_n",
-    "min_ballots_grassroots",
-    "min_ballots_peer",
-    "min_ballots_leadership",
-)
+_TEMPLATE_NUMBERS = tuple(name for name in WORKBOOK_SETTING_FIELDS if name not in ("scale", "trim"))
 
 
 def _template_ballots(criterion_codes: list[str]) -> SheetData:

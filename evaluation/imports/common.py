@@ -18,9 +18,11 @@ from departments.workbook import (
 )
 from evaluation.criteria_templates import ABSTAIN_LABELS, CriterionSpec, LevelSpec
 from evaluation.models import (
+    SCORING_FIELDS,
     Quarter,
     Scale,
     Source,
+    quarter_default,
 )
 
 COMMENT_MAX_LENGTH = 1000
@@ -71,19 +73,10 @@ ADJUSTMENTS_SHEET = SheetSpec(
     ],
 )
 
-# Settings keys, their Chinese aliases, and the default for a new quarter.
-SETTING_DEFAULTS: dict[str, Any] = {
-    "quarter": None,
-    "scale": Scale.LEVELS,
-    "weight_grassroots": 40,
-    "weight_peer": 30,
-    "weight_leadership": 30,
-    "trim": False,
-    "trim_min_n": 5,
-    "min_ballots_grassroots": 1,
-    "min_ballots_peer": 1,
-    "min_ballots_leadership": 1,
-}
+# The settings sheet's keys: the quarter, then the scoring settings a workbook carries (the anonymity
+# threshold is set in the console only), each with the default a new quarter gets; and their Chinese aliases.
+WORKBOOK_SETTING_FIELDS: tuple[str, ...] = tuple(name for name in SCORING_FIELDS if name != "anonymity_k")
+SETTING_DEFAULTS: dict[str, Any] = {"quarter": None} | {name: quarter_default(name) for name in WORKBOOK_SETTING_FIELDS}
 SETTING_ALIASES = {
     "季度": "quarter",
     "计分方式": "scale",

@@ -25,22 +25,19 @@ from evaluation.criteria_templates import (
     LevelSpec,
     within_digits,
 )
-from evaluation.models import AuditAction, Ballot, Criterion, Level, Quarter, QuarterStatus, Source
+from evaluation.models import (
+    SCORING_FIELDS,
+    AuditAction,
+    Ballot,
+    Criterion,
+    Level,
+    Quarter,
+    QuarterStatus,
+    Source,
+)
 from evaluation.services.audit import audit_record
 
-# The plain settings a quarter carries over to the next one (the window is not carried).
-SCORING_FIELDS: tuple[str, ...] = (
-    "scale",
-    "weight_grassroots",
-    "weight_peer",
-    "weight_leadership",
-    "trim",
-    "trim_min_n",
-    "min_ballots_grassroots",
-    "min_ballots_peer",
-    "min_ballots_leadership",
-    "anonymity_k",
-)
+# SCORING_FIELDS are the plain settings a quarter carries over to the next one (the window is not carried).
 WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
 TEXT_FIELDS: tuple[str, ...] = ("title",)
 SETTINGS_FIELDS: tuple[str, ...] = SCORING_FIELDS + WINDOW_FIELDS + TEXT_FIELDS
