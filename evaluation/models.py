@@ -294,13 +294,17 @@ class BallotValue(models.Model):
         return Decimal(self.value_centi) / 100
 
 
+# The longest comment a ballot may address to one department, however the ballot arrives.
+COMMENT_MAX_LENGTH = 1000
+
+
 class BallotComment(models.Model):
     """An opinion or problem a ballot addresses to one department."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="comments")
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("comment"), max_length=1000)
+    text = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("comment")

@@ -25,7 +25,6 @@ from evaluation.models import (
     quarter_default,
 )
 
-COMMENT_MAX_LENGTH = 1000
 LABEL_MAX_LENGTH = 64
 BULK_BATCH = 5000
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from departments.models import Unit, UnitKind
 from departments.roles import Role
 from evaluation.models import (
+    COMMENT_MAX_LENGTH,
     AuditAction,
     Ballot,
     BallotCode,
@@ -38,7 +39,6 @@ from evaluation.models import (
 from evaluation.services.audit import audit_record
 from evaluation.services.codes import normalise_code
 
-COMMENT_MAX_LENGTH = 1000
 # Statuses in which an evaluator may still enter ballots collected on paper.
 PAPER_STATUSES = {
     Origin.KEYED: {QuarterStatus.OPEN, QuarterStatus.CLOSED},
