@@ -38,6 +38,7 @@ from evaluation.models import (
 )
 from evaluation.services.audit import audit_record
 from evaluation.services.codes import normalise_code
+from evaluation.sql import quarter_status_for_share
 
 # Statuses in which an evaluator may still enter ballots collected on paper.
 PAPER_STATUSES = {
@@ -185,20 +186,9 @@ def _check_paper_status(quarter: Quarter, *, origin: str) -> None:
 
 
 def _lock_quarter_accepting(quarter: Quarter, *, origin: str) -> None:
-    """Re-read the quarter's status inside the storing transaction and refuse if it no longer accepts ballots.
-
-    On PostgreSQL the row is read FOR SHARE: submits do not wait for each other, but a transition or a
-    void (which lock it FOR UPDATE) waits until they commit, and a submit arriving after a transition
-    has committed sees the new status. SQLite runs one writer at a time, so a plain read suffices there.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Quarter._meta.db_table)
-            cursor.execute(f"SELECT status FROM {table} WHERE id = %s FOR SHARE", [quarter.pk])  # noqa: S608
-            row = cursor.fetchone()
-        status = row[0] if row else None
-    else:
-        status = Quarter.objects.filter(pk=quarter.pk).values_list("status", flat=True).first()
+    """Re-read the quarter's status inside the storing transaction (under a shared lock, see
+    `evaluation.sql.quarter_status_for_share`) and refuse if it no longer accepts ballots."""
+    status = quarter_status_for_share(quarter.pk)
     if status == quarter.status:
         return
     current = Quarter(pk=quarter.pk, code=quarter.code, status=status or QuarterStatus.DRAFT)
