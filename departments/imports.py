@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.cells import keep_as_text
 from departments.models import EVALUATED_KINDS, UNIT_CODE_PATTERN, Unit, UnitKind, User, unit_code_validator
 from departments.roles import Role
@@ -169,10 +171,6 @@ def org_import(*, source: Any, actor: User | None = None, max_bytes: int | None 
 
 
 def _audit(result: OrgImportResult, *, actor: User | None, source: Any) -> None:
-    # Imported lazily: the evaluation app depends on departments, not the reverse.
-    from evaluation.models import AuditAction
-    from evaluation.services.audit import audit_record
-
     details = result.as_dict() | {"file": str(getattr(source, "name", source))[-200:]}
     audit_record(action=AuditAction.ORG_IMPORTED, summary=result.summary, actor=actor, details=details)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-SEARCHED = ("config", "departments", "evaluation", "templates", "tests", "scripts", "bench")
+SEARCHED = ("audit", "config", "departments", "evaluation", "templates", "tests", "scripts", "bench")
 SUFFIXES = {".py", ".html", ".md", ".txt", ".js"}
 # `docs/scoring.md, "Which ballots count"` or `docs/design.md ("Demo data")`.
 SECTION = re.compile(r"docs/(\w+\.md)(?:, | \()\"([^\"\n]{1,80})\"")

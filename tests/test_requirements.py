@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("config", "departments", "evaluation")
+PRODUCT = ("audit", "config", "departments", "evaluation")
 LOCAL = {*PRODUCT, "tests", "bench", "scripts", "manage"}
 REQUIREMENT = re.compile(r"^([A-Za-z0-9_.\-]+)==[0-9][\w.]*$")
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from evaluation.exports.common import group_label, grouped, quarter_results
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.models import Quarter, QuarterStatus
+from evaluation.services.results import annual_results
 
 
 def year_quarters(year: int) -> list[Quarter]:
@@ -56,8 +57,6 @@ def annual_sheet(year: int, annual: dict, quarters: Sequence[Quarter]) -> SheetD
 
 def export_annual(year: int, output: str | IO[bytes]) -> None:
     """Write the annual workbook of `year` (docs/scoring.md rule 8) to `output`."""
-    from evaluation.services.results import annual_results
-
     quarters = year_quarters(year)
     title = _("Work-style evaluation %(year)s, annual results") % {"year": year}
     write_workbook([annual_sheet(year, annual_results(year), quarters)], output, title=title)

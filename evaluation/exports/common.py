@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import UnitKind
 from evaluation.models import Quarter, Source
+from evaluation.services.results import quarter_results as results_for
 
 
 def round_score(value: Fraction | Decimal | float | None) -> float | None:
@@ -33,8 +34,6 @@ def yes_no(value: bool) -> str:
 
 
 def quarter_results(quarter: Quarter) -> dict:
-    from evaluation.services.results import quarter_results as results_for
-
     return results_for(quarter)
 
 

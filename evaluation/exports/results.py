@@ -26,6 +26,8 @@ from evaluation.exports.common import (
 )
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.models import Adjustment, Quarter, Source
+from evaluation.selectors.participation import grassroots_rows, leadership_rows, peer_rows
+from evaluation.selectors.problems import department_problem_figures
 
 
 def ranking_sheet(results: dict) -> SheetData:
@@ -154,8 +156,6 @@ def counts_sheet(results: dict) -> SheetData:
 
 def participation_sheet(quarter: Quarter) -> SheetData:
     """Counted ballots per rating unit, beside the codes issued and used (no link between them)."""
-    from evaluation.selectors.participation import grassroots_rows, leadership_rows, peer_rows
-
     columns = [
         Column(_("Source"), 14),
         Column(_("Unit code"), 12),
@@ -268,8 +268,6 @@ def adjustments_sheet(quarter: Quarter, results: dict) -> SheetData:
 
 
 def problems_sheet(quarter: Quarter) -> SheetData:
-    from evaluation.selectors.problems import department_problem_figures
-
     figures = department_problem_figures(quarter=quarter)
     units = Unit.objects.in_bulk(list(figures))
     columns = [

@@ -8,7 +8,9 @@ from typing import IO
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from departments.models import Unit
+from departments.models import Unit, User
+from departments.roles import Role
+from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE
 from evaluation.exports.writer import Column, SheetData, write_workbook
 from evaluation.imports.common import WORKBOOK_SETTING_FIELDS
 from evaluation.models import Quarter, quarter_default
@@ -30,8 +32,6 @@ def current_quarter_code() -> str:
 
 def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
     """The sheets of an empty quarter workbook that `import_quarter` accepts once filled in."""
-    from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE
-
     if quarter is not None:
         criteria = [(c.code, c.name, c.weight) for c in quarter.criteria.order_by("order", "code")]
         levels = [(level.label, level.points) for level in quarter.levels.order_by("order", "-points")]
@@ -101,9 +101,6 @@ def _template_ballots(criterion_codes: list[str]) -> SheetData:
 
 def _template_units() -> SheetData:
     """A reference sheet (not read by the import): the codes and accounts a ballot may name."""
-    from departments.models import User
-    from departments.roles import Role
-
     units = [(unit.code, unit.name, unit.get_kind_display()) for unit in Unit.objects.filter(active=True)]
     leaders = User.objects.filter(is_active=True, groups__name=Role.LEADER).distinct().order_by("username")
     rows = [*units, *((user.username, str(user), str(Role.LEADER.label)) for user in leaders)]

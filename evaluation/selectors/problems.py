@@ -56,8 +56,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
 from departments.models import Unit
-from evaluation.models import AuditEntry, BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
+from evaluation.models import BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
 from evaluation.selectors.department import comment_sources_shown
 from evaluation.sql import DaysBetween, medians
 

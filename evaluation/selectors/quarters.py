@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from evaluation.models import AuditEntry, Ballot, BallotCode, Quarter
+from audit.models import AuditEntry
+from evaluation.models import Ballot, BallotCode, Quarter
 
 
 def quarter_list() -> QuerySet[Quarter]:

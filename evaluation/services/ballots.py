@@ -18,11 +18,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.models import Unit, UnitKind
 from departments.roles import Role
 from evaluation.models import (
     COMMENT_MAX_LENGTH,
-    AuditAction,
     Ballot,
     BallotCode,
     BallotComment,
@@ -36,7 +37,6 @@ from evaluation.models import (
     Scale,
     Source,
 )
-from evaluation.services.audit import audit_record
 from evaluation.services.codes import normalise_code
 from evaluation.sql import quarter_status_for_share
 

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.models import AuditAction, Quarter, QuarterStatus
-from evaluation.services.audit import audit_record
+from audit.models import AuditAction
+from audit.services import audit_record
+from evaluation.models import Quarter, QuarterStatus
+from evaluation.services.results import results_discard, results_freeze
 
 ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -87,9 +89,6 @@ def quarter_transition(*, quarter: Quarter, to: QuarterStatus | str, actor: Any 
 
 
 def _apply_results(quarter: Quarter, old: str, to: str, actor: Any) -> None:
-    # Imported here: the results service depends on the models only, and this keeps the import graph flat.
-    from evaluation.services.results import results_discard, results_freeze
-
     if to == QuarterStatus.PUBLISHED:
         results_freeze(quarter=quarter, actor=actor)
     elif old == QuarterStatus.PUBLISHED:

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from evaluation.criteria_templates import (
     DEFAULT_LEVELS,
     TEMPLATES,
@@ -25,17 +27,7 @@ from evaluation.criteria_templates import (
     LevelSpec,
     within_digits,
 )
-from evaluation.models import (
-    SCORING_FIELDS,
-    AuditAction,
-    Ballot,
-    Criterion,
-    Level,
-    Quarter,
-    QuarterStatus,
-    Source,
-)
-from evaluation.services.audit import audit_record
+from evaluation.models import SCORING_FIELDS, Ballot, Criterion, Level, Quarter, QuarterStatus, Source
 
 # SCORING_FIELDS are the plain settings a quarter carries over to the next one (the window is not carried).
 WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
