@@ -32,6 +32,10 @@ criterion_code_validator = RegexValidator(
 points_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
+# Trimming drops two values of a cell and averages the rest, so it needs at least three (docs/scoring.md rule 1).
+TRIM_MIN_N_FLOOR = 3
+
+
 class QuarterStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
@@ -75,7 +79,7 @@ class Quarter(models.Model):
     )
     trim = models.BooleanField(_("drop the highest and lowest value"), default=False)
     trim_min_n = models.PositiveSmallIntegerField(
-        _("trim from this many values"), default=5, validators=[MinValueValidator(3)]
+        _("trim from this many values"), default=5, validators=[MinValueValidator(TRIM_MIN_N_FLOOR)]
     )
     min_ballots_grassroots = models.PositiveSmallIntegerField(_("minimum grassroots ballots"), default=1)
     min_ballots_peer = models.PositiveSmallIntegerField(_("minimum peer ballots"), default=1)

@@ -26,6 +26,7 @@ from evaluation.imports.common import (
 )
 from evaluation.models import (
     QUARTER_CODE,
+    TRIM_MIN_N_FLOOR,
     Quarter,
     QuarterStatus,
     Source,
@@ -103,7 +104,7 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
     if key == "trim":
         return _yes_no(raw, row, issues)
     number = _whole_number(raw)
-    low = 3 if key == "trim_min_n" else 0
+    low = TRIM_MIN_N_FLOOR if key == "trim_min_n" else 0
     high = 100 if key.startswith("weight_") else 10000
     if number is None or not low <= number <= high:
         issues.append(

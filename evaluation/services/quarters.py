@@ -27,7 +27,7 @@ from evaluation.criteria_templates import (
     LevelSpec,
     within_digits,
 )
-from evaluation.models import SCORING_FIELDS, Ballot, Criterion, Level, Quarter, QuarterStatus, Source
+from evaluation.models import SCORING_FIELDS, TRIM_MIN_N_FLOOR, Ballot, Criterion, Level, Quarter, QuarterStatus, Source
 
 # SCORING_FIELDS are the plain settings a quarter carries over to the next one (the window is not carried).
 WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
@@ -212,7 +212,7 @@ def _validate_settings(quarter: Quarter) -> None:
             _("The source weights must be whole percentages between 0 and 100 that add up to 100 (now %(sum)s).")
             % {"sum": sum(w or 0 for w in weights)}
         ]
-    if quarter.trim_min_n is None or quarter.trim_min_n < 3:
+    if quarter.trim_min_n is None or quarter.trim_min_n < TRIM_MIN_N_FLOOR:
         errors["trim_min_n"] = [_("Trimming needs at least 3 values.")]
     if quarter.anonymity_k is None or quarter.anonymity_k < 1:
         errors["anonymity_k"] = [_("The anonymity threshold must be at least 1.")]
