@@ -37,6 +37,7 @@ from departments.workbook import (
     normalise_header,
     open_workbook,
     read_sheet,
+    yes_no_value,
 )
 
 DEPARTMENTS_SHEET = SheetSpec(
@@ -85,8 +86,6 @@ _KINDS = {normalise_header(kind.value): kind for kind in UnitKind} | {
 _ROLES = {normalise_header(role.value): role for role in Role} | {
     normalise_header(name): role for role, names in ROLE_NAMES_ZH.items() for name in names
 }
-_YES = {"yes", "y", "true", "1", "是", "√"}
-_NO = {"no", "n", "false", "0", "否", "×"}
 # One cell may hold several roles: "leader, viewer" or "领导、查看者".
 _ROLE_SEPARATORS = re.compile(r"[,，、;；/\s]+")
 _MAX_ORDER = 2_000_000_000
@@ -432,13 +431,11 @@ def _yes_no(row: SheetRow, key: str, issues: list[ImportIssue], *, default: bool
     value = row.values.get(key)
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    text = normalise_header(value)
-    if text in _YES or text in _NO:
-        return text in _YES
-    issues.append(row.issue(key, _("Enter yes or no (是/否).")))
-    return default
+    parsed = yes_no_value(value)
+    if parsed is None:
+        issues.append(row.issue(key, _("Enter yes or no (是/否).")))
+        return default
+    return parsed
 
 
 # --- template ------------------------------------------------------------------------------------------------------

@@ -102,8 +102,6 @@ SOURCE_ALIASES = {
     "领导打分": Source.LEADERSHIP,
 }
 SCALE_ALIASES = {"levels": Scale.LEVELS, "等级": Scale.LEVELS, "points": Scale.POINTS, "分数": Scale.POINTS}
-YES = {"yes", "y", "true", "1", "是", "√"}
-NO = {"no", "n", "false", "0", "否", "×"}
 ABSTAIN = {normalise_header(label) for label in (*ABSTAIN_LABELS, "n/a", "na", "-", "–")}
 
 

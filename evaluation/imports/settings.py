@@ -12,16 +12,15 @@ from departments.workbook import (
     ImportIssue,
     SheetRow,
     normalise_header,
+    yes_no_value,
 )
 from evaluation.criteria_templates import CriterionSpec, LevelSpec, within_digits
 from evaluation.imports.common import (
     CRITERIA_SHEET,
-    NO,
     SCALE_ALIASES,
     SETTING_ALIASES,
     SETTING_DEFAULTS,
     SETTINGS_SHEET,
-    YES,
     ParsedSettings,
 )
 from evaluation.models import (
@@ -115,13 +114,10 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
 
 
 def _yes_no(raw: Any, row: SheetRow, issues: list[ImportIssue]) -> bool | None:
-    text = normalise_header(raw if raw is not None else "")
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    issues.append(row.issue("value", _("Enter yes or no (是/否).")))
-    return None
+    parsed = yes_no_value(raw if raw is not None else "")
+    if parsed is None:
+        issues.append(row.issue("value", _("Enter yes or no (是/否).")))
+    return parsed
 
 
 def _whole_number(raw: Any) -> int | None:
