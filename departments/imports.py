@@ -22,7 +22,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from departments.models import Unit, UnitKind, User
+from audit.models import AuditAction
+from audit.services import audit_record
+from departments.cells import keep_as_text
+from departments.models import UNIT_CODE_PATTERN, Unit, UnitKind, User, unit_code_validator
 from departments.roles import Role
 from departments.rules import role_unit_problem
 from departments.services import user_set_roles
@@ -35,6 +38,7 @@ from departments.workbook import (
     normalise_header,
     open_workbook,
     read_sheet,
+    yes_no_value,
 )
 
 DEPARTMENTS_SHEET = SheetSpec(
@@ -83,8 +87,6 @@ _KINDS = {normalise_header(kind.value): kind for kind in UnitKind} | {
 _ROLES = {normalise_header(role.value): role for role in Role} | {
     normalise_header(name): role for role, names in ROLE_NAMES_ZH.items() for name in names
 }
-_YES = {"yes", "y", "true", "1", "是", "√"}
-_NO = {"no", "n", "false", "0", "否", "×"}
 # One cell may hold several roles: "leader, viewer" or "领导、查看者".
 _ROLE_SEPARATORS = re.compile(r"[,，、;；/\s]+")
 _MAX_ORDER = 2_000_000_000
@@ -169,10 +171,6 @@ def org_import(*, source: Any, actor: User | None = None, max_bytes: int | None 
 
 
 def _audit(result: OrgImportResult, *, actor: User | None, source: Any) -> None:
-    # Imported lazily: the evaluation app depends on departments, not the reverse.
-    from evaluation.models import AuditAction
-    from evaluation.services.audit import audit_record
-
     details = result.as_dict() | {"file": str(getattr(source, "name", source))[-200:]}
     audit_record(action=AuditAction.ORG_IMPORTED, summary=result.summary, actor=actor, details=details)
 
@@ -240,8 +238,8 @@ def _unit_fields(row: SheetRow, issues: list[ImportIssue]) -> dict[str, Any] | N
         wanted["order"] = _whole_number(row, "order", issues)
     if "active" in row.values:
         wanted["active"] = _yes_no(row, "active", issues, default=True)
-    if code is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
-        issues.append(row.issue("code", _("A code is 1 to 32 characters of A–Z, a–z, 0–9, _ and -.")))
+    if code is not None and not re.fullmatch(UNIT_CODE_PATTERN, code):
+        issues.append(row.issue("code", str(unit_code_validator.message)))
     return wanted if len(issues) == count else None
 
 
@@ -422,13 +420,11 @@ def _yes_no(row: SheetRow, key: str, issues: list[ImportIssue], *, default: bool
     value = row.values.get(key)
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    text = normalise_header(value)
-    if text in _YES or text in _NO:
-        return text in _YES
-    issues.append(row.issue(key, _("Enter yes or no (是/否).")))
-    return default
+    parsed = yes_no_value(value)
+    if parsed is None:
+        issues.append(row.issue(key, _("Enter yes or no (是/否).")))
+        return default
+    return parsed
 
 
 # --- template ------------------------------------------------------------------------------------------------------
@@ -489,17 +485,10 @@ def _write_rows(sheet: Any, headers: list[str], rows: Iterable[list[Any]]) -> No
     for row in rows:
         sheet.append(row)
         for cell in sheet[sheet.max_row]:
-            _keep_as_text(cell)
+            keep_as_text(cell)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(header) + 6)
-
-
-def _keep_as_text(cell: Any) -> None:
-    # Text that Excel would take for a formula is stored as text and shown with a quote prefix.
-    if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"
-        cell.quotePrefix = True
 
 
 def _add_choices(sheet: Any, column: str, values: list[str]) -> None:

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.roles import Role
 
+# The one definition of a unit code: the model, the organisation import and the URL converter use it.
+UNIT_CODE_PATTERN = "[A-Za-z0-9_-]{1,32}"
 unit_code_validator = RegexValidator(
-    r"^[A-Za-z0-9_-]{1,32}$",
+    rf"^{UNIT_CODE_PATTERN}$",
     _("A code is 1 to 32 characters of A–Z, a–z, 0–9, _ and -."),
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,13 +57,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 # Roles whose accounts must belong to a unit, and the kinds of unit allowed.
 ROLES_NEEDING_UNIT = {Role.DEPARTMENT_REP, Role.GRASSROOTS_RATER}
 
-ADMIN_MODEL_APPS = ("departments", "evaluation", "auth")
+ADMIN_MODEL_APPS = ("audit", "departments", "evaluation", "auth")
 
 
 def sync_role_groups(**kwargs: Any) -> None:
     """Create the role groups and give each exactly its permissions."""
-    from django.contrib.auth.models import Group, Permission
-
     all_perms = {
         f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")
     }

@@ -127,6 +127,19 @@ def normalise_header(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
+# How a yes/no cell may be written, in English or Chinese (compared after normalise_header).
+YES = frozenset({"yes", "y", "true", "1", "是", "√"})
+NO = frozenset({"no", "n", "false", "0", "否", "×"})
+
+
+def yes_no_value(value: Any) -> bool | None:
+    """A yes/no cell as a bool (a boolean cell as it is), or None when it says neither."""
+    if isinstance(value, bool):
+        return value
+    text = normalise_header(value)
+    return True if text in YES else False if text in NO else None
+
+
 def clean_value(value: Any) -> Any:
     """A cell value as imports see it: text trimmed, empty text as None."""
     if isinstance(value, str):

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.contrib import admin
 
+from audit.models import AuditEntry
 from departments.admin import NullSafeFiltersMixin
-from evaluation.models import Adjustment, AuditEntry, Criterion, Level, Problem, Quarter
+from evaluation.models import Adjustment, Criterion, Level, Problem, Quarter
 
 
 class ReadOnlyMixin:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from django.urls.converters import StringConverter
 
+from departments.models import UNIT_CODE_PATTERN
+from evaluation.models import QUARTER_CODE_PATTERN
+
 
 class QuarterCodeConverter(StringConverter):
     """A quarter: YYYYQn, for example 2026Q3 (the format of Quarter.code)."""
 
-    regex = "[0-9]{4}Q[1-4]"
+    regex = QUARTER_CODE_PATTERN
 
 
 class UnitCodeConverter(StringConverter):
     """A unit (department or grassroots unit): 1 to 32 of A–Z, a–z, 0–9, _ and - (the format of Unit.code)."""
 
-    regex = "[A-Za-z0-9_-]{1,32}"
+    regex = UNIT_CODE_PATTERN

@@ -39,6 +39,7 @@ from evaluation.services.ballots import ballot_submit
 from evaluation.services.codes import codes_issue
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create
+from evaluation.services.voids import ballot_void
 
 SEED = 20251001
 
@@ -307,8 +308,6 @@ def _backdate(quarter: Quarter, days: tuple[datetime.date, datetime.date], rng: 
 
 
 def _void_one(quarter: Quarter, actor: User) -> None:
-    from evaluation.services.voids import ballot_void
-
     ballot = Ballot.objects.filter(quarter=quarter, source=Source.GRASSROOTS).order_by("pk").first()
     if ballot is not None:
         ballot_void(ballot=ballot, actor=actor, reason="同一职工重复填写，作废一张")

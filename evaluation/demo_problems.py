@@ -17,9 +17,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
 from departments.models import Unit, User
 from departments.roles import Role
-from evaluation.models import AuditEntry, BallotComment, Problem, Quarter, QuarterStatus, Source
+from evaluation.models import BallotComment, Problem, Quarter, QuarterStatus, Source
 from evaluation.services.problems import (
     problem_answer,
     problem_close,

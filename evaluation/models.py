@@ -7,6 +7,7 @@ and participation records never point at a ballot.
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -15,18 +16,25 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from departments.models import Unit
 from evaluation.scoring import SOURCES, collected_sources
 
-quarter_code_validator = RegexValidator(r"^[0-9]{4}Q[1-4]$", _("A quarter is written YYYYQn, for example 2026Q3."))
+# The one definition of a quarter code (YYYYQn): the model, the workbook import and the URL converter use it.
+QUARTER_CODE_PATTERN = "[0-9]{4}Q[1-4]"
+QUARTER_CODE = re.compile(rf"^{QUARTER_CODE_PATTERN}$")
+quarter_code_validator = RegexValidator(QUARTER_CODE.pattern, _("A quarter is written YYYYQn, for example 2026Q3."))
 criterion_code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_]{0,31}$",
     _("A criterion code starts with a letter and has up to 32 letters, digits and _."),
 )
 points_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+# Trimming drops two values of a cell and averages the rest, so it needs at least three (docs/scoring.md rule 1).
+TRIM_MIN_N_FLOOR = 3
 
 
 class QuarterStatus(models.TextChoices):
@@ -72,7 +80,7 @@ class Quarter(models.Model):
     )
     trim = models.BooleanField(_("drop the highest and lowest value"), default=False)
     trim_min_n = models.PositiveSmallIntegerField(
-        _("trim from this many values"), default=5, validators=[MinValueValidator(3)]
+        _("trim from this many values"), default=5, validators=[MinValueValidator(TRIM_MIN_N_FLOOR)]
     )
     min_ballots_grassroots = models.PositiveSmallIntegerField(_("minimum grassroots ballots"), default=1)
     min_ballots_peer = models.PositiveSmallIntegerField(_("minimum peer ballots"), default=1)
@@ -130,6 +138,26 @@ class Quarter(models.Model):
     def active_sources(self) -> list[str]:
         """Sources that are collected: those with a weight above zero."""
         return collected_sources({source: self.weight(source) for source in SOURCES})
+
+
+# The settings that decide a quarter's numbers, in the order the console and the workbooks list them.
+SCORING_FIELDS: tuple[str, ...] = (
+    "scale",
+    "weight_grassroots",
+    "weight_peer",
+    "weight_leadership",
+    "trim",
+    "trim_min_n",
+    "min_ballots_grassroots",
+    "min_ballots_peer",
+    "min_ballots_leadership",
+    "anonymity_k",
+)
+
+
+def quarter_default(name: str) -> object:
+    """The default of a Quarter field, as a new quarter gets it."""
+    return Quarter._meta.get_field(name).get_default()
 
 
 class Level(models.Model):
@@ -271,13 +299,17 @@ class BallotValue(models.Model):
         return Decimal(self.value_centi) / 100
 
 
+# The longest comment a ballot may address to one department, however the ballot arrives.
+COMMENT_MAX_LENGTH = 1000
+
+
 class BallotComment(models.Model):
     """An opinion or problem a ballot addresses to one department."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="comments")
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("comment"), max_length=1000)
+    text = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("comment")
@@ -342,61 +374,6 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.points:+}"
-
-
-class AuditAction(models.TextChoices):
-    QUARTER_CREATED = "quarter_created", _("Quarter created")
-    QUARTER_RENAMED = "quarter_renamed", _("Quarter renamed")
-    QUARTER_DELETED = "quarter_deleted", _("Draft quarter deleted")
-    SETTINGS_CHANGED = "settings_changed", _("Settings changed")
-    STATUS_CHANGED = "status_changed", _("Status changed")
-    CODES_ISSUED = "codes_issued", _("Codes issued")
-    BALLOT_VOIDED = "ballot_voided", _("Ballot voided")
-    BALLOT_UNVOIDED = "ballot_unvoided", _("Void undone")
-    BALLOT_KEYED = "ballot_keyed", _("Paper ballot keyed in")
-    BALLOTS_IMPORTED = "ballots_imported", _("Ballots imported")
-    ADJUSTMENT_ADDED = "adjustment_added", _("Adjustment added")
-    ADJUSTMENT_CHANGED = "adjustment_changed", _("Adjustment changed")
-    ADJUSTMENT_REMOVED = "adjustment_removed", _("Adjustment removed")
-    REMINDER_SENT = "reminder_sent", _("Reminder sent")
-    ORG_IMPORTED = "org_imported", _("Organisation imported")
-    PROBLEM_CREATED = "problem_created", _("Problem created")
-    PROBLEM_ANSWERED = "problem_answered", _("Problem answered")
-    PROBLEM_CLOSED = "problem_closed", _("Problem closed")
-    PROBLEM_REOPENED = "problem_reopened", _("Problem reopened")
-
-
-class AuditEntry(models.Model):
-    """Who did what, when and why. `actor` empty means the system (a command)."""
-
-    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
-    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
-    summary = models.CharField(_("what"), max_length=255)  # in the site's default language
-    summaries = models.JSONField(default=dict, blank=True)  # the summary in each language of the site, by code
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
-
-    @property
-    def localized_summary(self) -> str:
-        """The summary in the active language, as it was written when the action ran."""
-        return self.summaries.get(get_language() or "") or self.summary
 
 
 class ResultSnapshot(models.Model):

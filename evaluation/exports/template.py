@@ -8,9 +8,12 @@ from typing import IO
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from departments.models import Unit
+from departments.models import Unit, User
+from departments.roles import Role
+from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE
 from evaluation.exports.writer import Column, SheetData, write_workbook
-from evaluation.models import Quarter
+from evaluation.imports.common import WORKBOOK_SETTING_FIELDS
+from evaluation.models import Quarter, quarter_default
 
 
 def _chinese() -> bool:
@@ -29,8 +32,6 @@ def current_quarter_code() -> str:
 
 def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
     """The sheets of an empty quarter workbook that `import_quarter` accepts once filled in."""
-    from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE
-
     if quarter is not None:
         criteria = [(c.code, c.name, c.weight) for c in quarter.criteria.order_by("order", "code")]
         levels = [(level.label, level.points) for level in quarter.levels.order_by("order", "-points")]
@@ -39,8 +40,8 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
     else:
         criteria = [(spec.code, spec.name, spec.weight) for spec in WORK_STYLE.criteria]
         levels = [(spec.label, spec.points) for spec in DEFAULT_LEVELS]
-        code, scale, trim = current_quarter_code(), "levels", False
-        numbers = {key: Quarter._meta.get_field(key).default for key in _TEMPLATE_NUMBERS}
+        code, scale, trim = current_quarter_code(), quarter_default("scale"), quarter_default("trim")
+        numbers = {key: quarter_default(key) for key in _TEMPLATE_NUMBERS}
     settings_rows = [("quarter", code), ("scale", scale), *numbers.items(), ("trim", "yes" if trim else "no")]
     yield SheetData(
         _header("settings", "设置"),
@@ -78,15 +79,7 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
     yield _template_units()
 
 
-_TEMPLATE_NUMBERS = (
-    "weight_grassroots",
-    "weight_peer",
-    "weight_leadership",
-    "trim_min_n",
-    "min_ballots_grassroots",
-    "min_ballots_peer",
-    "min_ballots_leadership",
-)
+_TEMPLATE_NUMBERS = tuple(name for name in WORKBOOK_SETTING_FIELDS if name not in ("scale", "trim"))
 
 
 def _template_ballots(criterion_codes: list[str]) -> SheetData:
@@ -108,9 +101,6 @@ def _template_ballots(criterion_codes: list[str]) -> SheetData:
 
 def _template_units() -> SheetData:
     """A reference sheet (not read by the import): the codes and accounts a ballot may name."""
-    from departments.models import User
-    from departments.roles import Role
-
     units = [(unit.code, unit.name, unit.get_kind_display()) for unit in Unit.objects.filter(active=True)]
     leaders = User.objects.filter(is_active=True, groups__name=Role.LEADER).distinct().order_by("username")
     rows = [*units, *((user.username, str(user), str(Role.LEADER.label)) for user in leaders)]

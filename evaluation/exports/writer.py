@@ -23,10 +23,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from departments.cells import is_formula_like, keep_as_text
+
 SCORE_FORMAT = "0.00"
 COUNT_FORMAT = "0"
-# Text starting with one of these could be taken for a formula when typed into Excel.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 TITLE_ROWS = 2  # a title line and an "exported at" line above the header row
 
@@ -60,10 +60,6 @@ def count(value: Any) -> Column:
 
 
 # --- writing -----------------------------------------------------------------------------------------------------
-
-
-def is_formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_START)
 
 
 class _Writer:
@@ -134,10 +130,8 @@ class _Writer:
 
 
 def _set_text(cell: WriteOnlyCell, text: str) -> None:
-    # A string cell (inline string, type "s") is never evaluated; quotePrefix keeps it text when edited too.
     cell.value = text
-    cell.data_type = "s"
-    cell.quotePrefix = True
+    keep_as_text(cell)
 
 
 def _place(value: Any, numbers: list, quoted: list, index: int) -> Any:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from departments.models import Unit, User
 from departments.roles import Role
 from evaluation.criteria_templates import ABSTAIN_LABELS
-from evaluation.models import Criterion, Level, Quarter, QuarterStatus, Scale, Source
+from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, QuarterStatus, Scale, Source
 
 ENTRY_STATUSES = (QuarterStatus.OPEN, QuarterStatus.CLOSED)
 
@@ -127,6 +127,7 @@ class EntryGrid:
                         "value": self.typed.get(comment, ""),
                         "error": self.errors.get(comment, ""),
                         "tabindex": len(self.criteria) * height + row_index + 1,
+                        "max_length": COMMENT_MAX_LENGTH,
                     },
                 }
             )

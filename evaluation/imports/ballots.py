@@ -16,7 +16,6 @@ from departments.workbook import (
 from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE, CriterionSpec, LevelSpec
 from evaluation.imports.common import (
     ABSTAIN,
-    COMMENT_MAX_LENGTH,
     LABEL_MAX_LENGTH,
     SETTING_DEFAULTS,
     SOURCE_ALIASES,
@@ -26,6 +25,7 @@ from evaluation.imports.common import (
 )
 from evaluation.imports.settings import parse_decimal
 from evaluation.models import (
+    COMMENT_MAX_LENGTH,
     Quarter,
     Scale,
     Source,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,12 +18,13 @@ from departments.workbook import (
 )
 from evaluation.criteria_templates import ABSTAIN_LABELS, CriterionSpec, LevelSpec
 from evaluation.models import (
+    SCORING_FIELDS,
     Quarter,
     Scale,
     Source,
+    quarter_default,
 )
 
-COMMENT_MAX_LENGTH = 1000
 LABEL_MAX_LENGTH = 64
 BULK_BATCH = 5000
 
@@ -72,19 +72,10 @@ ADJUSTMENTS_SHEET = SheetSpec(
     ],
 )
 
-# Settings keys, their Chinese aliases, and the default for a new quarter.
-SETTING_DEFAULTS: dict[str, Any] = {
-    "quarter": None,
-    "scale": Scale.LEVELS,
-    "weight_grassroots": 40,
-    "weight_peer": 30,
-    "weight_leadership": 30,
-    "trim": False,
-    "trim_min_n": 5,
-    "min_ballots_grassroots": 1,
-    "min_ballots_peer": 1,
-    "min_ballots_leadership": 1,
-}
+# The settings sheet's keys: the quarter, then the scoring settings a workbook carries (the anonymity
+# threshold is set in the console only), each with the default a new quarter gets; and their Chinese aliases.
+WORKBOOK_SETTING_FIELDS: tuple[str, ...] = tuple(name for name in SCORING_FIELDS if name != "anonymity_k")
+SETTING_DEFAULTS: dict[str, Any] = {"quarter": None} | {name: quarter_default(name) for name in WORKBOOK_SETTING_FIELDS}
 SETTING_ALIASES = {
     "季度": "quarter",
     "计分方式": "scale",
@@ -111,9 +102,6 @@ SOURCE_ALIASES = {
     "领导打分": Source.LEADERSHIP,
 }
 SCALE_ALIASES = {"levels": Scale.LEVELS, "等级": Scale.LEVELS, "points": Scale.POINTS, "分数": Scale.POINTS}
-YES = {"yes", "y", "true", "1", "是", "√"}
-NO = {"no", "n", "false", "0", "否", "×"}
-QUARTER_CODE = re.compile(r"^[0-9]{4}Q[1-4]$")
 ABSTAIN = {normalise_header(label) for label in (*ABSTAIN_LABELS, "n/a", "na", "-", "–")}
 
 

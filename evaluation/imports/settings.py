@@ -12,20 +12,20 @@ from departments.workbook import (
     ImportIssue,
     SheetRow,
     normalise_header,
+    yes_no_value,
 )
 from evaluation.criteria_templates import CriterionSpec, LevelSpec, within_digits
 from evaluation.imports.common import (
     CRITERIA_SHEET,
-    NO,
-    QUARTER_CODE,
     SCALE_ALIASES,
     SETTING_ALIASES,
     SETTING_DEFAULTS,
     SETTINGS_SHEET,
-    YES,
     ParsedSettings,
 )
 from evaluation.models import (
+    QUARTER_CODE,
+    TRIM_MIN_N_FLOOR,
     Quarter,
     QuarterStatus,
     Source,
@@ -103,7 +103,7 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
     if key == "trim":
         return _yes_no(raw, row, issues)
     number = _whole_number(raw)
-    low = 3 if key == "trim_min_n" else 0
+    low = TRIM_MIN_N_FLOOR if key == "trim_min_n" else 0
     high = 100 if key.startswith("weight_") else 10000
     if number is None or not low <= number <= high:
         issues.append(
@@ -114,13 +114,10 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
 
 
 def _yes_no(raw: Any, row: SheetRow, issues: list[ImportIssue]) -> bool | None:
-    text = normalise_header(raw if raw is not None else "")
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    issues.append(row.issue("value", _("Enter yes or no (是/否).")))
-    return None
+    parsed = yes_no_value(raw if raw is not None else "")
+    if parsed is None:
+        issues.append(row.issue("value", _("Enter yes or no (是/否).")))
+    return parsed
 
 
 def _whole_number(raw: Any) -> int | None:

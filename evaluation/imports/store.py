@@ -11,6 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.workbook import ImportIssue
 from evaluation.criteria_templates import LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
@@ -25,18 +27,7 @@ from evaluation.imports.common import (
     Refused,
 )
 from evaluation.imports.settings import check_quarter
-from evaluation.models import (
-    Adjustment,
-    AuditAction,
-    Ballot,
-    BallotComment,
-    BallotValue,
-    Origin,
-    Quarter,
-    QuarterStatus,
-    Source,
-)
-from evaluation.services.audit import audit_record
+from evaluation.models import Adjustment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus, Source
 from evaluation.services.quarters import quarter_create, quarter_update_settings
 
 # --- writing -------------------------------------------------------------------------------------------------------

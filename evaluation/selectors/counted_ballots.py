@@ -17,14 +17,14 @@ from itertools import groupby
 from typing import Any
 
 import numpy as np
-from django.db import connection
-from django.db.models import CharField, Count, F, Sum
-from django.db.models.functions import Cast, Collate
+from django.db.models import CharField, Count, Sum
+from django.db.models.functions import Cast
 
 from departments.models import Unit
 from evaluation.labels import source_label
 from evaluation.models import Ballot, BallotComment, BallotValue, Quarter, Source
 from evaluation.results_model import Roster, UnitName
+from evaluation.sql import code_point_order
 
 CHUNK = 5000  # rows fetched from the database at a time
 VALUE_FIELDS = ("values__department", "values__criterion", "values__value_centi")
@@ -179,10 +179,7 @@ def _ballot_key(field: str) -> Cast:
 
 def _code_order() -> Any:
     """Rating units by code in code-point order (as Python sorts), ballots without a unit first."""
-    code = F("rater_unit__code")
-    if connection.vendor == "postgresql":
-        code = Collate(code, "C")  # the database's default collation may sort otherwise
-    return code.asc(nulls_first=True)
+    return code_point_order("rater_unit__code").asc(nulls_first=True)
 
 
 def _sorted_by_values(grid: dict[Any, np.ndarray]) -> list[tuple[Any, np.ndarray]]:

@@ -1,7 +1,7 @@
 """The evaluation group's home: what needs its attention now.
 
 Open quarters with their participation per source, overdue problems, and departments ranked last in their group
-(末位) in consecutive published quarters (docs/design.md, "Grades, last places and valid ballots"). Published
+(末位) in consecutive published quarters (docs/design.md, "Last places"). Published
 results are read through `quarter_results`, the frozen snapshots' one public reader.
 """
 

@@ -17,7 +17,7 @@ Figures are computed in the database:
   which has no percentile aggregate, a window-function query numbers each
   department's answered problems by their days (`ROW_NUMBER()` and `COUNT(*)`
   over the department) and averages the one or two middle rows. Both give the
-  same (continuous) median. `None` when nothing has been answered.
+  same (continuous) median (`evaluation.sql.medians`). `None` when nothing has been answered.
 
 "Today" is an argument everywhere so that tests can fix it.
 
@@ -42,14 +42,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     CharField,
     Count,
     F,
-    FloatField,
-    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -60,44 +56,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
 from departments.models import Unit
-from evaluation.models import AuditEntry, BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
+from evaluation.models import BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
 from evaluation.selectors.results import comment_sources_shown
+from evaluation.sql import DaysBetween, medians
 
 # Readers who see every problem as recorded: the evaluation group, the leaders and the admins.
 SEES_EVERY_PROBLEM_PERM = "evaluation.view_provisional_results"
 
 FIGURE_KEYS = ("raised", "answered", "open", "closed", "overdue", "median_days_to_answer")
-
-
-class DaysBetween(Func):
-    """Elapsed days (with fractions) from the first datetime to the second, per backend."""
-
-    output_field = FloatField()
-
-    def __init__(self, start: Any, end: Any) -> None:
-        super().__init__(start, end)
-
-    def _compile_both(self, compiler: Any, connection: Any) -> tuple[str, str, list]:
-        start_sql, start_params = compiler.compile(self.source_expressions[0])
-        end_sql, end_params = compiler.compile(self.source_expressions[1])
-        return start_sql, end_sql, [*end_params, *start_params]
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
-        start, end, params = self._compile_both(compiler, connection)
-        return f"(julianday({end}) - julianday({start}))", params
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
-        start, end, params = self._compile_both(compiler, connection)
-        return f"(CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision) / 86400.0)", params
-
-
-class Median(Aggregate):
-    """PostgreSQL's continuous median."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -140,37 +108,12 @@ def _answered_days(problems: QuerySet[Problem]) -> QuerySet:
     )
 
 
-def _medians_postgresql(problems: QuerySet[Problem]) -> dict[int, float]:
-    rows = _answered_days(problems).values("department_id").annotate(median=Median("days"))
-    return {row["department_id"]: row["median"] for row in rows}
-
-
-def _medians_window(problems: QuerySet[Problem]) -> dict[int, float]:
-    # The middle row(s) of each department's answered problems ordered by days:
-    # for n rows, rows (n+1)/2 and (n+2)/2 in integer division (one row when n is odd).
-    inner_sql, params = _answered_days(problems).values("department_id", "days").query.sql_with_params()
-    # The inner SQL is Django's own compilation of a queryset; its values stay parameters.
-    sql = (
-        "SELECT department_id, AVG(days) FROM ("  # noqa: S608
-        " SELECT department_id, days,"
-        " ROW_NUMBER() OVER (PARTITION BY department_id ORDER BY days) AS place,"
-        " COUNT(*) OVER (PARTITION BY department_id) AS answered_count"
-        f" FROM ({inner_sql}) AS answered_problems"
-        ") AS ranked"
-        " WHERE place IN ((answered_count + 1) / 2, (answered_count + 2) / 2)"
-        " GROUP BY department_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
-
-
 def median_days_to_answer(problems: QuerySet[Problem]) -> dict[int, Decimal]:
     """Per department, the median days from creation to first answer, rounded half-up to 0.1."""
-    medians = _medians_postgresql(problems) if connection.vendor == "postgresql" else _medians_window(problems)
+    found = medians(_answered_days(problems), group="department_id", value="days")
     return {
         department_id: Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        for department_id, value in medians.items()
+        for department_id, value in found.items()
         if value is not None
     }
 

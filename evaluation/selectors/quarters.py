@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from audit.models import AuditEntry
 from departments.models import Unit
-from evaluation.models import AuditEntry, Ballot, BallotCode, BallotComment, BallotValue, Criterion, Quarter, Scale
+from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue, Criterion, Quarter, Scale
 
 
 def quarter_list() -> QuerySet[Quarter]:

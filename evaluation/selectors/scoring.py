@@ -9,14 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count
 
 from departments.models import Unit
 from evaluation.models import (
     Adjustment,
     Ballot,
-    BallotValue,
     Criterion,
     DepartmentResult,
     Level,
@@ -32,6 +30,7 @@ from evaluation.scoring import (
     ScoringInput,
     ScoringSettings,
 )
+from evaluation.sql import value_aggregates
 
 
 @dataclass(frozen=True)
@@ -61,11 +60,6 @@ def quarter_settings(quarter: Quarter) -> ScoringSettings:
     )
 
 
-def _counted_values(quarter: Quarter) -> QuerySet[BallotValue]:
-    """Values of the quarter's counted ballots: submitted (every stored ballot is) and not voided."""
-    return BallotValue.objects.filter(ballot__quarter=quarter, ballot__voided_at__isnull=True)
-
-
 Cells = dict[tuple[str, int, str], CellAggregate]
 BallotCounts = dict[tuple[str, int], int]
 
@@ -74,71 +68,15 @@ def _cell(n: int, total: int, low: int, high: int) -> CellAggregate:
     return CellAggregate(n=n, total_centi=int(total), min_centi=int(low), max_centi=int(high))
 
 
-def _cell_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> Cells:
-    rows = (
-        _counted_values(quarter)
-        .values("ballot__source", "department_id", "criterion_id")
-        .annotate(n=Count("value_centi"), total=Sum("value_centi"), low=Min("value_centi"), high=Max("value_centi"))
-        .order_by()
-    )
-    return {
-        (row["ballot__source"], row["department_id"], criterion_codes[row["criterion_id"]]): _cell(
-            row["n"], row["total"], row["low"], row["high"]
-        )
-        for row in rows
-        if row["criterion_id"] in criterion_codes
-    }
-
-
-def _ballot_counts(quarter: Quarter) -> BallotCounts:
-    """Per source and department: counted ballots giving it at least one non-abstention value."""
-    rows = (
-        _counted_values(quarter)
-        .values("ballot__source", "department_id")
-        .annotate(ballots=Count("ballot_id", distinct=True))
-        .order_by()
-    )
-    return {(row["ballot__source"], row["department_id"]): row["ballots"] for row in rows}
-
-
-def _grouping_sets_sql() -> str:
-    value_table = connection.ops.quote_name(BallotValue._meta.db_table)
-    ballot_table = connection.ops.quote_name(Ballot._meta.db_table)
-    return (
-        "SELECT b.source, v.department_id, v.criterion_id, GROUPING(v.criterion_id), "  # noqa: S608
-        "COUNT(*), SUM(v.value_centi), MIN(v.value_centi), MAX(v.value_centi), COUNT(DISTINCT v.ballot_id) "
-        f"FROM {value_table} v INNER JOIN {ballot_table} b ON b.id = v.ballot_id "
-        "WHERE b.quarter_id = %s AND b.voided_at IS NULL "
-        "GROUP BY GROUPING SETS ((b.source, v.department_id, v.criterion_id), (b.source, v.department_id))"
-    )
-
-
-def _value_aggregates_in_one_scan(quarter: Quarter, criterion_codes: dict[int, str]) -> tuple[Cells, BallotCounts]:
-    """PostgreSQL: the cells and the ballot counts from one pass over the quarter's values.
-
-    The (source, department) grouping set is a prefix of the cell grouping, so one sort feeds both;
-    the distinct-ballot count of the cell rows is not used (a ballot has at most one value per cell).
-    """
-    cells: Cells = {}
-    ballot_counts: BallotCounts = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_grouping_sets_sql(), [quarter.pk])
-        for source, department_id, criterion_id, per_department, n, total, low, high, ballots in cursor.fetchall():
-            if per_department:
-                ballot_counts[(source, department_id)] = ballots
-            elif criterion_id in criterion_codes:
-                cells[(source, department_id, criterion_codes[criterion_id])] = _cell(n, total, low, high)
-    return cells, ballot_counts
-
-
 def _value_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tuple[Cells, BallotCounts]:
-    """The cell aggregates and the per-(source, department) ballot counts of the quarter's counted values.
-
-    One scan where the database has GROUPING SETS (PostgreSQL), two queries elsewhere (SQLite).
-    """
-    if connection.vendor == "postgresql":
-        return _value_aggregates_in_one_scan(quarter, criterion_codes)
-    return _cell_aggregates(quarter, criterion_codes), _ballot_counts(quarter)
+    """The cell aggregates and the per-(source, department) ballot counts of the quarter's counted values."""
+    cell_rows, count_rows = value_aggregates(quarter.pk)
+    cells = {
+        (row.source, row.department_id, criterion_codes[row.criterion_id]): _cell(row.n, row.total, row.low, row.high)
+        for row in cell_rows
+        if row.criterion_id in criterion_codes
+    }
+    return cells, {(row.source, row.department_id): row.ballots for row in count_rows}
 
 
 def _previous_ranks(quarter: Quarter) -> dict[tuple[int, str], int]:
@@ -177,7 +115,7 @@ def _departments() -> tuple[DepartmentInput, ...]:
 def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
     """Everything needed to score `quarter` and explain its numbers, in a fixed number of queries.
 
-    Seven on PostgreSQL, eight on SQLite (see `_value_aggregates`).
+    Seven on PostgreSQL, eight on SQLite (see `evaluation.sql.value_aggregates`).
     """
     criteria = tuple(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
     levels = tuple(Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"))

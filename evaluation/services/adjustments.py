@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.models import Unit
-from evaluation.models import Adjustment, AuditAction, Origin, Quarter, QuarterStatus
-from evaluation.services.audit import audit_record
+from evaluation.models import Adjustment, Origin, Quarter, QuarterStatus
 
 # The model stores 6 digits with 2 decimals.
 POINTS_LIMIT = Decimal("9999.99")

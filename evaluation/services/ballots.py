@@ -18,10 +18,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.models import Unit, UnitKind
 from departments.roles import Role
 from evaluation.models import (
-    AuditAction,
+    COMMENT_MAX_LENGTH,
     Ballot,
     BallotCode,
     BallotComment,
@@ -35,10 +37,9 @@ from evaluation.models import (
     Scale,
     Source,
 )
-from evaluation.services.audit import audit_record
 from evaluation.services.codes import normalise_code
+from evaluation.sql import quarter_status_for_share
 
-COMMENT_MAX_LENGTH = 1000
 # Statuses in which an evaluator may still enter ballots collected on paper.
 PAPER_STATUSES = {
     Origin.KEYED: {QuarterStatus.OPEN, QuarterStatus.CLOSED},
@@ -185,20 +186,9 @@ def _check_paper_status(quarter: Quarter, *, origin: str) -> None:
 
 
 def _lock_quarter_accepting(quarter: Quarter, *, origin: str) -> None:
-    """Re-read the quarter's status inside the storing transaction and refuse if it no longer accepts ballots.
-
-    On PostgreSQL the row is read FOR SHARE: submits do not wait for each other, but a transition or a
-    void (which lock it FOR UPDATE) waits until they commit, and a submit arriving after a transition
-    has committed sees the new status. SQLite runs one writer at a time, so a plain read suffices there.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Quarter._meta.db_table)
-            cursor.execute(f"SELECT status FROM {table} WHERE id = %s FOR SHARE", [quarter.pk])  # noqa: S608
-            row = cursor.fetchone()
-        status = row[0] if row else None
-    else:
-        status = Quarter.objects.filter(pk=quarter.pk).values_list("status", flat=True).first()
+    """Re-read the quarter's status inside the storing transaction (under a shared lock, see
+    `evaluation.sql.quarter_status_for_share`) and refuse if it no longer accepts ballots."""
+    status = quarter_status_for_share(quarter.pk)
     if status == quarter.status:
         return
     current = Quarter(pk=quarter.pk, code=quarter.code, status=status or QuarterStatus.DRAFT)

@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.models import Unit, UnitKind
-from evaluation.models import AuditAction, BallotCode, Quarter, QuarterStatus
-from evaluation.services.audit import audit_record
+from evaluation.models import BallotCode, Quarter, QuarterStatus
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10

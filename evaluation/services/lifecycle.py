@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.models import AuditAction, Quarter, QuarterStatus
-from evaluation.services.audit import audit_record
+from audit.models import AuditAction
+from audit.services import audit_record
+from evaluation.models import Quarter, QuarterStatus
 from evaluation.services.results import results_discard, results_freeze
 
 ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(

@@ -22,18 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.models import Unit
-from evaluation.models import (
-    AuditAction,
-    BallotComment,
-    Problem,
-    ProblemStatus,
-    Quarter,
-    QuarterStatus,
-    Source,
-)
+from evaluation.models import BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
 from evaluation.selectors.results import comment_sources_shown
-from evaluation.services.audit import audit_record
 
 DEFAULT_DAYS_TO_ANSWER = 15
 TITLE_FROM_COMMENT_LENGTH = 60

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction, AuditEntry
+from audit.services import audit_record
 from evaluation.criteria_templates import (
     DEFAULT_LEVELS,
     TEMPLATES,
@@ -26,8 +28,8 @@ from evaluation.criteria_templates import (
     within_digits,
 )
 from evaluation.models import (
-    AuditAction,
-    AuditEntry,
+    SCORING_FIELDS,
+    TRIM_MIN_N_FLOOR,
     Ballot,
     BallotCode,
     Criterion,
@@ -36,21 +38,8 @@ from evaluation.models import (
     QuarterStatus,
     Source,
 )
-from evaluation.services.audit import audit_record
 
-# The plain settings a quarter carries over to the next one (the window is not carried).
-SCORING_FIELDS: tuple[str, ...] = (
-    "scale",
-    "weight_grassroots",
-    "weight_peer",
-    "weight_leadership",
-    "trim",
-    "trim_min_n",
-    "min_ballots_grassroots",
-    "min_ballots_peer",
-    "min_ballots_leadership",
-    "anonymity_k",
-)
+# SCORING_FIELDS are the plain settings a quarter carries over to the next one (the window is not carried).
 WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
 TEXT_FIELDS: tuple[str, ...] = ("title",)  # changed by quarter_rename, in every status
 SETTINGS_FIELDS: tuple[str, ...] = SCORING_FIELDS + WINDOW_FIELDS + TEXT_FIELDS
@@ -247,7 +236,7 @@ def _validate_settings(quarter: Quarter) -> None:
             _("The source weights must be whole percentages between 0 and 100 that add up to 100 (now %(sum)s).")
             % {"sum": sum(w or 0 for w in weights)}
         ]
-    if quarter.trim_min_n is None or quarter.trim_min_n < 3:
+    if quarter.trim_min_n is None or quarter.trim_min_n < TRIM_MIN_N_FLOOR:
         errors["trim_min_n"] = [_("Trimming needs at least 3 values.")]
     if quarter.anonymity_k is None or quarter.anonymity_k < 1:
         errors["anonymity_k"] = [_("The anonymity threshold must be at least 1.")]

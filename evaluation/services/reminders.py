@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from departments.models import Unit, User
 from departments.roles import Role
-from evaluation.models import AuditAction, Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
+from evaluation.models import Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
 from evaluation.selectors.participation import role_members
-from evaluation.services.audit import audit_record
 
 
 @dataclass(frozen=True)

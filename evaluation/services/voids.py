@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.models import AuditAction, Ballot, Quarter, QuarterStatus, Source
-from evaluation.services.audit import audit_record
+from audit.models import AuditAction
+from audit.services import audit_record
+from evaluation.models import Ballot, Quarter, QuarterStatus, Source
 
 
 def ballot_description(ballot: Ballot) -> str:

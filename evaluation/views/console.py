@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from departments.cells import keep_as_text
 from departments.models import Unit, UnitKind
 from evaluation.forms.quarters import (
     COPY_PREVIOUS,
@@ -297,10 +298,7 @@ def codes_xlsx_view(request: HttpRequest, code: str, unit_code: str) -> HttpResp
 
 
 def _text(sheet: Any, value: str) -> WriteOnlyCell:
-    # A string cell, never a formula, whatever the text starts with (=, +, -, @).
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"
-    return cell
+    return keep_as_text(WriteOnlyCell(sheet, value=str(value)))
 
 
 # --- participation and reminders ----------------------------------------------------------------------

@@ -9,11 +9,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditAction, AuditEntry
 from departments.imports import org_import
 from departments.models import Unit, UnitKind, User
 from departments.services import user_create
 from departments.workbook import WorkbookInvalid
-from evaluation.models import AuditAction, AuditEntry
 from tests.departments.workbooks import PEOPLE, PEOPLE_HEADERS, UNIT_HEADERS, UNITS, org_file, xlsx_bytes
 from tests.fixtures import ORG_EXAMPLE as EXAMPLE
 

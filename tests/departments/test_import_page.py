@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import AuditAction, AuditEntry
 from departments.models import Unit, UnitKind, User
-from evaluation.models import AuditAction, AuditEntry
 from tests.departments.workbooks import PEOPLE, PEOPLE_HEADERS, UNIT_HEADERS, UNITS, xlsx_bytes
 
 VIEWS = ["departments:import", "departments:template"]

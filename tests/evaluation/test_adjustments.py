@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from evaluation.models import Adjustment, AuditAction, AuditEntry, QuarterStatus
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Adjustment, QuarterStatus
 from evaluation.results_model import AdjustmentInfo
 from evaluation.selectors.results import results_compute
 from evaluation.services.adjustments import adjustment_add, adjustment_remove, adjustment_update

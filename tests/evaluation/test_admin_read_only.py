@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from evaluation.models import Adjustment, AuditEntry, Quarter, QuarterStatus
+from audit.models import AuditEntry
+from evaluation.models import Adjustment, Quarter, QuarterStatus
 from evaluation.services.adjustments import adjustment_add
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create
@@ -75,7 +76,7 @@ def test_quarters_and_adjustments_cannot_be_deleted_through_the_admin(client, ad
     [
         ("admin:evaluation_quarter_changelist", {"status__exact": "open\x00"}),
         ("admin:evaluation_quarter_changelist", {"code": "\x00"}),
-        ("admin:evaluation_auditentry_changelist", {"action__exact": "\x00"}),
+        ("admin:audit_auditentry_changelist", {"action__exact": "\x00"}),
         ("admin:evaluation_problem_changelist", {"status__exact": "\x00"}),
         ("admin:evaluation_adjustment_changelist", {"quarter__id__exact": "\x00"}),
         ("admin:departments_unit_changelist", {"kind__exact": "\x00"}),

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from evaluation.models import AuditAction, AuditEntry, Ballot, Quarter, QuarterStatus, Source
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Ballot, Quarter, QuarterStatus, Source
 from evaluation.scoring import compute_quarter
 from evaluation.selectors.scoring import quarter_scoring_data
 from evaluation.services.ballots import ballot_submit

@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from evaluation.models import AuditAction, AuditEntry, BallotCode, Quarter, QuarterStatus
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import BallotCode, Quarter, QuarterStatus
 from evaluation.services.codes import (
     CODE_ALPHABET,
     CODE_LENGTH,

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import AuditAction, AuditEntry
 from evaluation.criteria_templates import CriterionSpec, LevelSpec
-from evaluation.models import AuditAction, AuditEntry, Quarter, QuarterStatus, Source
+from evaluation.models import Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.quarters import criteria_specs, level_specs, quarter_update_settings
 

@@ -7,11 +7,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from audit.models import AuditEntry
 from evaluation.criteria_templates import PARTY_BRANCH, WORK_STYLE
 from evaluation.demo import seed_evaluation_demo
 from evaluation.models import (
     Adjustment,
-    AuditEntry,
     Ballot,
     BallotCode,
     BallotComment,

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from evaluation.models import AuditAction, AuditEntry, Ballot, BallotComment, BallotValue, Origin, QuarterStatus
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Ballot, BallotComment, BallotValue, Origin, QuarterStatus
 
 pytestmark = pytest.mark.usefixtures("english")
 

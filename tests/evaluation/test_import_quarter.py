@@ -12,18 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
+from audit.models import AuditAction, AuditEntry
 from departments.models import Unit
-from evaluation.models import (
-    Adjustment,
-    AuditAction,
-    AuditEntry,
-    Ballot,
-    BallotComment,
-    BallotValue,
-    Origin,
-    Quarter,
-    QuarterStatus,
-)
+from evaluation.models import Adjustment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus
 from tests.fixtures import ORG_EXAMPLE, QUARTER_EXAMPLE
 
 pytestmark = [pytest.mark.usefixtures("english")]

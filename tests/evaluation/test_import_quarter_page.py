@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evaluation.models import AuditAction, AuditEntry, Ballot
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Ballot
 from tests.evaluation.test_import_quarter import QUARTER_EXAMPLE, example_org, example_sheets, state, write_workbook
 
 __all__ = ["example_org"]

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from evaluation.models import AuditAction, AuditEntry, Quarter, QuarterStatus, ResultSnapshot
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Quarter, QuarterStatus, ResultSnapshot
 from evaluation.services.lifecycle import ALLOWED_TRANSITIONS, quarter_transition, transitions_for
 from evaluation.services.quarters import quarter_create
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from evaluation.models import AuditAction, AuditEntry, Ballot, Quarter, QuarterStatus, ResultSnapshot, Source
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Ballot, Quarter, QuarterStatus, ResultSnapshot, Source
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.voids import ballot_void

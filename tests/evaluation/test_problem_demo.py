@@ -6,8 +6,9 @@ import io
 
 import pytest
 
+from audit.models import AuditEntry
 from evaluation.demo_problems import ANSWERS, seed_problems_demo
-from evaluation.models import AuditEntry, Problem, ProblemStatus, QuarterStatus, Source
+from evaluation.models import Problem, ProblemStatus, QuarterStatus, Source
 from evaluation.selectors.problems import department_problem_figures
 from evaluation.services.quarters import quarter_create
 from tests.evaluation.test_problem_support import make_comment

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from evaluation.models import AuditAction, AuditEntry, Problem, ProblemStatus, Source
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Problem, ProblemStatus, Source
 from tests.evaluation.test_problem_support import make_comment
 
 pytestmark = pytest.mark.django_db

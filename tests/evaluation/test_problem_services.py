@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from evaluation.models import AuditAction, AuditEntry, Problem, ProblemStatus, QuarterStatus, Source
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Problem, ProblemStatus, QuarterStatus, Source
 from evaluation.services.problems import (
     ProblemRefused,
     default_due_on,

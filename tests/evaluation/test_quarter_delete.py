@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from evaluation.models import AuditAction, AuditEntry, BallotCode, Criterion, Quarter, QuarterStatus, Source
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import BallotCode, Criterion, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.codes import codes_issue
 from evaluation.services.quarters import quarter_create, quarter_delete

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from evaluation.models import AuditAction, AuditEntry, Quarter, QuarterStatus
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Quarter, QuarterStatus
 from evaluation.services.quarters import quarter_rename
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

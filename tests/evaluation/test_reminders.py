@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from audit.models import AuditAction, AuditEntry
 from departments.models import User
 from departments.roles import Role
 from departments.services import user_create
-from evaluation.models import AuditAction, AuditEntry, Quarter, QuarterStatus, Source
+from evaluation.models import Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.reminders import non_voters, reminders_send
 

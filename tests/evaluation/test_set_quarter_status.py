@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from evaluation.models import AuditAction, AuditEntry, Quarter, QuarterStatus, ResultSnapshot
+from audit.models import AuditAction, AuditEntry
+from evaluation.models import Quarter, QuarterStatus, ResultSnapshot
 
 
 @pytest.fixture(autouse=True)

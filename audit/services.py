@@ -1,12 +1,17 @@
+"""Writing the audit log."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import translation
 
-from evaluation.models import AuditAction, AuditEntry, Quarter
+from audit.models import AuditAction, AuditEntry
+
+if TYPE_CHECKING:
+    from evaluation.models import Quarter
 
 
 def audit_record(

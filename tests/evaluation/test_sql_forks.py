@@ -1,0 +1,179 @@
+"""Each fork of evaluation.sql: the database's own form agrees with Python, and on PostgreSQL with the portable form."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+from collections import defaultdict
+
+import pytest
+from django.db import OperationalError, connections, transaction
+from django.db.models import F
+
+from departments.models import Unit, UnitKind
+from evaluation.models import BallotValue, Problem, Quarter, QuarterStatus
+from evaluation.sql import (
+    BallotCountRow,
+    CellRow,
+    DaysBetween,
+    code_point_order,
+    is_postgresql,
+    medians,
+    quarter_status_for_share,
+    value_aggregates,
+)
+from tests.evaluation.scoring_data import example_org, make_ballot, make_leader, make_quarter
+from tests.evaluation.test_problem_support import at, make_problem
+
+pytestmark = pytest.mark.django_db
+
+needs_postgresql = pytest.mark.postgres
+
+
+@pytest.fixture
+def rated_quarter() -> Quarter:
+    """Ballots with abstentions, a voided ballot and a ballot of another quarter."""
+    units = example_org()
+    a, b, off = units["A"], units["B"], units["OFF"]
+    quarter = make_quarter("2026Q3")
+    other = make_quarter("2026Q2")
+    make_ballot(quarter, "grassroots", {a: (90, None, 70), b: (None, None, None)}, rater_unit=units["G1"])
+    make_ballot(quarter, "grassroots", {a: (80, 85, None), b: (60, None, None)}, rater_unit=units["G2"])
+    make_ballot(quarter, "grassroots", {a: (10, 10, 10), off: (50, 50, 50)}, rater_unit=units["G1"], voided=True)
+    make_ballot(quarter, "peer", {b: (75, 65, 95), off: (None, 40, None)}, rater_unit=a)
+    make_ballot(quarter, "leadership", {a: (99.5, 88.25, None)}, rater=make_leader())
+    make_ballot(other, "grassroots", {a: (20, 20, 20)}, rater_unit=units["G1"])
+    return quarter
+
+
+def aggregates_in_python(quarter: Quarter) -> tuple[set[CellRow], set[BallotCountRow]]:
+    values = defaultdict(list)
+    ballots = defaultdict(set)
+    counted = BallotValue.objects.filter(ballot__quarter=quarter, ballot__voided_at__isnull=True)
+    for source, department, criterion, ballot, centi in counted.values_list(
+        "ballot__source", "department_id", "criterion_id", "ballot_id", "value_centi"
+    ):
+        values[(source, department, criterion)].append(centi)
+        ballots[(source, department)].add(ballot)
+    cells = {CellRow(*key, len(v), sum(v), min(v), max(v)) for key, v in values.items()}
+    return cells, {BallotCountRow(*key, len(found)) for key, found in ballots.items()}
+
+
+def as_sets(found: tuple[list, list]) -> tuple[set, set]:
+    return set(found[0]), set(found[1])
+
+
+def test_the_value_aggregates_agree_with_python(rated_quarter) -> None:
+    assert as_sets(value_aggregates(rated_quarter.pk)) == aggregates_in_python(rated_quarter)
+
+
+@needs_postgresql
+def test_grouping_sets_agree_with_the_two_portable_queries(rated_quarter) -> None:
+    native = value_aggregates(rated_quarter.pk)
+    assert as_sets(native) == as_sets(value_aggregates(rated_quarter.pk, portable=True))
+    counts = {(row.source, row.department_id): row.ballots for row in native[1]}
+    assert sorted(counts.values()) == [1, 1, 1, 1, 2]
+
+
+def test_the_status_read_gives_the_committed_status_or_none(org) -> None:
+    quarter = Quarter.objects.create(code="2026Q3", status=QuarterStatus.OPEN)
+    assert quarter_status_for_share(quarter.pk) == QuarterStatus.OPEN
+    assert quarter_status_for_share(quarter.pk, portable=True) == QuarterStatus.OPEN
+    assert quarter_status_for_share(quarter.pk + 1000) is None
+    assert quarter_status_for_share(quarter.pk + 1000, portable=True) is None
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_for_share_keeps_a_transition_waiting_until_the_submit_commits(org) -> None:
+    quarter = Quarter.objects.create(code="2026Q3", status=QuarterStatus.OPEN)
+    refused: list[BaseException] = []
+
+    def lock_for_update() -> None:
+        try:
+            with transaction.atomic():
+                Quarter.objects.select_for_update(nowait=True).get(pk=quarter.pk)
+        except OperationalError as error:
+            refused.append(error)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        assert quarter_status_for_share(quarter.pk) == QuarterStatus.OPEN
+        other = threading.Thread(target=lock_for_update)
+        other.start()
+        other.join()
+    assert len(refused) == 1
+    after = threading.Thread(target=lock_for_update)
+    after.start()
+    after.join()
+    assert len(refused) == 1
+
+
+CODES = ["b", "B", "a-1", "a_1", "A1", "Z", "z", "ä", "中", "_x", "-x", "10", "9"]
+
+
+def test_code_point_order_sorts_as_python_does(db) -> None:
+    for number, code in enumerate(CODES):
+        Unit.objects.create(code=f"U{number}", name=code, kind=UnitKind.FUNCTIONAL)
+    ordered = Unit.objects.filter(code__startswith="U").order_by(code_point_order("name"))
+    assert list(ordered.values_list("name", flat=True)) == sorted(CODES)
+
+
+def medians_in_python(rows: list[tuple[int, float]]) -> dict[int, float]:
+    grouped = defaultdict(list)
+    for key, value in rows:
+        grouped[key].append(value)
+    return {key: statistics.median(values) for key, values in grouped.items()}
+
+
+def test_medians_of_odd_and_even_groups_agree_with_python(rated_quarter) -> None:
+    rows = BallotValue.objects.filter(ballot__quarter=rated_quarter)
+    expected = medians_in_python(list(rows.values_list("department_id", "value_centi")))
+    found = medians(rows, group="department_id", value="value_centi")
+    assert {key: float(value) for key, value in found.items()} == expected
+    sizes = {rows.filter(department_id=key).count() % 2 for key in expected}
+    assert sizes == {0, 1}  # groups of odd and of even size
+
+
+@needs_postgresql
+def test_percentile_cont_agrees_with_the_window_query(rated_quarter) -> None:
+    rows = BallotValue.objects.filter(ballot__quarter=rated_quarter)
+    native = medians(rows, group="department_id", value="value_centi")
+    portable = medians(rows, group="department_id", value="value_centi", portable=True)
+    assert {k: float(v) for k, v in native.items()} == {k: float(v) for k, v in portable.items()}
+
+
+@pytest.fixture
+def answered_problems(evaluator, org, quarter) -> None:
+    common = {"actor": evaluator, "quarter": quarter, "raising_unit": org["HRM"]}
+    make_problem(**common, department=org["OPS"], created=at("2026-07-01"), answered=at("2026-07-03"))
+    make_problem(**common, department=org["OPS"], created=at("2026-07-01", 8), answered=at("2026-07-05", 21, 30))
+    make_problem(**common, department=org["OPS"], created=at("2026-07-02"), answered=at("2026-07-12"))
+    make_problem(**common, department=org["EQP"], created=at("2026-07-02"), answered=at("2026-07-04", 15))
+    make_problem(**common, department=org["EQP"], created=at("2026-06-30", 23), answered=at("2026-07-01", 1))
+
+
+def days_in_python() -> list[tuple[int, float]]:
+    rows = Problem.objects.values_list("department_id", "created_at", "first_answered_at")
+    return [(department, (answered - created).total_seconds() / 86400) for department, created, answered in rows]
+
+
+def test_days_between_agrees_with_python(answered_problems) -> None:
+    found = Problem.objects.annotate(days=DaysBetween(F("created_at"), F("first_answered_at")))
+    expected = sorted(days_in_python())
+    assert [pytest.approx(value, abs=1e-6) for _key, value in expected] == [
+        value for _key, value in sorted(found.values_list("department_id", "days"))
+    ]
+
+
+def test_the_median_days_agree_with_python(answered_problems) -> None:
+    rows = Problem.objects.annotate(days=DaysBetween(F("created_at"), F("first_answered_at")))
+    found = medians(rows, group="department_id", value="days")
+    expected = medians_in_python(days_in_python())
+    assert found.keys() == expected.keys()
+    for key, value in expected.items():
+        assert found[key] == pytest.approx(value, abs=1e-6)
+    if is_postgresql():
+        portable = medians(rows, group="department_id", value="days", portable=True)
+        assert portable == pytest.approx(found, abs=1e-9)
