@@ -11,10 +11,11 @@ from departments.workbook import (
     ImportIssue,
     SheetSpec,
 )
+from evaluation import ballot_rules as rules
 from evaluation.criteria_templates import CriterionSpec, LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.ballots import stored_criteria, stored_levels
-from evaluation.imports.common import CRITERIA_SHEET, LEVELS_SHEET, ImportContext, ParsedBallot, ParsedSettings
+from evaluation.imports.common import CRITERIA_SHEET, LEVELS_SHEET, ImportContext, ParsedSettings, SheetBallot
 from evaluation.models import (
     Adjustment,
     Ballot,
@@ -28,7 +29,7 @@ from evaluation.models import (
 
 def check_existing(
     quarter: Quarter | None,
-    ballots: list[ParsedBallot],
+    ballots: list[SheetBallot],
     adjustments: list[ParsedAdjustment],
     context: ImportContext,
     issues: list,
@@ -48,9 +49,11 @@ def check_existing(
         if (ballot.source, ballot.label) in labels:
             issues.append(row.issue("ballot", _already_message(ballot.label, context.replace)))
         elif ballot.source == Source.PEER and ballot.rater_unit and ballot.rater_unit.pk in peers:
-            issues.append(row.issue("rater_unit", _("This department's peer ballot is already in the quarter.")))
+            message = rules.already_voted_message(Source.PEER, quarter_code=quarter.code, unit=ballot.rater_unit)
+            issues.append(row.issue("rater_unit", message))
         elif ballot.source == Source.LEADERSHIP and ballot.rater and ballot.rater.pk in leaders:
-            issues.append(row.issue("rater", _("This leader's ballot is already in the quarter.")))
+            message = rules.already_voted_message(Source.LEADERSHIP, quarter_code=quarter.code, user=ballot.rater)
+            issues.append(row.issue("rater", message))
     if not context.replace:
         _check_adjustments_again(quarter, adjustments, issues)
 

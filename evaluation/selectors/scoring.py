@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 
 from departments.models import Unit
 from evaluation.models import (
@@ -161,8 +161,10 @@ def _previous_ranks(quarter: Quarter) -> dict[tuple[int, str], int]:
 
 
 def _counted_ballots(quarter: Quarter) -> dict[str, int]:
+    """Per source: counted ballots that give at least one value (a comment-only ballot counts for no score)."""
     rows = (
         Ballot.objects.filter(quarter=quarter, voided_at__isnull=True)
+        .filter(Exists(BallotValue.objects.filter(ballot=OuterRef("pk"))))
         .values("source")
         .annotate(ballots=Count("id"))
         .order_by()
