@@ -49,26 +49,27 @@ class PostedBallot:
     empty: int = 0
     confirmed: int = -1
 
-    @property
-    def needs_confirmation(self) -> bool:
-        """A ballot with empty cells is stored only once the rater has confirmed that many (or more)."""
-        return self.empty > 0 and self.confirmed < self.empty
+    def needs_confirmation(self, *, gives_values: bool) -> bool:
+        """Empty cells, or no value at all, are stored only once the rater has confirmed that many (or more)."""
+        return (self.empty > 0 or not gives_values) and self.confirmed < self.empty
 
     def confirmation(self, *, gives_values: bool) -> str:
-        """The question put to the rater before a ballot with empty cells is stored."""
-        question = ngettext(
-            "%(empty)d of %(cells)d cells is empty. Submit anyway?",
-            "%(empty)d of %(cells)d cells are empty. Submit anyway?",
-            self.empty,
-        ) % {"empty": self.empty, "cells": self.cells}
-        if gives_values:
-            return question
-        return " ".join(
-            (
-                question,
-                _("This ballot gives no value: it counts for no score, and its comments reach the evaluation group."),
+        """The question put to the rater before a ballot with empty cells, or without a value, is stored."""
+        parts = []
+        if self.empty:
+            parts.append(
+                ngettext(
+                    "%(empty)d of %(cells)d cells is empty. Submit anyway?",
+                    "%(empty)d of %(cells)d cells are empty. Submit anyway?",
+                    self.empty,
+                )
+                % {"empty": self.empty, "cells": self.cells}
             )
-        )
+        if not gives_values:
+            parts.append(
+                _("This ballot gives no value: it counts for no score, and its comments reach the evaluation group.")
+            )
+        return " ".join(parts)
 
 
 @dataclass

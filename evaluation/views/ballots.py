@@ -82,7 +82,7 @@ def _submit(
         sheet=grid.sheet,
         **who,
     )
-    if posted.needs_confirmation:
+    if posted.needs_confirmation(gives_values=bool(checked.rows)):
         question = posted.confirmation(gives_values=bool(checked.rows))
         return _form(request, grid, code=shown_code, unit=unit, confirm=question, confirm_empty=posted.empty)
     ballot_store(quarter=grid.quarter, checked=checked)
