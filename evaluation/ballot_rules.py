@@ -20,7 +20,7 @@ from departments.models import Unit, UnitKind
 from departments.roles import Role
 from departments.workbook import normalise_header
 from evaluation.criteria_templates import ABSTAIN_LABELS, within_digits
-from evaluation.models import Ballot, GrassrootsParticipation, Quarter, Source
+from evaluation.models import Ballot, GrassrootsParticipation, Origin, Quarter, Source
 
 # Typed or imported text that means 不了解 (an abstention), compared after normalise_header; blank abstains too.
 ABSTAIN_TEXTS = frozenset(normalise_header(label) for label in ("", *ABSTAIN_LABELS, "na", "-", "–"))
@@ -214,18 +214,24 @@ def rating_unit_refusal(source: str, unit: Unit | None) -> str | None:
 # --- already voted -----------------------------------------------------------------------------
 
 
-def has_voted(quarter: Quarter, source: str, *, user: Any = None, unit: Unit | None = None) -> bool:
+def has_voted(
+    quarter: Quarter, source: str, *, user: Any = None, unit: Unit | None = None, but_imported: bool = False
+) -> bool:
     """Whether the rater has a counted ballot of `source` in `quarter` (one query).
 
     Leadership: one per leader; peer: one per department, whoever of its representatives sent it;
     grassroots: one per rater's account (its participation row; the ballot itself names nobody).
-    Code ballots are settled by the code instead.
+    Code ballots are settled by the code instead. `but_imported` leaves out imported ballots (an import
+    that replaces them asks so).
     """
+    if source == Source.GRASSROOTS:
+        return GrassrootsParticipation.objects.filter(quarter=quarter, user=user).exists()
+    ballots = Ballot.objects.filter(quarter=quarter, source=source, voided_at__isnull=True)
+    if but_imported:
+        ballots = ballots.exclude(origin=Origin.IMPORTED)
     if source == Source.LEADERSHIP:
-        return Ballot.objects.filter(quarter=quarter, source=source, rater=user, voided_at__isnull=True).exists()
-    if source == Source.PEER:
-        return Ballot.objects.filter(quarter=quarter, source=source, rater_unit=unit, voided_at__isnull=True).exists()
-    return GrassrootsParticipation.objects.filter(quarter=quarter, user=user).exists()
+        return ballots.filter(rater=user).exists()
+    return ballots.filter(rater_unit=unit).exists()
 
 
 def already_voted_message(source: str, *, quarter_code: str, user: Any = None, unit: Unit | None = None) -> str:

@@ -41,21 +41,22 @@ def check_existing(
     if context.replace:
         stored = stored.exclude(origin=Origin.IMPORTED)
     labels = set(stored.exclude(label="").values_list("source", "label"))
-    counted = stored.filter(voided_at__isnull=True)
-    peers = set(counted.filter(source=Source.PEER).values_list("rater_unit", flat=True))
-    leaders = set(counted.filter(source=Source.LEADERSHIP).values_list("rater", flat=True))
     for ballot in ballots:
         row = ballot.first_row
         if (ballot.source, ballot.label) in labels:
             issues.append(row.issue("ballot", _already_message(ballot.label, context.replace)))
-        elif ballot.source == Source.PEER and ballot.rater_unit and ballot.rater_unit.pk in peers:
-            message = rules.already_voted_message(Source.PEER, quarter_code=quarter.code, unit=ballot.rater_unit)
-            issues.append(row.issue("rater_unit", message))
-        elif ballot.source == Source.LEADERSHIP and ballot.rater and ballot.rater.pk in leaders:
-            message = rules.already_voted_message(Source.LEADERSHIP, quarter_code=quarter.code, user=ballot.rater)
-            issues.append(row.issue("rater", message))
+        elif ballot.source != Source.GRASSROOTS and (ballot.rater_unit or ballot.rater):
+            _check_not_voted(quarter, ballot, context, issues)
     if not context.replace:
         _check_adjustments_again(quarter, adjustments, issues)
+
+
+def _check_not_voted(quarter: Quarter, ballot: SheetBallot, context: ImportContext, issues: list) -> None:
+    """A peer ballot per department, a leadership ballot per leader, counting those already in the quarter."""
+    who = {"user": ballot.rater, "unit": ballot.rater_unit}
+    if rules.has_voted(quarter, ballot.source, **who, but_imported=context.replace):
+        message = rules.already_voted_message(ballot.source, quarter_code=quarter.code, **who)
+        issues.append(ballot.first_row.issue("rater" if ballot.source == Source.LEADERSHIP else "rater_unit", message))
 
 
 def check_settings_locked(

@@ -1,4 +1,4 @@
-"""A comment-only ballot (no value, at least one comment) is accepted, counts for no score, and reaches the evaluators."""
+"""A comment-only ballot (no value, a comment) is accepted, counts for no score, and reaches the evaluators."""
 
 from __future__ import annotations
 
