@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from departments.models import Unit, UnitKind
@@ -214,24 +215,32 @@ def rating_unit_refusal(source: str, unit: Unit | None) -> str | None:
 # --- already voted -----------------------------------------------------------------------------
 
 
-def has_voted(
-    quarter: Quarter, source: str, *, user: Any = None, unit: Unit | None = None, but_imported: bool = False
-) -> bool:
-    """Whether the rater has a counted ballot of `source` in `quarter` (one query).
+def voters(quarter: Quarter, source: str, *, but_imported: bool = False) -> QuerySet:
+    """Who has voted with `source` in `quarter`, as a query of ids: departments (peer) or accounts.
 
-    Leadership: one per leader; peer: one per department, whoever of its representatives sent it;
-    grassroots: one per rater's account (its participation row; the ballot itself names nobody).
-    Code ballots are settled by the code instead. `but_imported` leaves out imported ballots (an import
-    that replaces them asks so).
+    Leadership: one ballot per leader; peer: one per department, whoever of its representatives sent it;
+    grassroots: one per rater's account (its participation row; the ballot itself names nobody). Code
+    ballots are settled by the code instead. Only counted (not voided) ballots count. `but_imported`
+    leaves out imported ballots (an import that replaces them asks so).
     """
     if source == Source.GRASSROOTS:
-        return GrassrootsParticipation.objects.filter(quarter=quarter, user=user).exists()
+        return GrassrootsParticipation.objects.filter(quarter=quarter).values("user")
     ballots = Ballot.objects.filter(quarter=quarter, source=source, voided_at__isnull=True)
     if but_imported:
         ballots = ballots.exclude(origin=Origin.IMPORTED)
-    if source == Source.LEADERSHIP:
-        return ballots.filter(rater=user).exists()
-    return ballots.filter(rater_unit=unit).exists()
+    return ballots.values("rater_unit" if source == Source.PEER else "rater")
+
+
+def has_voted(
+    quarter: Quarter, source: str, *, user: Any = None, unit: Unit | None = None, but_imported: bool = False
+) -> bool:
+    """Whether the rater (`unit` for peer, `user` otherwise) has voted with `source` in `quarter` (one query)."""
+    found = voters(quarter, source, but_imported=but_imported)
+    if source == Source.GRASSROOTS:
+        return found.filter(user=user).exists()
+    if source == Source.PEER:
+        return found.filter(rater_unit=unit).exists()
+    return found.filter(rater=user).exists()
 
 
 def already_voted_message(source: str, *, quarter_code: str, user: Any = None, unit: Unit | None = None) -> str:
