@@ -22,6 +22,7 @@ from departments.roles import Role
 from departments.workbook import normalise_header
 from evaluation.criteria_templates import ABSTAIN_LABELS, within_digits
 from evaluation.models import Ballot, GrassrootsParticipation, Origin, Quarter, Source
+from evaluation.scoring import SOURCES
 
 # Typed or imported text that means 不了解 (an abstention), compared after normalise_header; blank abstains too.
 ABSTAIN_TEXTS = frozenset(normalise_header(label) for label in ("", *ABSTAIN_LABELS, "na", "-", "–"))
@@ -149,7 +150,7 @@ def check_criterion(criterion_id: Any, *, criteria: Mapping[int, str], quarter_c
 
 def source_refusal(source: str, *, weights: Mapping[str, int], quarter_code: str) -> str | None:
     """Why ballots of `source` are not taken in the quarter, or None: a source of weight 0 is not collected."""
-    if source not in Source.values:
+    if source not in SOURCES:  # plain strings: `Source.values` builds a new list each time, and imports ask per row
         return _("Unknown rating source.")
     if (weights.get(source) or 0) <= 0:
         return _("%(source)s is not collected in %(quarter)s (its weight is 0).") % {
