@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -19,28 +19,56 @@ from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from departments.models import Unit
-from evaluation.models import Criterion, Level, Quarter, Scale, Source
+from evaluation.ballot_rules import ABSTAIN
+from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, Scale, Source
 from evaluation.services.ballots import (
-    COMMENT_MAX_LENGTH,
     BallotRefused,
     BallotSheet,
     ballot_sheet,
     ballot_targets,
 )
 
-ABSTAIN = "na"
 VALUE_FIELD = re.compile(r"^v-([0-9]{1,18})-([0-9]{1,18})$")
 COMMENT_FIELD = re.compile(r"^c-([0-9]{1,18})$")
 # Fields the page itself sends besides the cells.
-KNOWN_FIELDS = {"csrfmiddlewaretoken", "quarter", "code"}
+CONFIRM_FIELD = "confirm_empty"
+KNOWN_FIELDS = {"csrfmiddlewaretoken", "quarter", "code", CONFIRM_FIELD}
 
 
 @dataclass
-class ParsedBallot:
-    values: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+class PostedBallot:
+    """A ballot's fields as posted: cells and comments as typed, and how many of the page's cells are empty."""
+
+    values: dict[tuple[int, int], str] = field(default_factory=dict)
     comments: dict[int, str] = field(default_factory=dict)
+    cells: int = 0
+    empty: int = 0
+    confirmed: int = -1
+
+    def needs_confirmation(self, *, gives_values: bool) -> bool:
+        """Empty cells, or no value at all, are stored only once the rater has confirmed that many (or more)."""
+        return (self.empty > 0 or not gives_values) and self.confirmed < self.empty
+
+    def confirmation(self, *, gives_values: bool) -> str:
+        """The question put to the rater before a ballot with empty cells, or without a value, is stored."""
+        parts = []
+        if self.empty:
+            parts.append(
+                ngettext(
+                    "%(empty)d of %(cells)d cells is empty. Submit anyway?",
+                    "%(empty)d of %(cells)d cells are empty. Submit anyway?",
+                    self.empty,
+                )
+                % {"empty": self.empty, "cells": self.cells}
+            )
+        if not gives_values:
+            parts.append(
+                _("This ballot gives no value: it counts for no score, and its comments reach the evaluation group.")
+            )
+        return " ".join(parts)
 
 
 @dataclass
@@ -196,62 +224,34 @@ class BallotGrid:
 
     # --- reading a POST -----------------------------------------------------------------------
 
-    def parse(self, data: QueryDict) -> ParsedBallot:
-        """The values and comments of a posted ballot, or BallotRefused for a tampered post."""
+    def parse(self, data: QueryDict) -> PostedBallot:
+        """The cells and comments of a posted ballot as typed, or BallotRefused for a tampered post.
+
+        Every rule on what they hold is ballot_submit's (evaluation.ballot_rules); this only reads the fields.
+        """
         self.posted = {key: data.get(key, "") for key in data}
         self.__dict__.pop("_rows", None)
-        self._check_field_names(data)
-        parsed = ParsedBallot()
+        posted = PostedBallot(confirmed=_confirmed(data.get(CONFIRM_FIELD, "")))
         for key in data:
             if len(data.getlist(key)) != 1:
                 raise _tampered()
+            text = data[key]
             if match := VALUE_FIELD.match(key):
-                self._read_value(parsed, int(match[1]), int(match[2]), data[key])
+                posted.values[(int(match[1]), int(match[2]))] = text
             elif match := COMMENT_FIELD.match(key):
-                self._read_comment(parsed, int(match[1]), data[key])
-        return parsed
-
-    def _check_field_names(self, data: QueryDict) -> None:
-        for key in data:
-            if key not in KNOWN_FIELDS and not VALUE_FIELD.match(key) and not COMMENT_FIELD.match(key):
+                posted.comments[int(match[1])] = text
+            elif key not in KNOWN_FIELDS:
                 raise _tampered()
+        cells = {(d, c) for d in self._department_ids for c in self._criterion_ids}
+        filled = {key for key, text in posted.values.items() if text.strip()}
+        posted.cells = len(cells)
+        posted.empty = len(cells - filled)
+        return posted
 
-    def _check_department(self, department_id: int) -> None:
-        if department_id in self._department_ids:
-            return
-        if self.own_unit is not None and department_id == self.own_unit.pk:
-            raise BallotRefused(_("A department cannot rate itself in the peer review."), code="own_department")
-        raise BallotRefused(
-            _("The ballot rates a department that is not on it. Nothing was stored."), code="department"
-        )
 
-    def _read_value(self, parsed: ParsedBallot, department_id: int, criterion_id: int, text: str) -> None:
-        self._check_department(department_id)
-        if criterion_id not in self._criterion_ids:
-            raise BallotRefused(
-                _("The ballot names a criterion that is not on it. Nothing was stored."), code="criterion"
-            )
-        text = text.strip()
-        if text in ("", ABSTAIN):
-            return
-        try:
-            parsed.values[(department_id, criterion_id)] = Decimal(text)
-        except InvalidOperation:
-            raise BallotRefused(_("A value is not a number from 0 to 100. Nothing was stored."), code="value") from None
-
-    def _read_comment(self, parsed: ParsedBallot, department_id: int, text: str) -> None:
-        self._check_department(department_id)
-        if "\x00" in text:
-            # Django's form fields refuse NUL (PostgreSQL cannot store it); this hand-written one does too.
-            raise BallotRefused(
-                _("A comment contains a null character, which is not allowed. Nothing was stored."), code="comment"
-            )
-        if len(text.strip()) > COMMENT_MAX_LENGTH:
-            raise BallotRefused(
-                _("A comment is longer than %(max)d characters.") % {"max": COMMENT_MAX_LENGTH}, code="comment"
-            )
-        if text.strip():
-            parsed.comments[department_id] = text
+def _confirmed(text: str) -> int:
+    """How many empty cells the rater has agreed to leave empty (the confirmation's hidden field)."""
+    return int(text) if text.isdecimal() and len(text) <= 6 else -1
 
 
 def _tampered() -> BallotRefused:

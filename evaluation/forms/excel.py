@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.models import Unit, User
 from departments.roles import Role
-from evaluation.criteria_templates import ABSTAIN_LABELS
+from evaluation import ballot_rules as rules
+from evaluation.ballot_rules import BallotRefused, ValueScale
+from evaluation.forms.ballots import COMMENT_FIELD, VALUE_FIELD
 from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, QuarterStatus, Scale, Source
 
 ENTRY_STATUSES = (QuarterStatus.OPEN, QuarterStatus.CLOSED)
@@ -60,16 +60,24 @@ class EntryPickForm(forms.Form):
         super().__init__(*args, **kwargs)
         for bound in self.fields.values():
             bound.widget.attrs.setdefault("class", "form-select form-select-lg")
+        # A source of weight 0 is not collected: it is not offered unless some quarter open for entry collects it.
+        # The field still knows every source, so one asked for anyway is refused with the rule's message (clean).
+        collected = {source for quarter in self.fields["quarter"].queryset for source in quarter.active_sources}
+        self.fields["source"].widget.choices = [(value, label) for value, label in Source.choices if value in collected]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        source, unit, rater = data.get("source"), data.get("unit"), data.get("rater")
+        quarter, source, unit, rater = data.get("quarter"), data.get("source"), data.get("unit"), data.get("rater")
+        if quarter is not None and source and (refusal := rules.quarter_source_refusal(quarter, source)):
+            self.add_error("source", refusal)
         if source == Source.LEADERSHIP and rater is None:
             self.add_error("rater", _("Choose the leader whose ballot this is."))
-        if source == Source.GRASSROOTS and (unit is None or unit.kind != "grassroots"):
+        elif source == Source.GRASSROOTS and unit is None:
             self.add_error("unit", _("Choose the grassroots unit the ballot comes from."))
-        if source == Source.PEER and (unit is None or not unit.is_evaluated):
+        elif source == Source.PEER and unit is None:
             self.add_error("unit", _("Choose the department whose peer ballot this is."))
+        elif source and (refusal := rules.paper_rater_refusal(source, rater=rater, rater_unit=unit)):
+            self.add_error("rater" if source == Source.LEADERSHIP else "unit", refusal)
         if source == Source.LEADERSHIP:
             data["unit"] = None
         else:
@@ -133,51 +141,53 @@ class EntryGrid:
             )
         return rows
 
-    def read(self, data: Any) -> tuple[dict[tuple[int, int], Decimal], dict[int, str]]:
-        """The typed values as ballot_submit takes them; problems go to `errors` (per cell)."""
-        values: dict[tuple[int, int], Decimal] = {}
+    @property
+    def scale(self) -> ValueScale:
+        return ValueScale(uses_levels=self.uses_levels, levels={level.label: level.points for level in self.levels})
+
+    def read(self, data: Any) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
+        """The typed cells as ballot_submit takes them; a cell that breaks a ballot rule goes to `errors`."""
+        values: dict[tuple[int, int], str] = {}
         comments: dict[int, str] = {}
+        scale = self.scale
         for department in self.departments:
             for criterion in self.criteria:
                 name = self.value_name(department, criterion)
                 text = str(data.get(name, "")).strip()
                 self.typed[name] = text
+                value = self._unshortened(text)
                 try:
-                    points = self._points(text)
-                except ValidationError as error:
-                    self.errors[name] = error.messages[0]
+                    rules.cell_centi(value, scale=scale, department=department.name, criterion=criterion.name)
+                except BallotRefused as refused:
+                    self.errors[name] = refused.messages[0]
                     continue
-                if points is not None:
-                    values[(department.pk, criterion.pk)] = points
+                values[(department.pk, criterion.pk)] = value
             name = self.comment_name(department)
             self.typed[name] = str(data.get(name, "")).strip()
             if self.typed[name]:
                 comments[department.pk] = self.typed[name]
+        self._read_foreign_fields(data, values, comments)
         return values, comments
 
-    def _points(self, text: str) -> Decimal | None:
-        if not text or text.casefold() in {label.casefold() for label in ABSTAIN_LABELS}:
-            return None
-        if self.uses_levels:
-            return self._level_points(text)
-        try:
-            number = Decimal(text)
-        except (InvalidOperation, ValueError):
-            number = None
-        if number is None or not number.is_finite() or not 0 <= number <= 100 or number != int(number):
-            raise ValidationError(_("Type a whole number from 0 to 100, or leave it blank (不了解)."))
-        return number
+    def _read_foreign_fields(self, data: Any, values: dict[tuple[int, int], str], comments: dict[int, str]) -> None:
+        """Cells and comments posted for what is not on this grid go to ballot_submit, which refuses them."""
+        for key in data:
+            if (match := VALUE_FIELD.match(key)) and (pair := (int(match[1]), int(match[2]))) not in values:
+                if key not in self.typed:
+                    values[pair] = str(data.get(key, ""))
+            elif (match := COMMENT_FIELD.match(key)) and key not in self.typed:
+                comments[int(match[1])] = str(data.get(key, ""))
 
-    def _level_points(self, text: str) -> Decimal | None:
+    def _unshortened(self, text: str) -> str:
+        """A level typed by its number (1 = best; 0 for 不了解) as its label; anything else as typed.
+
+        The shortcut is this page's keyboard aid only; what a cell may hold is decided by ballot_rules.
+        """
+        if not self.uses_levels:
+            return text
         if text == "0":
-            return None
-        for level in self.levels:
-            if text == level.label:
-                return level.points
+            return rules.ABSTAIN
         # isdecimal, not isdigit: int() cannot read digits such as ², and a short number is all a level needs.
         if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.levels):
-            return self.levels[int(text) - 1].points
-        raise ValidationError(
-            _("Type 1 to %(n)d (1 = %(best)s), or 0 or nothing for 不了解.")
-            % {"n": len(self.levels), "best": self.levels[0].label if self.levels else ""}
-        )
+            return self.levels[int(text) - 1].label
+        return text

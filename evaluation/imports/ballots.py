@@ -13,21 +13,20 @@ from departments.workbook import (
     SheetRow,
     normalise_header,
 )
+from evaluation import ballot_rules as rules
+from evaluation.ballot_rules import BallotRefused
 from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE, CriterionSpec, LevelSpec
 from evaluation.imports.common import (
-    ABSTAIN,
     LABEL_MAX_LENGTH,
     SETTING_DEFAULTS,
     SOURCE_ALIASES,
     ImportContext,
-    ParsedBallot,
     ParsedSettings,
+    SheetBallot,
 )
-from evaluation.imports.settings import parse_decimal
 from evaluation.models import (
     COMMENT_MAX_LENGTH,
     Quarter,
-    Scale,
     Source,
 )
 
@@ -50,11 +49,11 @@ def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bo
     leaders = User.objects.filter(is_active=True, groups__name=Role.LEADER).distinct()
     return ImportContext(
         quarter=quarter,
+        code=str(values.get("quarter") or ""),
         scale=values["scale"],
         weights={source: values[f"weight_{source}"] or 0 for source in Source.values},
         criteria=criteria,
         levels={level.label.strip(): Decimal(level.points) for level in levels},
-        level_points={Decimal(level.points) for level in levels},
         departments={code: u for code, u in units.items() if u.active and u.is_evaluated},
         grassroots={code: u for code, u in units.items() if u.active and u.kind == UnitKind.GRASSROOTS},
         all_units=units,
@@ -99,11 +98,11 @@ def _criterion_columns(
     return found if len(found) == len(context.criteria) else None
 
 
-def read_ballots(rows: list[SheetRow], context: ImportContext, issues: list[ImportIssue]) -> list[ParsedBallot]:
+def read_ballots(rows: list[SheetRow], context: ImportContext, issues: list[ImportIssue]) -> list[SheetBallot]:
     columns = _criterion_columns(rows, context, issues)
     if columns is None:
         return []
-    ballots: dict[tuple[str, str], ParsedBallot] = {}
+    ballots: dict[tuple[str, str], SheetBallot] = {}
     for row in rows:
         if _is_target_only(row, columns):
             continue
@@ -112,7 +111,7 @@ def read_ballots(rows: list[SheetRow], context: ImportContext, issues: list[Impo
             continue
         ballot = ballots.get((source, label))
         if ballot is None:
-            ballot = ballots[(source, label)] = ParsedBallot(label=label, source=source, first_row=row)
+            ballot = ballots[(source, label)] = SheetBallot(label=label, source=source, first_row=row)
             _rater(ballot, row, context, issues)
         else:
             _same_rater(ballot, row, context, issues)
@@ -120,9 +119,12 @@ def read_ballots(rows: list[SheetRow], context: ImportContext, issues: list[Impo
         _target_row(ballot, row, columns, context, issues)
     flagged = {(issue.sheet, issue.row) for issue in issues}
     for ballot in ballots.values():
-        if not ballot.values and not any((ballot.first_row.sheet, number) in flagged for number in ballot.rows):
-            message = _("The ballot %(label)s rates nothing: give at least one value.") % {"label": ballot.label}
-            issues.append(ballot.first_row.issue("ballot", message))
+        if any((ballot.first_row.sheet, number) in flagged for number in ballot.rows):
+            continue
+        try:
+            rules.check_not_empty(values=len(ballot.values), comments=len(ballot.comments))
+        except BallotRefused as refused:
+            issues.append(ballot.first_row.issue("ballot", refused.messages[0]))
     _check_one_per_rater(list(ballots.values()), issues)
     return list(ballots.values())
 
@@ -155,24 +157,19 @@ def _source(row: SheetRow, context: ImportContext, issues: list[ImportIssue]) ->
             )
         )
         return None
-    if context.weights.get(source, 0) <= 0:
-        issues.append(
-            row.issue(
-                "source",
-                _("%(source)s is not collected in this quarter (its weight is 0).") % {"source": Source(source).label},
-            )
-        )
+    if refusal := rules.source_refusal(source, weights=context.weights, quarter_code=context.code):
+        issues.append(row.issue("source", refusal))
         return None
     return source
 
 
-def _rater(ballot: ParsedBallot, row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> None:
+def _rater(ballot: SheetBallot, row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> None:
     if ballot.source == Source.LEADERSHIP:
         username = str(row.get("rater") or "").strip()
         leader = context.leaders.get(username)
         if leader is None:
             message = (
-                _("%(user)s is not a group leader's account.") % {"user": username}
+                rules.leader_refusal()
                 if username in context.users
                 else _("Name the leader's account (username) in this column.")
                 if not username
@@ -182,25 +179,18 @@ def _rater(ballot: ParsedBallot, row: SheetRow, context: ImportContext, issues: 
         ballot.rater = leader
         return
     code = str(row.get("rater_unit") or "").strip()
-    if ballot.source == Source.GRASSROOTS:
-        ballot.rater_unit = context.grassroots.get(code)
-        if ballot.rater_unit is None:
-            issues.append(row.issue("rater_unit", _unit_message(code, context, _("a grassroots unit"))))
-    else:
-        ballot.rater_unit = context.departments.get(code)
-        if ballot.rater_unit is None:
-            issues.append(row.issue("rater_unit", _unit_message(code, context, _("an evaluated department"))))
-
-
-def _unit_message(code: str, context: ImportContext, wanted: str) -> str:
+    unit = context.all_units.get(code)
     if not code:
-        return _("Name the rating unit's code: %(wanted)s.") % {"wanted": wanted}
-    if code in context.all_units:
-        return _("%(code)s is not %(wanted)s.") % {"code": code, "wanted": wanted}
-    return _("There is no unit %(code)s.") % {"code": code}
+        issues.append(row.issue("rater_unit", _("Name the rating unit's code in this column.")))
+    elif unit is None:
+        issues.append(row.issue("rater_unit", _("There is no unit %(code)s.") % {"code": code}))
+    elif refusal := rules.rating_unit_refusal(ballot.source, unit):
+        issues.append(row.issue("rater_unit", refusal))
+    else:
+        ballot.rater_unit = unit
 
 
-def _same_rater(ballot: ParsedBallot, row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> None:
+def _same_rater(ballot: SheetBallot, row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> None:
     if ballot.source == Source.LEADERSHIP:
         key, expected = "rater", ballot.rater.username if ballot.rater else None
     else:
@@ -217,20 +207,17 @@ def _same_rater(ballot: ParsedBallot, row: SheetRow, context: ImportContext, iss
 
 
 def _target_row(
-    ballot: ParsedBallot, row: SheetRow, columns: dict[int, str], context: ImportContext, issues: list
+    ballot: SheetBallot, row: SheetRow, columns: dict[int, str], context: ImportContext, issues: list
 ) -> None:
     code = str(row.get("target") or "").strip()
     target = context.departments.get(code)
-    if target is None:
-        message = (
-            _("%(code)s is not an evaluated department.") % {"code": code}
-            if code in context.all_units
-            else _("Unknown department %(code)s.") % {"code": code}
+    own_unit_id = ballot.rater_unit.pk if ballot.rater_unit is not None else None
+    try:
+        rules.check_target(
+            target.pk if target else None, source=ballot.source, targets=context.target_names, own_unit_id=own_unit_id
         )
-        issues.append(row.issue("target", message))
-        return
-    if ballot.source == Source.PEER and ballot.rater_unit is not None and target.pk == ballot.rater_unit.pk:
-        issues.append(row.issue("target", _("A department cannot rate itself in the peer review.")))
+    except BallotRefused as refused:
+        issues.append(row.issue("target", refused.messages[0]))
         return
     if target.pk in ballot.targets:
         issues.append(
@@ -239,53 +226,30 @@ def _target_row(
         return
     ballot.targets.add(target.pk)
     for index, header in columns.items():
-        centi = _value(row, header, context, issues)
+        centi = _value(row, header, context.criteria[index].name, target.name, context, issues)
         if centi is not None:
             ballot.values.append((target.pk, index, centi))
     comment = str(row.get("comment") or "").strip()
-    if len(comment) > COMMENT_MAX_LENGTH:
-        issues.append(
-            row.issue("comment", _("A comment has at most %(max)d characters.") % {"max": COMMENT_MAX_LENGTH})
-        )
+    if refusal := rules.comment_refusal(comment, department=target.name, max_length=COMMENT_MAX_LENGTH):
+        issues.append(row.issue("comment", refusal))
     elif comment:
         ballot.comments[target.pk] = comment
 
 
-def _value(row: SheetRow, header: str, context: ImportContext, issues: list[ImportIssue]) -> int | None:
+def _value(
+    row: SheetRow, header: str, criterion: str, department: str, context: ImportContext, issues: list
+) -> int | None:
     """The cell in hundredths of a point, or None for an abstention (or an error, recorded)."""
-    raw = row.extra.get(header)
-    if raw is None or (isinstance(raw, str) and normalise_header(raw) in ABSTAIN):
-        return None
-    if context.scale == Scale.LEVELS and isinstance(raw, str) and raw.strip() in context.levels:
-        return int(context.levels[raw.strip()] * 100)
-    number = parse_decimal(raw)
-    place = ImportIssue(row.sheet, row.number, header, "")
-    if number is None:
-        message = (
-            _("%(value)s is not one of the levels (%(levels)s) nor 不了解.")
-            % {"value": raw, "levels": "、".join(context.levels)}
-            if context.scale == Scale.LEVELS
-            else _("%(value)s is not a number of points from 0 to 100.") % {"value": raw}
+    try:
+        return rules.cell_centi(
+            row.extra.get(header), scale=context.value_scale, department=department, criterion=criterion
         )
-        issues.append(ImportIssue(place.sheet, place.row, place.column, message))
+    except BallotRefused as refused:
+        issues.append(ImportIssue(row.sheet, row.number, header, refused.messages[0]))
         return None
-    if not Decimal(0) <= number <= Decimal(100):
-        issues.append(ImportIssue(place.sheet, place.row, place.column, _("Points must be from 0 to 100.")))
-        return None
-    if context.scale == Scale.LEVELS and number not in context.level_points:
-        issues.append(
-            ImportIssue(
-                place.sheet, place.row, place.column, _("%(value)s is not the points of a level.") % {"value": raw}
-            )
-        )
-        return None
-    if context.scale == Scale.POINTS and number != number.to_integral_value():
-        issues.append(ImportIssue(place.sheet, place.row, place.column, _("Points are whole numbers from 0 to 100.")))
-        return None
-    return int(number * 100)
 
 
-def _check_one_per_rater(ballots: list[ParsedBallot], issues: list[ImportIssue]) -> None:
+def _check_one_per_rater(ballots: list[SheetBallot], issues: list[ImportIssue]) -> None:
     """One peer ballot per department and one leadership ballot per leader, within the file."""
     seen: dict[tuple[str, int], str] = {}
     for ballot in ballots:
@@ -303,7 +267,7 @@ def _check_one_per_rater(ballots: list[ParsedBallot], issues: list[ImportIssue])
         seen[key] = ballot.label
 
 
-def _rater_key(ballot: ParsedBallot) -> tuple[str, int] | None:
+def _rater_key(ballot: SheetBallot) -> tuple[str, int] | None:
     if ballot.source == Source.PEER and ballot.rater_unit is not None:
         return (Source.PEER, ballot.rater_unit.pk)
     if ballot.source == Source.LEADERSHIP and ballot.rater is not None:

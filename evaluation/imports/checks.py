@@ -11,10 +11,11 @@ from departments.workbook import (
     ImportIssue,
     SheetSpec,
 )
+from evaluation import ballot_rules as rules
 from evaluation.criteria_templates import CriterionSpec, LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.ballots import stored_criteria, stored_levels
-from evaluation.imports.common import CRITERIA_SHEET, LEVELS_SHEET, ImportContext, ParsedBallot, ParsedSettings
+from evaluation.imports.common import CRITERIA_SHEET, LEVELS_SHEET, ImportContext, ParsedSettings, SheetBallot
 from evaluation.models import (
     Adjustment,
     Ballot,
@@ -28,7 +29,7 @@ from evaluation.models import (
 
 def check_existing(
     quarter: Quarter | None,
-    ballots: list[ParsedBallot],
+    ballots: list[SheetBallot],
     adjustments: list[ParsedAdjustment],
     context: ImportContext,
     issues: list,
@@ -40,19 +41,22 @@ def check_existing(
     if context.replace:
         stored = stored.exclude(origin=Origin.IMPORTED)
     labels = set(stored.exclude(label="").values_list("source", "label"))
-    counted = stored.filter(voided_at__isnull=True)
-    peers = set(counted.filter(source=Source.PEER).values_list("rater_unit", flat=True))
-    leaders = set(counted.filter(source=Source.LEADERSHIP).values_list("rater", flat=True))
     for ballot in ballots:
         row = ballot.first_row
         if (ballot.source, ballot.label) in labels:
             issues.append(row.issue("ballot", _already_message(ballot.label, context.replace)))
-        elif ballot.source == Source.PEER and ballot.rater_unit and ballot.rater_unit.pk in peers:
-            issues.append(row.issue("rater_unit", _("This department's peer ballot is already in the quarter.")))
-        elif ballot.source == Source.LEADERSHIP and ballot.rater and ballot.rater.pk in leaders:
-            issues.append(row.issue("rater", _("This leader's ballot is already in the quarter.")))
+        elif ballot.source != Source.GRASSROOTS and (ballot.rater_unit or ballot.rater):
+            _check_not_voted(quarter, ballot, context, issues)
     if not context.replace:
         _check_adjustments_again(quarter, adjustments, issues)
+
+
+def _check_not_voted(quarter: Quarter, ballot: SheetBallot, context: ImportContext, issues: list) -> None:
+    """A peer ballot per department, a leadership ballot per leader, counting those already in the quarter."""
+    who = {"user": ballot.rater, "unit": ballot.rater_unit}
+    if rules.has_voted(quarter, ballot.source, **who, but_imported=context.replace):
+        message = rules.already_voted_message(ballot.source, quarter_code=quarter.code, **who)
+        issues.append(ballot.first_row.issue("rater" if ballot.source == Source.LEADERSHIP else "rater_unit", message))
 
 
 def check_settings_locked(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,9 +15,9 @@ from departments.workbook import (
     ImportIssue,
     SheetRow,
     SheetSpec,
-    normalise_header,
 )
-from evaluation.criteria_templates import ABSTAIN_LABELS, CriterionSpec, LevelSpec
+from evaluation.ballot_rules import ValueScale
+from evaluation.criteria_templates import CriterionSpec, LevelSpec
 from evaluation.models import (
     SCORING_FIELDS,
     Quarter,
@@ -26,7 +27,6 @@ from evaluation.models import (
 )
 
 LABEL_MAX_LENGTH = 64
-BULK_BATCH = 5000
 
 SETTINGS_SHEET = SheetSpec(
     "settings",
@@ -102,7 +102,6 @@ SOURCE_ALIASES = {
     "领导打分": Source.LEADERSHIP,
 }
 SCALE_ALIASES = {"levels": Scale.LEVELS, "等级": Scale.LEVELS, "points": Scale.POINTS, "分数": Scale.POINTS}
-ABSTAIN = {normalise_header(label) for label in (*ABSTAIN_LABELS, "n/a", "na", "-", "–")}
 
 
 @dataclass
@@ -158,7 +157,9 @@ class ParsedSettings:
 
 
 @dataclass
-class ParsedBallot:
+class SheetBallot:
+    """One ballot of the ballots sheet (the rows sharing its label and source), as read and checked."""
+
     label: str
     source: str
     first_row: SheetRow
@@ -175,17 +176,26 @@ class ImportContext:
     """Everything the row checks look up, loaded once."""
 
     quarter: Quarter | None
+    code: str
     scale: str
     weights: dict[str, int]
     criteria: list[CriterionSpec]
     levels: dict[str, Decimal]
-    level_points: set[Decimal]
     departments: dict[str, Unit]
     grassroots: dict[str, Unit]
     all_units: dict[str, Unit]
     leaders: dict[str, User]
     users: set[str]
     replace: bool
+
+    @cached_property
+    def value_scale(self) -> ValueScale:
+        return ValueScale(uses_levels=self.scale == Scale.LEVELS, levels=self.levels)
+
+    @cached_property
+    def target_names(self) -> dict[int, str]:
+        """What a ballot may rate: each evaluated department's id and name."""
+        return {unit.pk: unit.name for unit in self.departments.values()}
 
 
 SPECS = (SETTINGS_SHEET, LEVELS_SHEET, CRITERIA_SHEET, BALLOTS_SHEET, ADJUSTMENTS_SHEET)

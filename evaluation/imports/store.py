@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
@@ -18,16 +16,19 @@ from evaluation.criteria_templates import LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.checks import check_existing, check_settings_locked
 from evaluation.imports.common import (
-    BULK_BATCH,
+    BALLOTS_SHEET,
     SETTING_DEFAULTS,
+    SETTINGS_SHEET,
     ImportContext,
-    ParsedBallot,
     ParsedSettings,
     QuarterImportResult,
     Refused,
+    SheetBallot,
 )
 from evaluation.imports.settings import check_quarter
-from evaluation.models import Adjustment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus, Source
+from evaluation.models import Adjustment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus
+from evaluation.services.ballots import BallotRefused, PaperBallot, ballots_import
+from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create, quarter_update_settings
 
 # --- writing -------------------------------------------------------------------------------------------------------
@@ -38,7 +39,7 @@ def apply_import(
     quarter: Quarter | None,
     parsed: ParsedSettings,
     context: ImportContext,
-    ballots: list[ParsedBallot],
+    ballots: list[SheetBallot],
     adjustments: list[ParsedAdjustment],
     *,
     actor: Any,
@@ -50,6 +51,8 @@ def apply_import(
     if quarter is not None and context.replace:
         replaced = _remove_imported(quarter)
     quarter = _quarter_with_settings(quarter, parsed, context, actor=actor)
+    if created:
+        _close_new_quarter(quarter, actor=actor)
     criteria = {criterion.code: criterion.pk for criterion in quarter.criteria.all()}
     criterion_ids = [criteria[spec.code] for spec in context.criteria]
     values, comments = _store_ballots(quarter, ballots, criterion_ids)
@@ -88,7 +91,7 @@ def _locked_and_checked(
     quarter: Quarter,
     parsed: ParsedSettings,
     context: ImportContext,
-    ballots: list[ParsedBallot],
+    ballots: list[SheetBallot],
     adjustments: list[ParsedAdjustment],
 ) -> Quarter:
     """The quarter locked until the import commits, checked again against what happened while the file was read.
@@ -124,12 +127,9 @@ def _quarter_with_settings(
     levels = [LevelSpec(label, points) for label, points in context.levels.items()]
     try:
         if quarter is None:
-            quarter = quarter_create(
+            return quarter_create(
                 code=parsed.values["quarter"], actor=actor, criteria=context.criteria, levels=levels, **fields
             )
-            quarter.status = QuarterStatus.CLOSED
-            quarter.save(update_fields=["status"])
-            return quarter
         return quarter_update_settings(
             quarter=quarter,
             actor=actor,
@@ -146,88 +146,35 @@ def _quarter_with_settings(
         raise Refused([row.issue("value", message)]) from None
 
 
-def _store_ballots(quarter: Quarter, ballots: list[ParsedBallot], criterion_ids: list[int]) -> tuple[int, int]:
-    today = timezone.localdate()
-    rows = [
-        Ballot(
-            quarter=quarter,
+def _close_new_quarter(quarter: Quarter, *, actor: Any) -> None:
+    """A quarter created by an import starts closed (docs/workbooks.md): its ballots are in, and evaluators review.
+
+    It gets there by the lifecycle's own audited steps (draft → open → closed), inside the import's transaction,
+    so nobody ever sees it open.
+    """
+    reason = _("Created by a quarter workbook import.")
+    try:
+        for status in (QuarterStatus.OPEN, QuarterStatus.CLOSED):
+            quarter_transition(quarter=quarter, to=status, actor=actor, reason=reason)
+    except ValidationError as error:
+        raise Refused([ImportIssue(SETTINGS_SHEET.key, None, None, message) for message in error.messages]) from None
+
+
+def _store_ballots(quarter: Quarter, ballots: list[SheetBallot], criterion_ids: list[int]) -> tuple[int, int]:
+    """Store the file's ballots through the ballot service, as every other ballot is stored."""
+    papers = (
+        PaperBallot(
             source=ballot.source,
-            rater_unit=ballot.rater_unit,
-            rater=None if ballot.source == Source.GRASSROOTS else ballot.rater,
-            origin=Origin.IMPORTED,
             label=ballot.label,
-            submitted_on=today,
+            rater=ballot.rater,
+            rater_unit=ballot.rater_unit,
+            rows=[(department, criterion_ids[index], centi) for department, index, centi in ballot.values],
+            notes=ballot.comments,
         )
         for ballot in ballots
-    ]
-    Ballot.objects.bulk_create(rows, batch_size=BULK_BATCH)
-    values = _insert_values(
-        (stored.pk, department, criterion_ids[index], centi)
-        for stored, ballot in zip(rows, ballots, strict=True)
-        for department, index, centi in ballot.values
     )
-    comments = _bulk(
-        BallotComment,
-        (
-            BallotComment(ballot=stored, department_id=department, text=text)
-            for stored, ballot in zip(rows, ballots, strict=True)
-            for department, text in ballot.comments.items()
-        ),
-    )
-    return values, comments
-
-
-def _insert_values(rows: Iterable[tuple[Any, int, int, int]]) -> int:
-    """Insert BallotValue rows with multi-row INSERTs.
-
-    A Benxi-scale file holds some 400,000 values; building a model instance for each
-    (as bulk_create does) costs more than everything else in the import together.
-    The values have been validated already; the table's constraints still apply.
-    """
-    meta = BallotValue._meta
-    ballot_field = meta.get_field("ballot").target_field
-    columns = ", ".join(
-        connection.ops.quote_name(meta.get_field(name).column)
-        for name in ("ballot", "department", "criterion", "value_centi")
-    )
-    limit = connection.features.max_query_params or 32000
-    batch_rows = max(1, min(2000, limit // 4))
-    prepared: dict[Any, Any] = {}
-    total = 0
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, batch_rows):
-            params: list[Any] = []
-            for ballot_id, department, criterion, centi in chunk:
-                if ballot_id not in prepared:
-                    prepared[ballot_id] = ballot_field.get_db_prep_value(ballot_id, connection)
-                params += [prepared[ballot_id], department, criterion, centi]
-            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES {placeholders}"  # noqa: S608
-            cursor.execute(sql, params)
-            total += len(chunk)
-    return total
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _bulk(model: Any, objects: Iterable[Any]) -> int:
-    """bulk_create in batches from a generator, so a large file never holds every row object at once."""
-    total, batch = 0, []
-    for item in objects:
-        batch.append(item)
-        if len(batch) >= BULK_BATCH:
-            model.objects.bulk_create(batch)
-            total, batch = total + len(batch), []
-    if batch:
-        model.objects.bulk_create(batch)
-        total += len(batch)
-    return total
+    try:
+        ballots_import(quarter=quarter, ballots=papers)
+    except BallotRefused as refused:
+        raise Refused([ImportIssue(BALLOTS_SHEET.key, None, None, message) for message in refused.messages]) from None
+    return sum(len(ballot.values) for ballot in ballots), sum(len(ballot.comments) for ballot in ballots)

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 
 from departments.models import Unit, User
 from departments.roles import Role
+from evaluation import ballot_rules as rules
 from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, Source
 
 
@@ -76,13 +77,13 @@ def grassroots_rows(quarter: Quarter) -> list[dict[str, Any]]:
 
 def peer_rows(quarter: Quarter) -> list[dict[str, Any]]:
     """Per evaluated department: whether its peer ballot is in."""
-    voted = set(_counted(quarter).filter(source=Source.PEER).values_list("rater_unit", flat=True))
+    voted = {row["rater_unit"] for row in rules.voters(quarter, Source.PEER)}
     return [{"unit": unit.code, "name": unit.name, "voted": unit.pk in voted} for unit in Unit.objects.evaluated()]
 
 
 def leadership_rows(quarter: Quarter) -> list[dict[str, Any]]:
     """Per leader: whether their ballot is in."""
-    voted = set(_counted(quarter).filter(source=Source.LEADERSHIP).values_list("rater", flat=True))
+    voted = {row["rater"] for row in rules.voters(quarter, Source.LEADERSHIP)}
     return [
         {"username": user.username, "name": str(user), "voted": user.pk in voted} for user in role_members(Role.LEADER)
     ]

@@ -9,12 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from departments.models import Unit
 from evaluation.models import (
     Adjustment,
     Ballot,
+    BallotValue,
     Criterion,
     DepartmentResult,
     Level,
@@ -93,8 +94,10 @@ def _previous_ranks(quarter: Quarter) -> dict[tuple[int, str], int]:
 
 
 def _counted_ballots(quarter: Quarter) -> dict[str, int]:
+    """Per source: counted ballots that give at least one value (a comment-only ballot counts for no score)."""
     rows = (
         Ballot.objects.filter(quarter=quarter, voided_at__isnull=True)
+        .filter(Exists(BallotValue.objects.filter(ballot=OuterRef("pk"))))
         .values("source")
         .annotate(ballots=Count("id"))
         .order_by()

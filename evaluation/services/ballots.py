@@ -8,12 +8,10 @@ that opened it is marked used in the same transaction and never linked to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +19,8 @@ from django.utils.translation import gettext as _
 from audit.models import AuditAction
 from audit.services import audit_record
 from departments.models import Unit, UnitKind
-from departments.roles import Role
+from evaluation import ballot_rules as rules
+from evaluation.ballot_rules import BallotRefused, ValueScale
 from evaluation.models import (
     COMMENT_MAX_LENGTH,
     Ballot,
@@ -40,15 +39,12 @@ from evaluation.models import (
 from evaluation.services.codes import normalise_code
 from evaluation.sql import quarter_status_for_share
 
+__all__ = ["BallotRefused", "CheckedBallot", "PaperBallot", "ballot_check", "ballot_store", "ballot_submit"]
 # Statuses in which an evaluator may still enter ballots collected on paper.
 PAPER_STATUSES = {
     Origin.KEYED: {QuarterStatus.OPEN, QuarterStatus.CLOSED},
     Origin.IMPORTED: {QuarterStatus.DRAFT, QuarterStatus.OPEN, QuarterStatus.CLOSED},
 }
-
-
-class BallotRefused(ValidationError):
-    """A ballot that cannot be stored. The message is translated and safe to show to the rater."""
 
 
 @dataclass
@@ -80,9 +76,8 @@ class BallotSheet:
         return frozenset(criterion.pk for criterion in self.criteria)
 
     @property
-    def allowed_points(self) -> set[Decimal] | None:
-        """The level points a value must be one of, or None on the points scale."""
-        return {level.points for level in self.levels} if self.uses_levels else None
+    def scale(self) -> ValueScale:
+        return ValueScale(uses_levels=self.uses_levels, levels={level.label: level.points for level in self.levels})
 
 
 def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> BallotSheet:
@@ -109,11 +104,36 @@ def ballot_targets(quarter: Quarter, *, source: str, rater_unit: Unit | None) ->
     return list(units)
 
 
+@dataclass
+class CheckedBallot:
+    """A ballot that passed every rule and is ready to be stored by ballot_store."""
+
+    source: str
+    origin: str
+    label: str
+    who: _Rater
+    rows: list[tuple[int, int, int]]
+    notes: dict[int, str]
+    actor: Any = None
+
+
+@dataclass
+class PaperBallot:
+    """A ballot of a quarter workbook, read and checked row by row by the import (see ballots_import)."""
+
+    source: str
+    label: str
+    rater: Any = None
+    rater_unit: Unit | None = None
+    rows: list[tuple[int, int, int]] = field(default_factory=list)  # department id, criterion id, hundredths
+    notes: dict[int, str] = field(default_factory=dict)
+
+
 def ballot_submit(
     *,
     quarter: Quarter,
     source: str,
-    values: Mapping[tuple[int, int], Decimal],
+    values: Mapping[tuple[int, int], Any],
     comments: Mapping[int, str] | None = None,
     rater: Any = None,
     rater_unit: Unit | None = None,
@@ -123,53 +143,129 @@ def ballot_submit(
     actor: Any = None,
     sheet: BallotSheet | None = None,
 ) -> Ballot:
-    """Validate and store one ballot, or raise BallotRefused and store nothing.
+    """Validate and store one ballot, or raise BallotRefused and store nothing (ballot_check, then ballot_store)."""
+    checked = ballot_check(
+        quarter=quarter,
+        source=source,
+        values=values,
+        comments=comments,
+        rater=rater,
+        rater_unit=rater_unit,
+        code=code,
+        origin=origin,
+        label=label,
+        actor=actor,
+        sheet=sheet,
+    )
+    return ballot_store(quarter=quarter, checked=checked)
 
-    `values` maps (department id, criterion id) to points in [0, 100]; a missing
-    key is an abstention. Online ballots need the rater's account (peer: a
-    department_rep, leadership: a leader, grassroots: a grassroots_rater) or,
-    for grassroots, an unused `code` (its text, or the BallotCode row the caller has
-    just read, with its unit). Keyed (paper) ballots name `rater_unit` (grassroots,
-    peer) or `rater` (leadership) and are audited with `actor`.
 
-    A caller that has already loaded the quarter's `sheet` (see ballot_sheet) passes
-    it to save reading it twice; every rule is still checked here against it.
-    The quarter's status is read again under a share lock when the ballot is
-    stored, so a ballot never lands after a close or publish has committed.
+def ballot_check(
+    *,
+    quarter: Quarter,
+    source: str,
+    values: Mapping[tuple[int, int], Any],
+    comments: Mapping[int, str] | None = None,
+    rater: Any = None,
+    rater_unit: Unit | None = None,
+    code: str | BallotCode | None = None,
+    origin: str = Origin.ONLINE,
+    label: str = "",
+    actor: Any = None,
+    sheet: BallotSheet | None = None,
+) -> CheckedBallot:
+    """Apply every rule of evaluation.ballot_rules to one ballot; raise BallotRefused, or return it checked.
+
+    `values` maps (department id, criterion id) to a cell as the rater gave it (a level's label or points,
+    points, or an abstention: blank, 不了解, n/a); a missing key is an abstention. A ballot without values
+    but with a comment is accepted and counts for no score. Online ballots need the rater's account
+    (peer: a department_rep, leadership: a leader, grassroots: a grassroots_rater) or, for grassroots, an
+    unused `code` (its text, or the BallotCode row the caller has just read, with its unit). Keyed (paper)
+    ballots name `rater_unit` (grassroots, peer) or `rater` (leadership) and are audited with `actor`.
+
+    A caller that has already loaded the quarter's `sheet` (see ballot_sheet) passes it to save reading it
+    twice; every rule is still checked here against it.
     """
     _check_quarter_accepts(quarter, source=source, origin=origin)
     who = _resolve_rater(quarter, source=source, origin=origin, rater=rater, rater_unit=rater_unit, code=code)
     if sheet is None or sheet.quarter_id != quarter.pk:
         sheet = ballot_sheet(quarter)
-    rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit=who.unit)
-    notes = _clean_comments(comments or {}, source=source, targets=sheet.departments, own_unit=who.unit)
+    own_unit_id = who.unit.pk if who.unit is not None else None
+    rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit_id=own_unit_id)
+    notes = _clean_comments(comments or {}, source=source, targets=sheet.departments, own_unit_id=own_unit_id)
+    rules.check_not_empty(values=len(rows), comments=len(notes))
     if "\x00" in label:
         raise BallotRefused(_("The paper ballot number contains a null character, which is not allowed."), code="label")
+    return CheckedBallot(source=source, origin=origin, label=label, who=who, rows=rows, notes=notes, actor=actor)
+
+
+def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot:
+    """Store a ballot that ballot_check accepted, or raise BallotRefused and store nothing.
+
+    The quarter's status is read again under a share lock when the ballot is stored, so a ballot never
+    lands after a close or publish has committed.
+    """
+    source, origin, who = checked.source, checked.origin, checked.who
     try:
         with transaction.atomic():
             _lock_quarter_accepting(quarter, origin=origin)
-            ballot = _store(quarter, source=source, origin=origin, label=label, who=who, rows=rows, notes=notes)
+            ballot = _store(
+                quarter,
+                source=source,
+                origin=origin,
+                label=checked.label,
+                who=who,
+                rows=checked.rows,
+                notes=checked.notes,
+            )
             if origin == Origin.KEYED:
-                _audit_keyed(ballot, actor=actor)
+                _audit_keyed(ballot, actor=checked.actor)
     except IntegrityError as error:
-        raise BallotRefused(_duplicate_message(source, label), code="duplicate") from error
+        raise BallotRefused(_duplicate_message(quarter, source, checked.label, who), code="duplicate") from error
     return ballot
+
+
+def ballots_import(*, quarter: Quarter, ballots: Iterable[PaperBallot]) -> int:
+    """Store the ballots of a quarter workbook in the caller's transaction; the number stored.
+
+    The import has applied the rules of evaluation.ballot_rules to every row (so it can name each row's
+    problem); the rater and emptiness are checked again here, and each ballot is stored as ballot_store
+    stores any other. The caller holds the quarter locked; its status is checked once.
+    """
+    _lock_quarter_accepting(quarter, origin=Origin.IMPORTED)
+    count = 0
+    for paper in ballots:
+        if refusal := rules.paper_rater_refusal(paper.source, rater=paper.rater, rater_unit=paper.rater_unit):
+            raise BallotRefused(refusal, code="role")
+        rules.check_not_empty(values=len(paper.rows), comments=len(paper.notes))
+        user = None if paper.source == Source.GRASSROOTS else paper.rater
+        who = _Rater(user=user, unit=None if paper.source == Source.LEADERSHIP else paper.rater_unit)
+        try:
+            _store(
+                quarter,
+                source=paper.source,
+                origin=Origin.IMPORTED,
+                label=paper.label,
+                who=who,
+                rows=paper.rows,
+                notes=paper.notes,
+            )
+        except IntegrityError as error:  # the whole import is rolled back by the caller's transaction
+            raise BallotRefused(
+                _duplicate_message(quarter, paper.source, paper.label, who), code="duplicate"
+            ) from error
+        count += 1
+    return count
 
 
 # --- the quarter --------------------------------------------------------------------------------
 
 
 def _check_quarter_accepts(quarter: Quarter, *, source: str, origin: str) -> None:
-    if source not in Source.values:
-        raise BallotRefused(_("Unknown rating source."), code="source")
+    if refusal := rules.quarter_source_refusal(quarter, source):
+        raise BallotRefused(refusal, code="source" if source not in Source.values else "source_off")
     if origin not in Origin.values:
         raise BallotRefused(_("Unknown ballot origin."), code="origin")
-    if quarter.weight(source) <= 0:
-        raise BallotRefused(
-            _("%(source)s is not collected in %(quarter)s (its weight is 0).")
-            % {"source": Source(source).label, "quarter": quarter.code},
-            code="source_off",
-        )
     if origin in PAPER_STATUSES:
         _check_paper_status(quarter, origin=origin)
         return
@@ -245,42 +341,16 @@ def _resolve_rater(
     code: str | BallotCode | None,
 ) -> _Rater:
     if origin != Origin.ONLINE:
-        return _paper_rater(source=source, rater=rater, rater_unit=rater_unit)
-    if source == Source.LEADERSHIP:
-        return _leadership_rater(quarter, rater=rater)
-    if source == Source.PEER:
-        return _peer_rater(quarter, rater=rater, rater_unit=rater_unit)
-    if code:
+        return _paper_rater(quarter, source=source, rater=rater, rater_unit=rater_unit)
+    if source == Source.GRASSROOTS and code:
         return _code_rater(quarter, code=code)
-    return _grassroots_account_rater(quarter, rater=rater)
-
-
-def _is_account(user: Any) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
-
-
-def _leadership_rater(quarter: Quarter, *, rater: Any) -> _Rater:
-    if not _is_account(rater) or not rater.has_role(Role.LEADER):
-        raise BallotRefused(_("Only a group leader's account can submit a leadership ballot."), code="role")
-    if Ballot.objects.filter(quarter=quarter, source=Source.LEADERSHIP, rater=rater, voided_at__isnull=True).exists():
-        raise BallotRefused(_duplicate_message(Source.LEADERSHIP, ""), code="duplicate")
-    return _Rater(user=rater, unit=None)
-
-
-def _peer_rater(quarter: Quarter, *, rater: Any, rater_unit: Unit | None) -> _Rater:
-    if not _is_account(rater) or not rater.has_role(Role.DEPARTMENT_REP):
-        raise BallotRefused(_("Only a department representative can submit a peer ballot."), code="role")
-    unit = rater.unit
-    if unit is None or not unit.active or not unit.is_evaluated:
-        raise BallotRefused(
-            _("Your account does not belong to an evaluated department, so it cannot submit a peer ballot."),
-            code="role",
-        )
-    if rater_unit is not None and rater_unit.pk != unit.pk:
+    if refusal := rules.account_refusal(source, rater):
+        raise BallotRefused(refusal, code="role")
+    unit = None if source == Source.LEADERSHIP else rater.unit
+    if source == Source.PEER and rater_unit is not None and rater_unit.pk != unit.pk:
         raise BallotRefused(_("You can submit the peer ballot of your own department only."), code="role")
-    if Ballot.objects.filter(quarter=quarter, source=Source.PEER, rater_unit=unit, voided_at__isnull=True).exists():
-        raise BallotRefused(_duplicate_message(Source.PEER, ""), code="duplicate")
-    return _Rater(user=rater, unit=unit)
+    rules.check_not_voted(quarter, source, user=rater, unit=unit)
+    return _Rater(user=rater, unit=unit, participation=source == Source.GRASSROOTS)
 
 
 def _code_rater(quarter: Quarter, *, code: str | BallotCode) -> _Rater:
@@ -301,41 +371,21 @@ def _code_rater(quarter: Quarter, *, code: str | BallotCode) -> _Rater:
     return _Rater(user=None, unit=found.unit, code=found)
 
 
-def _grassroots_account_rater(quarter: Quarter, *, rater: Any) -> _Rater:
-    if not _is_account(rater):
-        raise BallotRefused(_("A grassroots ballot needs a ballot code or a grassroots rater's account."), code="role")
-    if not rater.has_role(Role.GRASSROOTS_RATER):
-        raise BallotRefused(_("Only a grassroots rater's account can submit a grassroots ballot."), code="role")
-    unit = rater.unit
-    if unit is None or not unit.active or unit.kind != UnitKind.GRASSROOTS:
-        raise BallotRefused(_("Your account does not belong to a grassroots unit."), code="role")
-    if GrassrootsParticipation.objects.filter(quarter=quarter, user=rater).exists():
-        raise BallotRefused(_duplicate_message(Source.GRASSROOTS, ""), code="duplicate")
-    return _Rater(user=rater, unit=unit, participation=True)
-
-
-def _paper_rater(*, source: str, rater: Any, rater_unit: Unit | None) -> _Rater:
+def _paper_rater(quarter: Quarter, *, source: str, rater: Any, rater_unit: Unit | None) -> _Rater:
+    if refusal := rules.paper_rater_refusal(source, rater=rater, rater_unit=rater_unit):
+        raise BallotRefused(refusal, code="role")
     if source == Source.LEADERSHIP:
-        if rater is None or not rater.is_active or not rater.has_role(Role.LEADER):
-            raise BallotRefused(_("A leadership ballot must name a group leader's account."), code="role")
+        rules.check_not_voted(quarter, source, user=rater)
         return _Rater(user=rater, unit=None)
-    if rater_unit is None or not rater_unit.active:
-        raise BallotRefused(_("The ballot must name an active rating unit."), code="role")
-    if source == Source.GRASSROOTS and rater_unit.kind != UnitKind.GRASSROOTS:
-        raise BallotRefused(_("A grassroots ballot must come from a grassroots unit."), code="role")
-    if source == Source.PEER and not rater_unit.is_evaluated:
-        raise BallotRefused(_("A peer ballot must come from an evaluated department."), code="role")
+    if source == Source.PEER:
+        rules.check_not_voted(quarter, source, unit=rater_unit)
     return _Rater(user=None, unit=rater_unit)
 
 
-def _duplicate_message(source: str, label: str) -> str:
+def _duplicate_message(quarter: Quarter, source: str, label: str, who: _Rater) -> str:
     if label:
         return _("A ballot labelled %(label)s already exists for this source.") % {"label": label}
-    if source == Source.PEER:
-        return _("Your department has already submitted its peer ballot for this quarter.")
-    if source == Source.LEADERSHIP:
-        return _("You have already submitted your leadership ballot for this quarter.")
-    return _("You have already submitted your grassroots ballot for this quarter.")
+    return rules.already_voted_message(source, quarter_code=quarter.code, user=who.user, unit=who.unit)
 
 
 # --- values and comments ------------------------------------------------------------------------
@@ -347,77 +397,33 @@ def _clean_values(
     source: str,
     values: Mapping[tuple[int, int], Any],
     sheet: BallotSheet,
-    own_unit: Unit | None,
+    own_unit_id: int | None,
 ) -> list[tuple[int, int, int]]:
     """(department id, criterion id, value in hundredths) for every non-abstention cell."""
     targets = sheet.departments
-    criteria = sheet.criterion_ids
-    allowed = sheet.allowed_points
+    criteria = {criterion.pk: criterion.name for criterion in sheet.criteria}
+    scale = sheet.scale
     rows = []
     for (department_id, criterion_id), raw in values.items():
-        _check_target(department_id, source=source, targets=targets, own_unit=own_unit)
-        if criterion_id not in criteria:
-            raise BallotRefused(
-                _("A criterion of this ballot does not belong to %(quarter)s.") % {"quarter": quarter.code},
-                code="criterion",
-            )
-        rows.append((department_id, criterion_id, _centi(raw, allowed=allowed, department=targets[department_id])))
-    if not rows:
-        raise BallotRefused(_("The ballot is empty: rate at least one department."), code="empty")
+        rules.check_target(department_id, source=source, targets=targets, own_unit_id=own_unit_id)
+        rules.check_criterion(criterion_id, criteria=criteria, quarter_code=quarter.code)
+        centi = rules.cell_centi(raw, scale=scale, department=targets[department_id], criterion=criteria[criterion_id])
+        if centi is not None:
+            rows.append((department_id, criterion_id, centi))
     return rows
 
 
-def _check_target(department_id: Any, *, source: str, targets: dict[int, str], own_unit: Unit | None) -> None:
-    if source == Source.PEER and own_unit is not None and department_id == own_unit.pk:
-        raise BallotRefused(_("A department cannot rate itself in the peer review."), code="own_department")
-    if department_id not in targets:
-        raise BallotRefused(_("The ballot rates a department that is not evaluated."), code="department")
-
-
-def _centi(raw: Any, *, allowed: set[Decimal] | None, department: str) -> int:
-    try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        value = None
-    if value is None or not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-        raise BallotRefused(
-            _("A value for %(department)s is not a number from 0 to 100.") % {"department": department},
-            code="value",
-        )
-    if allowed is not None and value not in allowed:
-        raise BallotRefused(
-            _("A value for %(department)s is not one of this quarter's levels.") % {"department": department},
-            code="value",
-        )
-    if allowed is None and value != value.to_integral_value():
-        raise BallotRefused(
-            _("A value for %(department)s must be a whole number from 0 to 100.") % {"department": department},
-            code="value",
-        )
-    return int(value * 100)
-
-
 def _clean_comments(
-    comments: Mapping[int, str], *, source: str, targets: dict[int, str], own_unit: Unit | None
+    comments: Mapping[int, str], *, source: str, targets: dict[int, str], own_unit_id: int | None
 ) -> dict[int, str]:
     cleaned = {}
     for department_id, text in comments.items():
-        _check_target(department_id, source=source, targets=targets, own_unit=own_unit)
-        text = (text or "").strip()
-        if "\x00" in text:
-            raise BallotRefused(
-                _("The comment for %(department)s contains a null character, which is not allowed.")
-                % {"department": targets[department_id]},
-                code="comment",
-            )
-        if len(text) > COMMENT_MAX_LENGTH:
-            raise BallotRefused(
-                _("The comment for %(department)s is longer than %(max)d characters.")
-                % {"department": targets[department_id], "max": COMMENT_MAX_LENGTH},
-                code="comment",
-            )
-        if text:
-            cleaned[department_id] = text
+        rules.check_target(department_id, source=source, targets=targets, own_unit_id=own_unit_id)
+        text = text or ""
+        if refusal := rules.comment_refusal(text, department=targets[department_id], max_length=COMMENT_MAX_LENGTH):
+            raise BallotRefused(refusal, code="comment")
+        if text.strip():
+            cleaned[department_id] = text.strip()
     return cleaned
 
 

@@ -14,7 +14,8 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from departments.models import Unit, User
 from departments.roles import Role
-from evaluation.models import Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
+from evaluation import ballot_rules as rules
+from evaluation.models import Quarter, QuarterStatus, Source
 from evaluation.selectors.participation import role_members
 
 
@@ -26,18 +27,16 @@ class ReminderResult:
 
 def non_voters(quarter: Quarter) -> list[User]:
     """Accounts that could vote in `quarter` (for a source it collects) and have not."""
-    counted = Ballot.objects.filter(quarter=quarter, voided_at__isnull=True)
     users: list[User] = []
     if quarter.weight_peer > 0:
-        voted_units = counted.filter(source=Source.PEER).values("rater_unit")
+        voted_units = rules.voters(quarter, Source.PEER)
         users += (
             role_members(Role.DEPARTMENT_REP).filter(unit__in=Unit.objects.evaluated()).exclude(unit__in=voted_units)
         )
     if quarter.weight_leadership > 0:
-        voted = counted.filter(source=Source.LEADERSHIP).values("rater")
-        users += role_members(Role.LEADER).exclude(pk__in=voted)
+        users += role_members(Role.LEADER).exclude(pk__in=rules.voters(quarter, Source.LEADERSHIP))
     if quarter.weight_grassroots > 0:
-        voted = GrassrootsParticipation.objects.filter(quarter=quarter).values("user")
+        voted = rules.voters(quarter, Source.GRASSROOTS)
         users += role_members(Role.GRASSROOTS_RATER).filter(unit__in=Unit.objects.grassroots()).exclude(pk__in=voted)
     unique = {user.pk: user for user in users}
     return list(unique.values())

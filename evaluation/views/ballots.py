@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from departments.models import Unit, UnitKind
+from departments.models import Unit
 from departments.roles import Role
-from evaluation.forms.ballots import BallotGrid, grid_context
+from evaluation import ballot_rules as rules
+from evaluation.forms.ballots import CONFIRM_FIELD, BallotGrid, PostedBallot, grid_context
 from evaluation.labels import source_label
-from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, QuarterStatus, Source
-from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_window_refusal
+from evaluation.models import BallotCode, Quarter, QuarterStatus, Source
+from evaluation.services.ballots import BallotRefused, ballot_check, ballot_store, ballot_window_refusal
 from evaluation.services.codes import format_code, normalise_code
 from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
 
@@ -42,17 +42,19 @@ def _no_open_quarter(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _already_voted(request: HttpRequest, quarter: Quarter, source: str) -> HttpResponse:
-    return _notice(
-        request,
-        title=_("Already voted"),
-        message=_("The %(source)s ballot for %(quarter)s has already been submitted. Thank you.")
-        % {"source": source_label(source), "quarter": quarter.code},
-    )
+def _already_voted(request: HttpRequest, message: str) -> HttpResponse:
+    return _notice(request, title=_("Already voted"), message=message)
 
 
 def _form(
-    request: HttpRequest, grid: BallotGrid, *, error: str = "", code: str = "", unit: Unit | None = None
+    request: HttpRequest,
+    grid: BallotGrid,
+    *,
+    error: str = "",
+    code: str = "",
+    unit: Unit | None = None,
+    confirm: str = "",
+    confirm_empty: int = 0,
 ) -> HttpResponse:
     context = grid_context(grid) | {
         "quarter": grid.quarter,
@@ -61,8 +63,31 @@ def _form(
         "error": error,
         "code": code,
         "rater_unit": unit,
+        "confirm": confirm,
+        "confirm_field": CONFIRM_FIELD,
+        "confirm_empty": confirm_empty,
     }
     return render(request, "evaluation/ballot/form.html", context, status=400 if error else 200)
+
+
+def _submit(
+    request: HttpRequest, grid: BallotGrid, *, shown_code: str = "", unit: Unit | None = None, **who: Any
+) -> HttpResponse:
+    """Check the posted ballot; store it, or first ask the rater to confirm its empty cells (the server decides)."""
+    posted: PostedBallot = grid.parse(request.POST)
+    checked = ballot_check(
+        quarter=grid.quarter,
+        source=grid.source,
+        values=posted.values,
+        comments=posted.comments,
+        sheet=grid.sheet,
+        **who,
+    )
+    if posted.needs_confirmation(gives_values=bool(checked.rows)):
+        question = posted.confirmation(gives_values=bool(checked.rows))
+        return _form(request, grid, code=shown_code, unit=unit, confirm=question, confirm_empty=posted.empty)
+    ballot_store(quarter=grid.quarter, checked=checked)
+    return redirect("evaluation:ballot_done")
 
 
 @never_cache
@@ -74,12 +99,17 @@ def ballot_done(request: HttpRequest) -> HttpResponse:
 # --- the quarter --------------------------------------------------------------------------------
 
 
-def _pick_quarter(request: HttpRequest) -> Quarter | HttpResponse:
-    """The open quarter the rater votes in: the only one, or the one named by `quarter`."""
-    open_quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+def _not_collected(request: HttpRequest, message: str) -> HttpResponse:
+    return _notice(request, title=_("Not collected"), message=message, status=400 if request.method == "POST" else 200)
+
+
+def _pick_quarter(request: HttpRequest, source: str) -> Quarter | HttpResponse:
+    """The open quarter the rater votes in: the only one collecting `source`, or the one named by `quarter`."""
+    every_open = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+    open_quarters = [quarter for quarter in every_open if rules.quarter_source_refusal(quarter, source) is None]
     wanted = (request.POST if request.method == "POST" else request.GET).get("quarter", "")
     if wanted:
-        chosen = next((q for q in open_quarters if q.code == wanted), None)
+        chosen = next((q for q in every_open if q.code == wanted), None)
         if chosen is None:
             return _notice(
                 request,
@@ -87,8 +117,12 @@ def _pick_quarter(request: HttpRequest) -> Quarter | HttpResponse:
                 message=_("Quarter %(quarter)s is not open for voting.") % {"quarter": wanted[:7]},
                 status=400 if request.method == "POST" else 404,
             )
+        if refusal := rules.quarter_source_refusal(chosen, source):
+            return _not_collected(request, refusal)
         return chosen
     if not open_quarters:
+        if every_open:  # open, but this source has weight 0 there
+            return _not_collected(request, rules.quarter_source_refusal(every_open[0], source))
         return _no_open_quarter(request)
     if len(open_quarters) > 1:
         return _notice(
@@ -100,37 +134,25 @@ def _pick_quarter(request: HttpRequest) -> Quarter | HttpResponse:
     return open_quarters[0]
 
 
-def _account_ballot(
-    request: HttpRequest,
-    *,
-    source: str,
-    own_unit: Unit | None,
-    has_voted: Callable[[Quarter], bool],
-) -> HttpResponse:
+def _account_ballot(request: HttpRequest, *, source: str, own_unit: Unit | None) -> HttpResponse:
     """GET shows the ballot, POST submits it (refused ballots come back with the answers kept)."""
-    quarter = _pick_quarter(request)
+    quarter = _pick_quarter(request, source)
     if isinstance(quarter, HttpResponse):
         return quarter
     if refusal := ballot_window_refusal(quarter):
         return _notice(request, title=_("Voting is not open"), message=refusal)
-    if has_voted(quarter):
-        return _already_voted(request, quarter, source)
+    # `own_unit` only excludes a department for peer ballots; a peer ballot is the department's.
+    unit = own_unit if source == Source.PEER else None
+    if rules.has_voted(quarter, source, user=request.user, unit=unit):
+        return _already_voted(
+            request, rules.already_voted_message(source, quarter_code=quarter.code, user=request.user, unit=unit)
+        )
     grid = BallotGrid(quarter, source=source, own_unit=own_unit)
     if request.method == "POST":
         try:
-            parsed = grid.parse(request.POST)
-            ballot_submit(
-                quarter=quarter,
-                source=source,
-                values=parsed.values,
-                comments=parsed.comments,
-                rater=request.user,
-                rater_unit=own_unit,
-                sheet=grid.sheet,
-            )
+            return _submit(request, grid, unit=own_unit, rater=request.user, rater_unit=own_unit)
         except BallotRefused as refusal:
             return _form(request, grid, error=refusal.messages[0], unit=own_unit)
-        return redirect("evaluation:ballot_done")
     return _form(request, grid, unit=own_unit)
 
 
@@ -148,13 +170,7 @@ def _require_role(request: HttpRequest, permission: str, role: Role) -> None:
 def ballot_leadership(request: HttpRequest) -> HttpResponse:
     """A group leader's ballot: one per quarter."""
     _require_role(request, "evaluation.submit_leadership_ballot", Role.LEADER)
-
-    def has_voted(quarter: Quarter) -> bool:
-        return Ballot.objects.filter(
-            quarter=quarter, source=Source.LEADERSHIP, rater=request.user, voided_at__isnull=True
-        ).exists()
-
-    return _account_ballot(request, source=Source.LEADERSHIP, own_unit=None, has_voted=has_voted)
+    return _account_ballot(request, source=Source.LEADERSHIP, own_unit=None)
 
 
 @never_cache
@@ -164,20 +180,9 @@ def ballot_peer(request: HttpRequest) -> HttpResponse:
     """A department's peer ballot, by its representative: every other department, never its own."""
     _require_role(request, "evaluation.submit_peer_ballot", Role.DEPARTMENT_REP)
     unit = request.user.unit
-    if unit is None or not unit.active or not unit.is_evaluated:
-        return _notice(
-            request,
-            title=_("No department"),
-            message=_("Your account does not belong to an evaluated department, so it cannot submit a peer ballot."),
-            status=403,
-        )
-
-    def has_voted(quarter: Quarter) -> bool:
-        return Ballot.objects.filter(
-            quarter=quarter, source=Source.PEER, rater_unit=unit, voided_at__isnull=True
-        ).exists()
-
-    return _account_ballot(request, source=Source.PEER, own_unit=unit, has_voted=has_voted)
+    if refusal := rules.rating_unit_refusal(Source.PEER, unit):
+        return _notice(request, title=_("No department"), message=refusal, status=403)
+    return _account_ballot(request, source=Source.PEER, own_unit=unit)
 
 
 @never_cache
@@ -186,20 +191,10 @@ def ballot_peer(request: HttpRequest) -> HttpResponse:
 def ballot_grassroots(request: HttpRequest) -> HttpResponse:
     """A grassroots rater's own ballot for their unit: once per quarter, stored without their name."""
     _require_role(request, "evaluation.submit_grassroots_ballot", Role.GRASSROOTS_RATER)
-    unit = request.user.unit
-    if unit is None or not unit.active or unit.kind != UnitKind.GRASSROOTS:
-        return _notice(
-            request,
-            title=_("No grassroots unit"),
-            message=_("Your account does not belong to a grassroots unit, so it cannot submit a grassroots ballot."),
-            status=403,
-        )
-
-    def has_voted(quarter: Quarter) -> bool:
-        return GrassrootsParticipation.objects.filter(quarter=quarter, user=request.user).exists()
-
-    # The grid is the same as a code ballot's; `own_unit` only excludes a department for peer ballots.
-    return _account_ballot(request, source=Source.GRASSROOTS, own_unit=None, has_voted=has_voted)
+    if refusal := rules.rating_unit_refusal(Source.GRASSROOTS, request.user.unit):
+        return _notice(request, title=_("No grassroots unit"), message=refusal, status=403)
+    # The grid is the same as a code ballot's.
+    return _account_ballot(request, source=Source.GRASSROOTS, own_unit=None)
 
 
 # --- ballot codes -------------------------------------------------------------------------------
@@ -267,6 +262,8 @@ def _code_ballot(request: HttpRequest, found: BallotCode) -> HttpResponse:
     quarter = found.quarter
     if refusal := ballot_window_refusal(quarter):
         return _notice(request, title=_("Voting is not open"), message=refusal)
+    if refusal := rules.quarter_source_refusal(quarter, Source.GRASSROOTS):
+        return _not_collected(request, refusal)
     grid = BallotGrid(quarter, source=Source.GRASSROOTS)
     shown_code = format_code(found.code)
     if request.method == "POST":
@@ -275,19 +272,10 @@ def _code_ballot(request: HttpRequest, found: BallotCode) -> HttpResponse:
                 raise BallotRefused(
                     _("This ballot code belongs to another quarter. Nothing was stored."), code="tampered"
                 )
-            parsed = grid.parse(request.POST)
             # Whoever is logged in, a code ballot is stored without an account.
-            ballot_submit(
-                quarter=quarter,
-                source=Source.GRASSROOTS,
-                values=parsed.values,
-                comments=parsed.comments,
-                code=found,
-                sheet=grid.sheet,
-            )
+            return _submit(request, grid, shown_code=shown_code, unit=found.unit, code=found)
         except BallotRefused as refusal:
             if refusal.code == "code_used":
                 return _code_used(request)
             return _form(request, grid, error=refusal.messages[0], code=shown_code, unit=found.unit)
-        return redirect("evaluation:ballot_done")
     return _form(request, grid, code=shown_code, unit=found.unit)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from departments.roles import Role
-from evaluation.models import Ballot, GrassrootsParticipation, Quarter, QuarterStatus, Source
+from evaluation import ballot_rules as rules
+from evaluation.models import Quarter, QuarterStatus, Source
 from evaluation.selectors.dashboard import evaluation_group_home
 from evaluation.services.ballots import ballot_window_refusal
 from evaluation.views.access import MANAGE
@@ -110,16 +111,6 @@ def _reverse_or_none(url_name: str) -> str | None:
         return None
 
 
-def _has_voted(user: Any, quarter: Quarter, source: str) -> bool:
-    if source == Source.LEADERSHIP:
-        return Ballot.objects.filter(quarter=quarter, source=source, rater=user, voided_at__isnull=True).exists()
-    if source == Source.PEER:
-        return Ballot.objects.filter(
-            quarter=quarter, source=source, rater_unit=user.unit, voided_at__isnull=True
-        ).exists()
-    return GrassrootsParticipation.objects.filter(quarter=quarter, user=user).exists()
-
-
 def _rating_sources(user: Any) -> list[tuple[str, str]]:
     """(source, ballot URL name) for each rating role the user holds."""
     sources = []
@@ -135,7 +126,7 @@ def _rating_sources(user: Any) -> list[tuple[str, str]]:
 
 def _ballot_card(user: Any, quarter: Quarter, source: str, url_name: str, *, several: bool) -> Card:
     title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.code, "source": Source(source).label}
-    if _has_voted(user, quarter, source):
+    if rules.has_voted(quarter, source, user=user, unit=user.unit):
         return Card(title=title, text=_("Thank you, this ballot has been submitted."), status=_("Voted"), done=True)
     if refusal := ballot_window_refusal(quarter):
         return Card(title=title, text=refusal, status=_("Not open now"))
@@ -155,10 +146,12 @@ def _ballot_cards(user: Any) -> list[Card]:
         return []
     quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
     several = len(quarters) > 1
+    # A source of weight 0 is not collected in that quarter, so it gets no card (docs/scoring.md).
     return [
         _ballot_card(user, quarter, source, url_name, several=several)
         for quarter in quarters
         for source, url_name in sources
+        if source in quarter.active_sources
     ]
 
 

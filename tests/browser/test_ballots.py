@@ -96,6 +96,12 @@ def test_a_rep_submits_a_peer_ballot_without_their_own_department(browser_page, 
     page.locator(".ballot-cell").nth(1).locator("label").nth(2).click()  # 一般
     assert filled_text(page) == "2"
     page.locator("#ballot-submit").click()
+    empty = 3 * (Unit.objects.evaluated().count() - 1) - 2
+    confirm = page.locator("#ballot-confirm")
+    assert f"共 {empty + 2} 格，其中 {empty} 格未填" in confirm.inner_text()
+    assert not Ballot.objects.exists()
+    assert filled_text(page) == "2"  # the answers are kept
+    confirm.locator("button").click()
     page.wait_for_url("**" + reverse("evaluation:ballot_done"))
     ballot = Ballot.objects.get()
     assert ballot.source == Source.PEER
@@ -117,6 +123,8 @@ def test_a_leader_submits_with_the_keyboard_on_a_desktop(desktop_page, login_as,
     assert filled_text(page) == "2"
     page.locator("#ballot-submit").focus()
     page.keyboard.press("Enter")
+    page.locator("#ballot-confirm button").focus()  # the empty cells are confirmed
+    page.keyboard.press("Enter")
     page.wait_for_url("**" + reverse("evaluation:ballot_done"))
     ballot = Ballot.objects.get()
     assert ballot.rater == leader
@@ -132,3 +140,20 @@ def test_the_submit_button_is_disabled_after_a_click(browser_page, login_as, qua
     page.locator("#ballot-submit").click()
     page.wait_for_function("document.getElementById('ballot-submit').disabled")
     assert not Ballot.objects.exists()
+
+
+def test_a_comment_only_ballot_is_confirmed_and_stored(browser_page, quarter, org):
+    page = browser_page
+    BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="WORDS23456")
+    page.goto(reverse("evaluation:ballot_code") + "?code=WORDS23456")
+    first = page.locator(".ballot-dept").first
+    first.locator("summary").click()
+    first.locator("textarea").fill("食堂的问题请关注")
+    page.locator("#ballot-submit").click()
+    confirm = page.locator("#ballot-confirm")
+    assert "不计入得分" in confirm.inner_text()
+    assert not Ballot.objects.exists()
+    confirm.locator("button").click()
+    page.wait_for_url("**" + reverse("evaluation:ballot_done"))
+    assert BallotComment.objects.get().text == "食堂的问题请关注"
+    assert not BallotValue.objects.exists()

@@ -78,7 +78,7 @@ def test_it_refuses_an_unknown_department(quarter, code, client_for):
     data = ballot_post(quarter, code=code.code, **{f"v-999999-{criterion.pk}": "80"})
     response = post_code_ballot(client_for(None), data)
     assert response.status_code == 400
-    assert "department that is not on it" in response.content.decode()
+    assert "The ballot rates a department that is not evaluated." in response.content.decode()
     assert_nothing_stored(code)
 
 
@@ -118,7 +118,7 @@ def test_it_refuses_an_unknown_criterion(quarter, org, leader, client_for):
     data = ballot_post(quarter, **{f"v-{org['OPS'].pk}-{other.criteria.first().pk}": "80"})
     response = client_for(leader).post(reverse("evaluation:ballot_leadership"), data)
     assert response.status_code == 400
-    assert "criterion that is not on it" in response.content.decode()
+    assert "A criterion of this ballot does not belong to 2026Q3." in response.content.decode()
     assert_nothing_stored()
 
 
@@ -209,9 +209,13 @@ def test_it_refuses_a_long_comment(quarter, org, code, client_for):
     assert_nothing_stored(code)
 
 
-def test_a_new_department_created_after_the_page_was_shown_is_fine(quarter, org, code, client_for):
+def test_a_new_department_created_after_the_page_was_shown_is_shown_before_storing(quarter, org, code, client_for):
     Unit.objects.create(code="NEW", name="新部门", kind=UnitKind.FUNCTIONAL)
-    assert post_code_ballot(client_for(None), ballot_post(quarter, code=code.code, exclude=("NEW",))).status_code == 302
+    data = ballot_post(quarter, code=code.code, exclude=("NEW",))
+    asked = post_code_ballot(client_for(None), data)
+    assert asked.status_code == 200
+    assert "新部门" in asked.content.decode()
+    assert post_code_ballot(client_for(None), {**data, "confirm_empty": "3"}).status_code == 302
 
 
 @pytest.mark.parametrize("comment", ["好\x00", "\x00", "服务\x00到位"])
@@ -220,7 +224,7 @@ def test_it_refuses_a_comment_with_a_null_character(quarter, org, code, client_f
     data = ballot_post(quarter, code=code.code, **{f"c-{org['OPS'].pk}": comment})
     response = post_code_ballot(client_for(None), data)
     assert response.status_code == 400
-    assert "A comment contains a null character, which is not allowed. Nothing was stored." in response.content.decode()
+    assert "The comment for 运营改善部 contains a null character, which is not allowed." in response.content.decode()
     assert_nothing_stored(code)
 
 

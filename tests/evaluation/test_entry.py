@@ -127,7 +127,9 @@ def test_a_level_shortcut_that_is_no_number_is_marked(client, org, quarter, type
     name = cell(org, quarter, "OPS", "efficiency")
     response = client.post(url, {name: typed})
     assert response.status_code == 400
-    assert response.context["grid"].errors[name] == "Type 1 to 4 (1 = 优秀), or 0 or nothing for 不了解."
+    shown = typed.replace("\x00", "?") if len(typed) < 20 else "9" * 19 + "…"
+    expected = f"运营改善部, 办事效率: “{shown}” is not one of the levels (优秀、良好、一般、较差) nor Not familiar."
+    assert response.context["grid"].errors[name] == expected
     assert Ballot.objects.count() == 0
 
 

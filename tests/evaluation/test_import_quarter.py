@@ -175,8 +175,8 @@ def test_it_reports_every_problem_at_once_with_sheet_row_and_column(example_org,
     sheets["adjustments"][1][2] = None  # no reason, row 2
     err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
     lines = err.strip().splitlines()
-    assert "ballots, 2, target: Unknown department NOPE." in lines
-    assert "ballots, 4, efficiency: Points must be from 0 to 100." in lines
+    assert "ballots, 2, target: The ballot rates a department that is not evaluated." in lines
+    assert "ballots, 4, efficiency: 运营改善部, 办事效率: “101” is not a whole number of points from 0 to 100." in lines
     assert "adjustments, 2, reason: Every adjustment needs a reason." in lines
 
 
@@ -184,13 +184,13 @@ def test_it_reports_every_problem_at_once_with_sheet_row_and_column(example_org,
     ("sheet", "row", "column", "value", "expected"),
     [
         ("ballots", 4, 4, "A", "ballots, 5, target: A department cannot rate itself"),  # p1: B rates B
-        ("ballots", 1, 4, "XYZ", "ballots, 2, target: Unknown department XYZ"),
-        ("ballots", 1, 5, 101, "ballots, 2, efficiency: Points must be from 0 to 100"),
-        ("ballots", 1, 5, -1, "ballots, 2, efficiency: Points must be from 0 to 100"),
-        ("ballots", 1, 6, "good", "ballots, 2, quality: good is not a number of points"),
+        ("ballots", 1, 4, "XYZ", "ballots, 2, target: The ballot rates a department that is not evaluated."),
+        ("ballots", 1, 5, 101, "ballots, 2, efficiency: 运营改善部, 办事效率: “101” is not a whole number of points"),
+        ("ballots", 1, 5, -1, "ballots, 2, efficiency: 运营改善部, 办事效率: “-1” is not a whole number of points"),
+        ("ballots", 1, 6, "good", "ballots, 2, quality: 运营改善部, 完成质量: “good” is not a whole number of points"),
         ("ballots", 1, 2, "G1x", "ballots, 2, rater_unit: There is no unit G1x"),
         ("ballots", 1, 1, "community", "ballots, 2, source: Unknown source community"),
-        ("ballots", 5, 3, "rep_a", "ballots, 6, rater: rep_a is not a group leader's account"),
+        ("ballots", 5, 3, "rep_a", "ballots, 6, rater: A leadership ballot must come from a group leader's account."),
         ("settings", 1, 1, "2026Q5", "settings, 2, value: A quarter is written YYYYQn"),
         ("settings", 2, 1, "stars", "settings, 3, value: The scale is levels or points"),
         ("settings", 3, 1, 50, "settings, 4, value: The source weights must add up to 100 (now 110)"),
@@ -211,7 +211,7 @@ def test_it_refuses_a_grassroots_ballot_from_an_evaluated_department(example_org
     sheets["ballots"][1][2] = "A"
     sheets["ballots"][2][2] = "A"
     err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
-    assert "ballots, 2, rater_unit: A is not a grassroots unit" in err
+    assert "ballots, 2, rater_unit: A grassroots ballot must come from a grassroots unit." in err
 
 
 def test_it_refuses_an_unknown_level_label(example_org, tmp_path):
@@ -221,7 +221,7 @@ def test_it_refuses_an_unknown_level_label(example_org, tmp_path):
         row[5:8] = ["优秀", "良好", "一般"]
     sheets["ballots"][2][6] = "很好"
     err = refused(write_workbook(tmp_path / "bad.xlsx", sheets))
-    assert "ballots, 3, quality: 很好 is not one of the levels" in err
+    assert "ballots, 3, quality: 设备部, 完成质量: “很好” is not one of the levels (优秀、良好、一般、较差)" in err
 
 
 def test_it_refuses_a_missing_required_column(example_org, tmp_path):
@@ -296,7 +296,7 @@ def test_it_refuses_a_peer_ballot_the_department_already_gave_online(example_org
     sheets["ballots"] = [sheets["ballots"][0], sheets["ballots"][4]]  # p1 again: B's peer ballot
     del sheets["adjustments"]
     err = refused(write_workbook(tmp_path / "again.xlsx", sheets), "--replace")
-    assert "ballots, 2, rater_unit: This department's peer ballot is already in the quarter." in err
+    assert "ballots, 2, rater_unit: 设备部 has already submitted its peer ballot for 2026Q3." in err
     assert quarter.ballots.count() == 4
 
 
@@ -329,8 +329,8 @@ def test_it_refuses_a_criterion_weight_with_more_than_four_decimals_on_its_own_r
         # normalize() rounded it to 0, so it passed as a weight with no decimals
         ("criteria", 2, 2, "1e-999999999", "criteria, 3, weight: The weight must be a number above 0."),
         ("criteria", 2, 2, "1e999999999", "criteria, 3, weight: The weight must be a number above 0."),
-        ("ballots", 1, 5, "1e999999999", "ballots, 2, efficiency: 1e999999999 is not a number of points"),
-        ("ballots", 1, 5, "sNaN", "ballots, 2, efficiency: sNaN is not a number of points"),
+        ("ballots", 1, 5, "1e999999999", "ballots, 2, efficiency: 运营改善部, 办事效率: “1e999999999” is not"),
+        ("ballots", 1, 5, "sNaN", "ballots, 2, efficiency: 运营改善部, 办事效率: “sNaN” is not a whole number"),
     ],
 )
 def test_it_refuses_absurd_numbers_naming_their_cell(example_org, tmp_path, sheet, row, column, value, expected):

@@ -37,7 +37,7 @@ def test_the_page_lists_every_problem_and_changes_nothing(client_for, evaluator,
         reverse("evaluation:import_quarter"), {"file": upload(write_workbook(tmp_path / "bad.xlsx", sheets))}
     )
     assert response.status_code == 400
-    assert "ballots, 2, target: Unknown department NOPE." in response.context["issues"]
+    assert "ballots, 2, target: The ballot rates a department that is not evaluated." in response.context["issues"]
     assert "adjustments, 2, reason: Every adjustment needs a reason." in response.context["issues"]
     assert state() == before
 

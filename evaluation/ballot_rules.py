@@ -1,0 +1,265 @@
+"""The rules every ballot obeys, whichever way it comes in (docs/scoring.md, "Scale" and "Which ballots count").
+
+The browser ballot page, the keyed paper entry, the online service and the workbook import all ask these
+functions, so a bad ballot is refused with the same message everywhere: what a cell may hold, which
+departments a ballot may rate, who may hand in a ballot of which source, and when a rater has already voted.
+Each refusal is a BallotRefused whose message is translated and safe to show to the person who sent it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from departments.models import Unit, UnitKind
+from departments.roles import Role
+from departments.workbook import normalise_header
+from evaluation.criteria_templates import ABSTAIN_LABELS, within_digits
+from evaluation.models import Ballot, GrassrootsParticipation, Origin, Quarter, Source
+from evaluation.scoring import SOURCES
+
+# Typed or imported text that means 不了解 (an abstention), compared after normalise_header; blank abstains too.
+ABSTAIN_TEXTS = frozenset(normalise_header(label) for label in ("", *ABSTAIN_LABELS, "na", "-", "–"))
+# The value the ballot page posts for 不了解.
+ABSTAIN = "na"
+# Longer text is no value of a ballot (level labels and numbers are short); it is not parsed at all.
+VALUE_TEXT_MAX = 40
+# How much of a refused value a message repeats.
+SHOWN_MAX = 20
+
+
+class BallotRefused(ValidationError):
+    """A ballot that cannot be stored. The message is translated and safe to show to the rater."""
+
+
+# --- the cells ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueScale:
+    """What a cell of a quarter's ballot may hold: a level (label or points), or whole points from 0 to 100.
+
+    `levels` maps each level's label to its points, best first; it is empty on the points scale.
+    """
+
+    uses_levels: bool
+    levels: Mapping[str, Decimal]
+
+    @property
+    def level_points(self) -> frozenset[Decimal]:
+        return frozenset(self.levels.values())
+
+
+def cell_centi(raw: Any, *, scale: ValueScale, department: str, criterion: str) -> int | None:
+    """A cell's value in hundredths of a point, or None for an abstention (blank, 不了解, n/a).
+
+    Raises BallotRefused naming the department and criterion when the cell holds anything else.
+    """
+    if raw is None or (isinstance(raw, str) and normalise_header(raw) in ABSTAIN_TEXTS):
+        return None
+    if scale.uses_levels and isinstance(raw, str) and raw.strip() in scale.levels:
+        return int(scale.levels[raw.strip()] * 100)
+    number = _number(raw)
+    if number is not None and _allowed(number, scale):
+        return int(number * 100)
+    raise BallotRefused(_value_message(raw, scale=scale, department=department, criterion=criterion), code="value")
+
+
+def _number(raw: Any) -> Decimal | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal):
+        number = raw
+    elif isinstance(raw, int | float | str) and len(str(raw)) <= VALUE_TEXT_MAX:
+        try:
+            number = Decimal(str(raw).strip())
+        except (InvalidOperation, ValueError):
+            return None
+    else:
+        return None
+    return number if within_digits(number) else None
+
+
+def _allowed(number: Decimal, scale: ValueScale) -> bool:
+    if scale.uses_levels:
+        return number in scale.level_points
+    return Decimal(0) <= number <= Decimal(100) and number == number.to_integral_value()
+
+
+def _value_message(raw: Any, *, scale: ValueScale, department: str, criterion: str) -> str:
+    place = {"department": department, "criterion": criterion, "value": shown_text(raw)}
+    if scale.uses_levels:
+        message = _("%(department)s, %(criterion)s: “%(value)s” is not one of the levels (%(levels)s) nor %(abstain)s.")
+        return message % {**place, "levels": "、".join(scale.levels), "abstain": _("Not familiar")}
+    return _("%(department)s, %(criterion)s: “%(value)s” is not a whole number of points from 0 to 100.") % place
+
+
+def shown_text(raw: Any) -> str:
+    """A refused value as a message repeats it: short, on one line, without control characters."""
+    text = "".join(char if char.isprintable() else "?" for char in str(raw))
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
+
+
+def comment_refusal(text: str, *, department: str, max_length: int) -> str | None:
+    """Why a comment to `department` cannot be stored, or None when it can (after trimming)."""
+    if "\x00" in text:
+        return _("The comment for %(department)s contains a null character, which is not allowed.") % {
+            "department": department
+        }
+    if len(text.strip()) > max_length:
+        return _("The comment for %(department)s is longer than %(max)d characters.") % {
+            "department": department,
+            "max": max_length,
+        }
+    return None
+
+
+def check_not_empty(*, values: int, comments: int) -> None:
+    """A ballot gives at least one value or one comment; a comment-only ballot counts for no score."""
+    if not values and not comments:
+        raise BallotRefused(_("The ballot is empty: rate at least one department or write a comment."), code="empty")
+
+
+# --- the departments rated ---------------------------------------------------------------------
+
+
+def check_target(department_id: Any, *, source: str, targets: Mapping[int, str], own_unit_id: int | None) -> None:
+    """A ballot rates evaluated departments only, and a peer ballot never its own department."""
+    if source == Source.PEER and own_unit_id is not None and department_id == own_unit_id:
+        raise BallotRefused(_("A department cannot rate itself in the peer review."), code="own_department")
+    if department_id not in targets:
+        raise BallotRefused(_("The ballot rates a department that is not evaluated."), code="department")
+
+
+def check_criterion(criterion_id: Any, *, criteria: Mapping[int, str], quarter_code: str) -> None:
+    if criterion_id not in criteria:
+        raise BallotRefused(
+            _("A criterion of this ballot does not belong to %(quarter)s.") % {"quarter": quarter_code},
+            code="criterion",
+        )
+
+
+# --- which sources are collected ---------------------------------------------------------------
+
+
+def source_refusal(source: str, *, weights: Mapping[str, int], quarter_code: str) -> str | None:
+    """Why ballots of `source` are not taken in the quarter, or None: a source of weight 0 is not collected."""
+    if source not in SOURCES:  # plain strings: `Source.values` builds a new list each time, and imports ask per row
+        return _("Unknown rating source.")
+    if (weights.get(source) or 0) <= 0:
+        return _("%(source)s is not collected in %(quarter)s (its weight is 0).") % {
+            "source": Source(source).label,
+            "quarter": quarter_code,
+        }
+    return None
+
+
+def quarter_source_refusal(quarter: Quarter, source: str) -> str | None:
+    """source_refusal for a stored quarter."""
+    return source_refusal(
+        source, weights={name: quarter.weight(name) for name in Source.values}, quarter_code=quarter.code
+    )
+
+
+# --- who may hand in a ballot of which source --------------------------------------------------
+
+
+def _is_account(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def account_refusal(source: str, user: Any) -> str | None:
+    """Why `user`'s own account may not submit a ballot of `source` online, or None when it may."""
+    if source == Source.LEADERSHIP:
+        if not _is_account(user) or not user.has_role(Role.LEADER):
+            return leader_refusal()
+        return None
+    if source == Source.PEER:
+        if not _is_account(user) or not user.has_role(Role.DEPARTMENT_REP):
+            return _("A peer ballot must come from a department representative's account.")
+        return rating_unit_refusal(source, user.unit)
+    if not _is_account(user):
+        return _("A grassroots ballot needs a ballot code or a grassroots rater's account.")
+    if not user.has_role(Role.GRASSROOTS_RATER):
+        return _("A grassroots ballot must come from a grassroots rater's account.")
+    return rating_unit_refusal(source, user.unit)
+
+
+def leader_refusal() -> str:
+    return _("A leadership ballot must come from a group leader's account.")
+
+
+def paper_rater_refusal(source: str, *, rater: Any, rater_unit: Unit | None) -> str | None:
+    """Why a paper ballot (keyed or imported) may not name this rater, or None when it may."""
+    if source == Source.LEADERSHIP:
+        if rater is None or not rater.is_active or not rater.has_role(Role.LEADER):
+            return leader_refusal()
+        return None
+    return rating_unit_refusal(source, rater_unit)
+
+
+def rating_unit_refusal(source: str, unit: Unit | None) -> str | None:
+    """A grassroots ballot comes from an active grassroots unit, a peer ballot from an evaluated department."""
+    if source == Source.GRASSROOTS and (unit is None or not unit.active or unit.kind != UnitKind.GRASSROOTS):
+        return _("A grassroots ballot must come from a grassroots unit.")
+    if source == Source.PEER and (unit is None or not unit.active or not unit.is_evaluated):
+        return _("A peer ballot must come from an evaluated department.")
+    return None
+
+
+# --- already voted -----------------------------------------------------------------------------
+
+
+def voters(quarter: Quarter, source: str, *, but_imported: bool = False) -> QuerySet:
+    """Who has voted with `source` in `quarter`, as a query of ids: departments (peer) or accounts.
+
+    Leadership: one ballot per leader; peer: one per department, whoever of its representatives sent it;
+    grassroots: one per rater's account (its participation row; the ballot itself names nobody). Code
+    ballots are settled by the code instead. Only counted (not voided) ballots count. `but_imported`
+    leaves out imported ballots (an import that replaces them asks so).
+    """
+    if source == Source.GRASSROOTS:
+        return GrassrootsParticipation.objects.filter(quarter=quarter).values("user")
+    ballots = Ballot.objects.filter(quarter=quarter, source=source, voided_at__isnull=True)
+    if but_imported:
+        ballots = ballots.exclude(origin=Origin.IMPORTED)
+    return ballots.values("rater_unit" if source == Source.PEER else "rater")
+
+
+def has_voted(
+    quarter: Quarter, source: str, *, user: Any = None, unit: Unit | None = None, but_imported: bool = False
+) -> bool:
+    """Whether the rater (`unit` for peer, `user` otherwise) has voted with `source` in `quarter` (one query)."""
+    found = voters(quarter, source, but_imported=but_imported)
+    if source == Source.GRASSROOTS:
+        return found.filter(user=user).exists()
+    if source == Source.PEER:
+        return found.filter(rater_unit=unit).exists()
+    return found.filter(rater=user).exists()
+
+
+def already_voted_message(source: str, *, quarter_code: str, user: Any = None, unit: Unit | None = None) -> str:
+    if source == Source.PEER:
+        return _("%(unit)s has already submitted its peer ballot for %(quarter)s.") % {
+            "unit": unit.name if unit is not None else "",
+            "quarter": quarter_code,
+        }
+    if source == Source.LEADERSHIP:
+        return _("%(rater)s has already submitted a leadership ballot for %(quarter)s.") % {
+            "rater": (user.get_full_name() or user.username) if user is not None else "",
+            "quarter": quarter_code,
+        }
+    return _("This account has already submitted its grassroots ballot for %(quarter)s.") % {"quarter": quarter_code}
+
+
+def check_not_voted(quarter: Quarter, source: str, *, user: Any = None, unit: Unit | None = None) -> None:
+    if has_voted(quarter, source, user=user, unit=unit):
+        raise BallotRefused(
+            already_voted_message(source, quarter_code=quarter.code, user=user, unit=unit), code="duplicate"
+        )
