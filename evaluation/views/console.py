@@ -272,8 +272,11 @@ def remind_view(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Reminders sent: %(sent)s. Raters without an e-mail address: %(missing)s.")
-            % {"sent": result.sent, "missing": result.without_email},
+            _(
+                "Reminders sent: %(sent)s. Raters without an e-mail address: %(missing)s. "
+                "Raters whose account cannot log in (no password yet, or disabled): %(locked)s."
+            )
+            % {"sent": result.sent, "missing": result.without_email, "locked": result.cannot_log_in},
         )
     return redirect(reverse("evaluation:console", args=[quarter.code]) + "#participation")
 
