@@ -1,10 +1,12 @@
-"""Error pages: a view's 404 is the site's own page in development mode too."""
+"""Error pages: a view's 404 is the site's own page in development mode too; a body over the limit says so."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.defaults import page_not_found
 
 
@@ -26,3 +28,9 @@ class FriendlyNotFoundMiddleware:
         if isinstance(exception, Http404):
             return page_not_found(request, exception)
         return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page (handler400), with the request's context; a form over the size limit is told apart (413)."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    return render(request, "400.html", {"too_large": too_large}, status=413 if too_large else 400)
