@@ -13,10 +13,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 NOT_SAVED = {"zh-hans": "设置未保存", "en": "The settings were not saved"}
 
 
-def in_view(page, selector: str) -> bool:
-    box = page.locator(selector).bounding_box()
-    height = page.viewport_size["height"]
-    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 80) <= height
+def wait_in_view(page, selector: str) -> None:
+    """Wait until the element's top part is inside the viewport (the browser scrolls to #settings after loading)."""
+    page.wait_for_function(
+        """selector => {
+            const r = document.querySelector(selector).getBoundingClientRect();
+            return r.top >= 0 && r.top + Math.min(r.height, 80) <= window.innerHeight;
+        }""",
+        arg=selector,
+        timeout=5_000,
+    )
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -32,11 +38,10 @@ def test_a_refused_setting_shows_its_alert_in_view(request, quarter, evaluator, 
     page.fill("#id_weight_peer", "45")
     page.locator("#settings button[type=submit]").click()
     page.wait_for_selector("#settings-errors")
-    page.wait_for_load_state("load")
+    wait_in_view(page, "#settings-errors")
     if os.environ.get("DEFECT_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["DEFECT_SCREENSHOTS"], f"settings-{size}-{language}.png"))
 
     assert NOT_SAVED[language] in page.locator("#settings-errors").inner_text()
     assert str(total) in page.locator("#settings-errors").inner_text()
-    assert in_view(page, "#settings-errors")
     assert Quarter.objects.get(pk=quarter.pk).weight_peer == quarter.weight_peer
