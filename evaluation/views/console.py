@@ -10,6 +10,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from departments.models import Unit, UnitKind
+from evaluation.forms.audit import AuditFilterForm
 from evaluation.forms.quarters import (
     COPY_PREVIOUS,
     CodesIssueForm,
@@ -30,7 +32,14 @@ from evaluation.forms.quarters import (
 )
 from evaluation.models import Ballot, Quarter, QuarterStatus
 from evaluation.selectors.participation import quarter_participation
-from evaluation.selectors.quarters import code_counts, quarter_audit, quarter_ballots, quarter_list, unused_codes
+from evaluation.selectors.quarters import (
+    audit_log,
+    code_counts,
+    quarter_audit,
+    quarter_ballots,
+    quarter_list,
+    unused_codes,
+)
 from evaluation.services.codes import codes_issue, format_code
 from evaluation.services.lifecycle import REASON_REQUIRED, quarter_transition, transitions_for
 from evaluation.services.quarters import (
@@ -45,6 +54,7 @@ from evaluation.services.voids import ballot_description, ballot_void
 from evaluation.views.access import managed_quarter, manager_required
 
 SLIPS_PER_PAGE = 8
+AUDIT_PAGE_SIZE = 100
 
 
 def _show_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -327,3 +337,17 @@ def void_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
 def audit_view(request: HttpRequest, code: str) -> HttpResponse:
     quarter = managed_quarter(code)
     return render(request, "evaluation/console/audit.html", {"quarter": quarter, "entries": quarter_audit(quarter)})
+
+
+@require_GET
+@manager_required
+def audit_log_view(request: HttpRequest) -> HttpResponse:
+    """The whole audit log, every quarter and what belongs to none (organisation imports), with filters."""
+    form = AuditFilterForm(request.GET or None)
+    # A filter that names nobody known lists nothing (and says why), rather than everything.
+    entries = audit_log(**form.filters()) if not form.is_bound or form.is_valid() else []
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "evaluation/console/audit_log.html", context, status=400 if form.errors else 200)
