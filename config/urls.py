@@ -9,6 +9,8 @@ from evaluation.views.home import home
 admin.site.site_header = _("Department work-style evaluation")
 admin.site.site_title = _("Department work-style evaluation")
 
+handler400 = "config.errors.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),

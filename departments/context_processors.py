@@ -8,6 +8,8 @@ def navigation(request: HttpRequest) -> dict:
     perms = user.get_all_permissions() if user and user.is_authenticated else set()
     return {
         "site_title": settings.SITE_TITLE,
+        # A form larger than this is refused by the server; static/js/size_guard.js stops it in the page first.
+        "upload_max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "nav": {
             "manage": "evaluation.manage_quarters" in perms,
             "results": "evaluation.view_published_results" in perms,

@@ -39,6 +39,7 @@ urlpatterns += [
     path("console/<quarter:code>/ballots/<uuid:ballot_id>/void/", console.void_view, name="void"),
     path("console/<quarter:code>/ballots/<uuid:ballot_id>/unvoid/", console.unvoid_view, name="unvoid"),
     path("console/<quarter:code>/audit/", console.audit_view, name="audit"),
+    path("audit/", console.audit_log_view, name="audit_log"),
 ]
 
 # --- ballots (evaluation.views.ballots) ---

@@ -117,6 +117,7 @@ TABLE: list[Row] = [
     Row("evaluation:quarter_template", MANAGERS),
     Row("evaluation:import_quarter", MANAGERS),
     Row("evaluation:entry", MANAGERS),
+    Row("evaluation:audit_log", MANAGERS),
 ]
 
 

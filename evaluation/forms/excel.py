@@ -14,6 +14,7 @@ from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.ballot_rules import BallotRefused, ValueScale
 from evaluation.forms.ballots import COMMENT_FIELD, VALUE_FIELD
+from evaluation.imports.common import REPLACE_LABEL
 from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, QuarterStatus, Scale, Source
 
 ENTRY_STATUSES = (QuarterStatus.OPEN, QuarterStatus.CLOSED)
@@ -25,7 +26,7 @@ class QuarterImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     replace = forms.BooleanField(
-        label=gettext_lazy("Replace every ballot and adjustment imported into this quarter before"),
+        label=REPLACE_LABEL,
         help_text=gettext_lazy("Ballots entered in the browser or keyed in on the data-entry page are kept."),
         required=False,
     )

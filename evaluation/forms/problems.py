@@ -100,12 +100,16 @@ def _style_filters(form: forms.Form) -> None:
 
 
 class BoardFilterForm(forms.Form):
-    """The board's filters (GET). An empty quarter means the latest quarter."""
+    """The board's filters (GET). An empty quarter means every quarter."""
 
     # Filters name quarters and units by code, so that a filtered address reads (and bookmarks) as
     # ?quarter=2026Q3&department=OPS.
     quarter = forms.ModelChoiceField(
-        label=_("Quarter"), queryset=Quarter.objects.none(), required=False, to_field_name="code"
+        label=_("Quarter"),
+        queryset=Quarter.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Every quarter"),
     )
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Unit.objects.none(), required=False, to_field_name="code"

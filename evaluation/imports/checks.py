@@ -15,7 +15,14 @@ from evaluation import ballot_rules as rules
 from evaluation.criteria_templates import CriterionSpec, LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.ballots import stored_criteria, stored_levels
-from evaluation.imports.common import CRITERIA_SHEET, LEVELS_SHEET, ImportContext, ParsedSettings, SheetBallot
+from evaluation.imports.common import (
+    CRITERIA_SHEET,
+    LEVELS_SHEET,
+    REPLACE_LABEL,
+    ImportContext,
+    ParsedSettings,
+    SheetBallot,
+)
 from evaluation.models import (
     Adjustment,
     Ballot,
@@ -108,9 +115,12 @@ def _already_message(label: str, replace: bool) -> str:
         return _(
             "A ballot labelled %(label)s was entered in the browser; it is kept, so the label cannot be reused."
         ) % {"label": label}
-    return _("The ballot %(label)s has already been imported; use --replace (replace) to import the file again.") % {
-        "label": label
-    }
+    return _("The ballot %(label)s has already been imported. %(again)s") % {"label": label, "again": _again()}
+
+
+def _again() -> str:
+    # The command's --replace help says the same words as the upload page's box.
+    return _("To import the file again, choose “%(replace)s”.") % {"replace": REPLACE_LABEL}
 
 
 def _check_adjustments_again(quarter: Quarter, adjustments: list[ParsedAdjustment], issues: list[ImportIssue]) -> None:
@@ -123,4 +133,5 @@ def _check_adjustments_again(quarter: Quarter, adjustments: list[ParsedAdjustmen
     for item in adjustments:
         key = (item.department.pk, item.points, item.reason)
         if stored[key]:
-            issues.append(item.row.issue("reason", _("This adjustment has already been imported; use --replace.")))
+            message = _("This adjustment has already been imported. %(again)s") % {"again": _again()}
+            issues.append(item.row.issue("reason", message))

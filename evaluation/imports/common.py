@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from departments.models import Unit, User
 from departments.workbook import (
@@ -26,6 +27,8 @@ from evaluation.models import (
     quarter_default,
 )
 
+# The replace option as the upload page names it; a refusal of a file imported before points to it.
+REPLACE_LABEL = gettext_lazy("Replace every ballot and adjustment imported into this quarter before")
 LABEL_MAX_LENGTH = 64
 
 SETTINGS_SHEET = SheetSpec(

@@ -99,6 +99,8 @@ class DepartmentDetail:
             "score_title": _("Final score"),
             "rank_title": _("Rank"),
             "x_title": _("Quarter"),
+            # The chart marks the quarters between two published ones that have no published results.
+            "gap_title": _("Not published"),
         }
 
 

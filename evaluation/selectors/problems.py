@@ -43,6 +43,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     F,
@@ -51,6 +52,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -200,7 +202,8 @@ def problem_board(
         problems = problems.filter(status=status)
     if overdue:
         problems = problems.filter(overdue_q(_today(today)))
-    return problems.order_by("due_on", "pk")
+    overdue_first = Case(When(overdue_q(_today(today)), then=Value(0)), default=Value(1))
+    return problems.order_by(overdue_first, "due_on", "pk")
 
 
 def readable_problems() -> QuerySet[Problem]:
@@ -261,6 +264,15 @@ def as_read_by(user: Any, problems: Iterable[Problem]) -> list[Problem]:
                 "problem in its own words."
             ) % {"k": problem.quarter.anonymity_k}
     return problems
+
+
+def may_read_department_problems(reader: Any, department: Unit) -> bool:
+    """Whether `reader` may open the department's problems: the board's readers and the department's own reps."""
+    if reader is None or not reader.is_authenticated:
+        return False
+    if sees_every_problem(reader):
+        return True
+    return reader.has_perm("evaluation.answer_problem") and reader.unit_id == department.pk
 
 
 def department_problems(department: Unit, *, reader: Any) -> list[Problem]:

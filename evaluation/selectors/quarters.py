@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from audit.models import AuditEntry
-from departments.models import Unit
+from departments.models import Unit, User
 from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue, Criterion, Quarter, Scale
 
 
@@ -47,7 +47,26 @@ def code_counts(quarter: Quarter) -> list[dict[str, Any]]:
 
 
 def quarter_audit(quarter: Quarter) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(quarter=quarter).select_related("actor").order_by("-at", "-id")
+    return audit_log(quarter=quarter)
+
+
+def audit_log(*, actor: Any = None, action: str = "", quarter: Quarter | None = None) -> QuerySet[AuditEntry]:
+    """Audit entries, newest first, narrowed to an actor, an action and a quarter when given."""
+    entries = AuditEntry.objects.select_related("actor", "quarter")
+    if actor is not None:
+        entries = entries.filter(actor=actor)
+    if action:
+        entries = entries.filter(action=action)
+    if quarter is not None:
+        entries = entries.filter(quarter=quarter)
+    return entries.order_by("-at", "-id")
+
+
+def audit_actors() -> QuerySet[User]:
+    """The accounts that appear in the audit log, by username."""
+    return User.objects.filter(pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor")).order_by(
+        "username"
+    )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ def clean_points(points: Any) -> Decimal:
         raise ValidationError(_("Points must lie between -9999.99 and 9999.99."))
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError(_("Points have at most two decimal places."))
+    if not value:
+        # An adjustment of nothing would stand on the page and in the exports as if it changed the score.
+        raise ValidationError(_("An adjustment of 0.00 changes nothing: enter a bonus or a penalty."))
     return value.quantize(Decimal("0.01"))
 
 

@@ -18,11 +18,26 @@ from evaluation import ballot_rules as rules
 from evaluation.models import Quarter, QuarterStatus, Source
 from evaluation.selectors.participation import role_members
 
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
 
 @dataclass(frozen=True)
 class ReminderResult:
     sent: int
     without_email: int
+    cannot_log_in: int = 0
+
+
+def can_log_in(user: User) -> bool:
+    """Whether a reminder's link could take `user` to the ballot: an active account with a way to log in.
+
+    An account without a usable password (created by an organisation import) can log in only through another
+    backend, such as a directory, when one is configured.
+    """
+    if not user.is_active:
+        return False
+    other_backends = any(backend != MODEL_BACKEND for backend in settings.AUTHENTICATION_BACKENDS)
+    return user.has_usable_password() or other_backends
 
 
 def non_voters(quarter: Quarter) -> list[User]:
@@ -46,8 +61,11 @@ def reminders_send(*, quarter: Quarter, actor: Any, link: str) -> ReminderResult
     """E-mail every non-voter that has an address; audited with the counts. Only while the quarter is open."""
     if quarter.status != QuarterStatus.OPEN:
         raise ValidationError(_("Reminders can be sent only while the quarter is open."))
-    sent = without_email = 0
+    sent = without_email = cannot_log_in = 0
     for user in non_voters(quarter):
+        if not can_log_in(user):
+            cannot_log_in += 1
+            continue
         if not user.email:
             without_email += 1
             continue
@@ -64,11 +82,11 @@ def reminders_send(*, quarter: Quarter, actor: Any, link: str) -> ReminderResult
     audit_record(
         action=AuditAction.REMINDER_SENT,
         summary=lambda: (
-            _("Reminders sent: %(sent)s; without an e-mail address: %(missing)s")
-            % {"sent": sent, "missing": without_email}
+            _("Reminders sent: %(sent)s; without an e-mail address: %(missing)s; cannot log in: %(locked)s")
+            % {"sent": sent, "missing": without_email, "locked": cannot_log_in}
         ),
         actor=actor,
         quarter=quarter,
-        details={"sent": sent, "without_email": without_email},
+        details={"sent": sent, "without_email": without_email, "cannot_log_in": cannot_log_in},
     )
-    return ReminderResult(sent=sent, without_email=without_email)
+    return ReminderResult(sent=sent, without_email=without_email, cannot_log_in=cannot_log_in)

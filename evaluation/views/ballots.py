@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -23,6 +25,8 @@ from evaluation.services.codes import format_code, normalise_code
 from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
 
 CODE_MAX_LENGTH = 40  # typed text, before normalising; stored codes are shorter
+# Ballots that know their rater (docs/design.md, anonymity): one per account or department is enforced.
+LINKED_SOURCES = (Source.PEER, Source.LEADERSHIP)
 
 
 # --- pages shared by every way in ---------------------------------------------------------------
@@ -87,13 +91,24 @@ def _submit(
         question = posted.confirmation(gives_values=bool(checked.rows))
         return _form(request, grid, code=shown_code, unit=unit, confirm=question, confirm_empty=posted.empty)
     ballot_store(quarter=grid.quarter, checked=checked)
-    return redirect("evaluation:ballot_done")
+    return _done(grid.source)
 
 
 @never_cache
 def ballot_done(request: HttpRequest) -> HttpResponse:
-    """The confirmation after a ballot was stored; it shows nothing about the ballot or the rater."""
-    return render(request, "evaluation/ballot/done.html")
+    """The confirmation after a ballot was stored; it shows nothing about the ballot or the rater.
+
+    `?source=` tells a peer or leadership rater, whose ballot is linked to the account, what is kept; without it the
+    page speaks of grassroots ballots, which keep no name.
+    """
+    linked = request.GET.get("source") in LINKED_SOURCES
+    return render(request, "evaluation/ballot/done.html", {"linked": linked})
+
+
+def _done(source: str) -> HttpResponse:
+    if source in LINKED_SOURCES:
+        return redirect(f"{reverse('evaluation:ballot_done')}?{urlencode({'source': source})}")
+    return redirect("evaluation:ballot_done")
 
 
 # --- the quarter --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from departments.cells import keep_as_text
 from departments.models import Unit, UnitKind
+from evaluation.forms.audit import AuditFilterForm
 from evaluation.forms.quarters import (
     COPY_PREVIOUS,
     CodesIssueForm,
@@ -34,6 +36,7 @@ from evaluation.forms.quarters import (
 from evaluation.models import Ballot, Quarter, QuarterStatus
 from evaluation.selectors.participation import participation_warning_percent, quarter_participation, source_turnout
 from evaluation.selectors.quarters import (
+    audit_log,
     ballot_contents,
     code_counts,
     quarter_audit,
@@ -58,6 +61,7 @@ from evaluation.services.voids import ballot_correction_refusal, ballot_descript
 from evaluation.views.access import managed_quarter, manager_required
 
 SLIPS_PER_PAGE = 8
+AUDIT_PAGE_SIZE = 100
 
 
 def _show_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -324,8 +328,11 @@ def remind_view(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Reminders sent: %(sent)s. Raters without an e-mail address: %(missing)s.")
-            % {"sent": result.sent, "missing": result.without_email},
+            _(
+                "Reminders sent: %(sent)s. Raters without an e-mail address: %(missing)s. "
+                "Raters whose account cannot log in (no password yet, or disabled): %(locked)s."
+            )
+            % {"sent": result.sent, "missing": result.without_email, "locked": result.cannot_log_in},
         )
     return redirect(reverse("evaluation:console", args=[quarter.code]) + "#participation")
 
@@ -422,3 +429,17 @@ def unvoid_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse
 def audit_view(request: HttpRequest, code: str) -> HttpResponse:
     quarter = managed_quarter(code)
     return render(request, "evaluation/console/audit.html", {"quarter": quarter, "entries": quarter_audit(quarter)})
+
+
+@require_GET
+@manager_required
+def audit_log_view(request: HttpRequest) -> HttpResponse:
+    """The whole audit log, every quarter and what belongs to none (organisation imports), with filters."""
+    form = AuditFilterForm(request.GET or None)
+    # A filter that names nobody known lists nothing (and says why), rather than everything.
+    entries = audit_log(**form.filters()) if not form.is_bound or form.is_valid() else []
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "evaluation/console/audit_log.html", context, status=400 if form.errors else 200)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from departments.models import UnitKind
 from departments.workbook import WorkbookInvalid
 from evaluation.converters import QuarterCodeConverter
 from evaluation.exports import export_annual, export_quarter, export_quarter_template, quarter_filename
@@ -104,13 +105,15 @@ def import_quarter_view(request: HttpRequest) -> HttpResponse:
 @manager_required
 def entry_view(request: HttpRequest) -> HttpResponse:
     """Key in paper ballots one after another: pick source and rater, fill the grid, save, repeat."""
-    pick = EntryPickForm(request.GET or None)
+    pick = _pick_form(request)
     if not pick.is_bound or not pick.is_valid():
         return render(request, "evaluation/excel/entry.html", {"pick": pick, "grid": None})
     chosen = pick.cleaned_data
     quarter, source = chosen["quarter"], chosen["source"]
     grid = _grid(quarter, source=source, unit=chosen["unit"])
+    label = ""
     if request.method == "POST":
+        label = request.POST.get("label", "").strip()[:64]
         values, comments = grid.read(request.POST)
         if not grid.errors:
             try:
@@ -122,7 +125,7 @@ def entry_view(request: HttpRequest) -> HttpResponse:
                     rater=chosen["rater"],
                     rater_unit=chosen["unit"],
                     origin=Origin.KEYED,
-                    label=request.POST.get("label", "").strip()[:64],
+                    label=label,
                     actor=request.user,
                 )
             except BallotRefused as refused:
@@ -137,10 +140,30 @@ def entry_view(request: HttpRequest) -> HttpResponse:
         "grid": grid,
         "quarter": quarter,
         "source": Source(source),
+        "label": label,
         "keyed": Ballot.objects.filter(quarter=quarter, source=source, origin=Origin.KEYED).count(),
         "levels_data": [{"key": str(n), "label": level.label} for n, level in enumerate(grid.levels, start=1)],
     }
     return render(request, "evaluation/excel/entry.html", context, status=200 if not grid.errors else 400)
+
+
+def _pick_form(request: HttpRequest) -> EntryPickForm:
+    """The pick form, bound once a source is chosen; a link naming only the quarter (the console's) preselects it."""
+    if "source" in request.GET:
+        pick = EntryPickForm(request.GET)
+    else:
+        quarter = request.GET.get("quarter", "")
+        pick = EntryPickForm(initial={"quarter": quarter} if quarter else None)
+    _group_units_by_kind(pick.fields["unit"])
+    return pick
+
+
+def _group_units_by_kind(field: Any) -> None:
+    """Departments and grassroots units in separate <optgroup>s, so a peer rater is not picked for a grassroots one."""
+    groups: dict[UnitKind, list[tuple[str, str]]] = {kind: [] for kind in UnitKind}
+    for unit in field.queryset:
+        groups[UnitKind(unit.kind)].append((unit.code, unit.name))
+    field.choices = [("", field.empty_label), *((kind.label, units) for kind, units in groups.items() if units)]
 
 
 def _grid(quarter: Quarter, *, source: str, unit: Any) -> EntryGrid:

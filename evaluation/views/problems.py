@@ -47,6 +47,7 @@ from evaluation.services.codes import normalise_code
 from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
 
 BOARD_PAGE_SIZE = 50
+BOARD_ATTENTION = {"quarter": "", "status": ProblemStatus.OPEN}
 
 
 def _is_evaluator(user: Any) -> bool:
@@ -98,10 +99,10 @@ def board(request: HttpRequest) -> HttpResponse:
     """Problems with filters and each department's figures, this quarter next to the previous one."""
     _require(_sees_board(request.user))
     data = request.GET.copy()
-    default_quarter = selectors.current_problem_quarter()
-    # No quarter in the address means the latest one; an empty choice means every quarter.
-    if "quarter" not in data and default_quarter is not None:
-        data["quarter"] = default_quarter.code
+    attention = not set(data) - {"page"}
+    if attention:
+        # Unfiltered, the board opens on what needs attention: open problems of every quarter, overdue first.
+        data.update(BOARD_ATTENTION)
     form = BoardFilterForm(data)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -122,6 +123,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "can_manage": _is_evaluator(request.user),
         "today": timezone.localdate(),
+        "attention": attention,
     }
     return render(request, "evaluation/problems/board.html", context)
 

@@ -37,11 +37,37 @@
     return { traces: [trace], layout: layout };
   }
 
+  // Every quarter from the first to the last one listed (codes YYYYQn), so that a quarter without published
+  // results shows as a gap instead of the line joining its neighbours.
+  function quarterRange(codes) {
+    var pattern = /^(\d{4})Q([1-4])$/;
+    var first = pattern.exec(codes[0] || ""), last = pattern.exec(codes[codes.length - 1] || "");
+    if (!first || !last) { return codes.slice(); }
+    var out = [];
+    var year = Number(first[1]), quarter = Number(first[2]);
+    while (year * 4 + quarter <= Number(last[1]) * 4 + Number(last[2]) && out.length < 400) {
+      out.push(year + "Q" + quarter);
+      quarter += 1;
+      if (quarter > 4) { quarter = 1; year += 1; }
+    }
+    return out;
+  }
+
+  function spread(codes, all, values) {
+    var byCode = {};
+    codes.forEach(function (code, i) { byCode[code] = values[i]; });
+    return all.map(function (code) { return byCode.hasOwnProperty(code) ? byCode[code] : null; });
+  }
+
   function trendChart(data) {
+    var quarters = quarterRange(data.quarters);
+    var scores = spread(data.quarters, quarters, data.scores);
+    var ranks = spread(data.quarters, quarters, data.ranks);
+    var gaps = quarters.filter(function (code) { return data.quarters.indexOf(code) < 0; });
     var score = {
       type: "scatter", mode: "lines+markers+text", name: data.score_title,
-      x: data.quarters, y: data.scores,
-      text: data.scores.map(function (v) { return v === null ? "" : v.toFixed(2); }),
+      x: quarters, y: scores, connectgaps: false,
+      text: scores.map(function (v) { return v === null ? "" : v.toFixed(2); }),
       textposition: "top center",
       cliponaxis: false,
       hovertemplate: "%{x}: %{y:.2f}<extra>" + data.score_title + "</extra>",
@@ -49,22 +75,40 @@
     };
     var rank = {
       type: "scatter", mode: "lines+markers", name: data.rank_title, yaxis: "y2",
-      x: data.quarters, y: data.ranks,
+      x: quarters, y: ranks, connectgaps: false,
       hovertemplate: "%{x}: %{y}<extra>" + data.rank_title + "</extra>",
       line: { color: "#fd7e14", dash: "dot" }
     };
-    var maxRank = Math.max.apply(null, [1].concat(data.ranks.filter(function (r) { return r !== null; })));
+    var known = scores.filter(function (v) { return v !== null; });
+    var maxRank = Math.max.apply(null, [1].concat(ranks.filter(function (r) { return r !== null; })));
     var layout = {
       font: FONT,
       margin: { l: 50, r: 50, t: 30, b: 50 },
       legend: { orientation: "h", y: -0.25 },
       xaxis: { title: { text: data.x_title }, type: "category", fixedrange: true },
-      yaxis: { title: { text: data.score_title }, fixedrange: true },
+      // The whole scale, not the few points the scores span: a move of 1.8 points must look like one.
+      yaxis: {
+        title: { text: data.score_title }, fixedrange: true,
+        range: [Math.min.apply(null, [0].concat(known)), Math.max.apply(null, [100].concat(known))]
+      },
       // Rank 1 at the top; the axis spans the ranks actually held, in whole steps.
       yaxis2: {
         title: { text: data.rank_title }, overlaying: "y", side: "right",
         range: [maxRank + 0.5, 0.5], dtick: 1, fixedrange: true, showgrid: false, zeroline: false
-      }
+      },
+      shapes: gaps.map(function (code) {
+        var i = quarters.indexOf(code);
+        return {
+          type: "rect", xref: "x", yref: "paper", x0: i - 0.5, x1: i + 0.5, y0: 0, y1: 1,
+          fillcolor: "rgba(108, 117, 125, 0.15)", line: { width: 0 }, layer: "below"
+        };
+      }),
+      annotations: gaps.map(function (code) {
+        return {
+          x: code, xref: "x", y: 0.5, yref: "paper", text: data.gap_title, showarrow: false,
+          textangle: -90, font: { color: "#6c757d", size: 12 }
+        };
+      })
     };
     return { traces: [score, rank], layout: layout };
   }

@@ -84,3 +84,13 @@ def login_as(live_server: Any) -> Callable[[Any, Any], None]:
         page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
 
     return login
+
+
+@pytest.fixture
+def speak(live_server: Any) -> Callable[[Any, str], None]:
+    """Choose the interface language of a page's browser context ("zh-hans" or "en")."""
+
+    def choose(page: Any, language: str) -> None:
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+
+    return choose

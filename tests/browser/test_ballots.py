@@ -102,7 +102,8 @@ def test_a_rep_submits_a_peer_ballot_without_their_own_department(browser_page, 
     assert not Ballot.objects.exists()
     assert filled_text(page) == "2"  # the answers are kept
     confirm.locator("button").click()
-    page.wait_for_url("**" + reverse("evaluation:ballot_done"))
+    page.wait_for_url("**" + reverse("evaluation:ballot_done") + "?source=peer")
+    assert "基层" not in page.locator("#done-storage").inner_text()
     ballot = Ballot.objects.get()
     assert ballot.source == Source.PEER
     assert ballot.rater_unit == org["OPS"]
@@ -125,7 +126,8 @@ def test_a_leader_submits_with_the_keyboard_on_a_desktop(desktop_page, login_as,
     page.keyboard.press("Enter")
     page.locator("#ballot-confirm button").focus()  # the empty cells are confirmed
     page.keyboard.press("Enter")
-    page.wait_for_url("**" + reverse("evaluation:ballot_done"))
+    page.wait_for_url("**" + reverse("evaluation:ballot_done") + "?source=leadership")
+    assert "基层" not in page.locator("#done-storage").inner_text()
     ballot = Ballot.objects.get()
     assert ballot.rater == leader
     assert sorted(BallotValue.objects.values_list("value_centi", flat=True)) == [8000, 10000]

@@ -72,4 +72,6 @@ def test_a_comment_becomes_a_problem_that_is_answered_and_closed(desktop_page, e
     page.wait_for_selector("#reopen-form")
     figures = _figures(page, "OPS")
     assert (figures["raised"], figures["answered"], figures["open"], figures["closed"]) == ("1", "1", "0", "1")
+    assert page.locator("#problem-list tbody tr").count() == 0  # the board opens on open problems only
+    page.goto(reverse("evaluation:problems") + "?status=")
     assert len(page.locator("#problem-list tbody tr").all()) == 1

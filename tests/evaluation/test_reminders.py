@@ -65,7 +65,7 @@ def test_it_emails_the_non_voters_that_have_an_address(raters, quarter, evaluato
     assert recipients == ["leader1@example.com", "leader2@example.com", "worker_nfm@example.com"]
     assert all("2026Q3" in message.subject and "https://example.com/" in message.body for message in mail.outbox)
     entry = AuditEntry.objects.get(action=AuditAction.REMINDER_SENT)
-    assert (entry.actor, entry.details) == (evaluator, {"sent": 3, "without_email": 1})
+    assert (entry.actor, entry.details) == (evaluator, {"sent": 3, "without_email": 1, "cannot_log_in": 0})
 
 
 def test_sources_with_weight_zero_are_not_reminded(raters, quarter, evaluator) -> None:
