@@ -8,6 +8,7 @@ from typing import IO
 from django.utils.translation import gettext as _
 
 from evaluation.exports.common import group_label, grouped, quarter_results
+from evaluation.exports.printing import annual_heading
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.models import Quarter, QuarterStatus
 
@@ -60,4 +61,5 @@ def export_annual(year: int, output: str | IO[bytes]) -> None:
 
     quarters = year_quarters(year)
     title = _("Work-style evaluation %(year)s, annual results") % {"year": year}
-    write_workbook([annual_sheet(year, annual_results(year), quarters)], output, title=title)
+    heading = annual_heading(year, len(quarters))
+    write_workbook([annual_sheet(year, annual_results(year), quarters)], output, title=title, heading=heading)

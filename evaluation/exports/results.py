@@ -24,6 +24,7 @@ from evaluation.exports.common import (
     source_label,
     yes_no,
 )
+from evaluation.exports.printing import quarter_heading
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.models import Adjustment, Quarter, Source
 
@@ -336,7 +337,9 @@ def export_quarter(quarter: Quarter, output: str | IO[bytes]) -> None:
     Run it under `translation.override` for the headers' language.
     """
     results = quarter_results(quarter)
-    write_workbook(quarter_sheets(quarter, results), output, title=quarter_title(quarter))
+    write_workbook(
+        quarter_sheets(quarter, results), output, title=quarter_title(quarter), heading=quarter_heading(quarter)
+    )
 
 
 def quarter_filename(quarter: Quarter) -> str:
