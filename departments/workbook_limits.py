@@ -9,9 +9,10 @@ archive is decompressed here, as a stream and a megabyte at a time, and checked:
   size, against `WorkbookLimits` (settings `WORKBOOK_MAX_*`);
 - the compression method (stored or deflate: what Excel, WPS and LibreOffice write), the deflate data
   and its CRC, and that each entry ends where the archive says;
-- in every XML part: no document type declaration (the only way to entity expansion), and the farthest
-  row and column any sheet declares (`<dimension ref>`) or uses (`<row r>`, `<c r>`; a cell without a
-  reference is counted after the one before it).
+- in every part (XML or not: a lenient reader finds XML after leading bytes too): no document type
+  declaration (the only way to entity expansion), no UTF-16 or UTF-32, and the farthest row and column
+  any sheet declares (`<dimension ref>`) or uses (`<row r>`, `<c r>`; a cell without a reference is
+  counted after the one before it).
 
 Cells are found with regular expressions over the decompressed text rather than an XML parser: the
 parser's callback per element costs a second on the largest real workbook, the scan a fifth of that.
@@ -264,7 +265,7 @@ def _inflated_chunks(packed: memoryview) -> Iterator[bytes]:
 _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _FAST_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
 # Any row, cell or dimension tag, with any namespace prefix and attributes in any order (values may hold ">").
-_TAG = re.compile(rb"""<(?:[^\s<>/:!?]+:)?(row|c|dimension)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_TAG = re.compile(rb"""<(?:[^\s<>/!?]+:)?(row|c|dimension)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _ATTRIBUTE = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REFERENCE = re.compile(rb"([A-Za-z]+)([0-9]+)")
 _BOM = b"\xef\xbb\xbf"
@@ -272,12 +273,11 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 class _PartScanner:
-    """Follows one part's text as it unpacks: whether it is XML, and how far its cells reach."""
+    """Follows one part's text as it unpacks: how far its cells reach."""
 
     def __init__(self, limits: WorkbookLimits) -> None:
         self.limits = limits
         self.started = False
-        self.is_xml = False
         self.tail = b""
         self.max_row = 0
         self.max_column = 0
@@ -286,13 +286,11 @@ class _PartScanner:
     def feed(self, chunk: bytes) -> None:
         if not self.started:
             self.started = True
-            # Every part Excel reads as XML is UTF-8 text beginning with "<"; other parts are not looked into.
             # XML in UTF-16 or UTF-32 (which Excel does not write) would hide its tags from this scan.
-            self.is_xml = chunk.removeprefix(_BOM).lstrip()[:1] == b"<"
-            if chunk.startswith(_WIDE_BOMS) or (self.is_xml and b"\x00" in chunk[:4096]):
+            is_xml = chunk.removeprefix(_BOM).lstrip()[:1] == b"<"
+            if chunk.startswith(_WIDE_BOMS) or (is_xml and b"\x00" in chunk[:4096]):
                 raise ArchiveRefused(damaged_message())
-        if not self.is_xml:
-            return
+        # Every part is scanned, whatever it seems to be: a lenient reader finds cells after leading garbage too.
         text = self.tail + chunk
         cut = text.rfind(b"<")
         text, self.tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
@@ -301,9 +299,8 @@ class _PartScanner:
         self._scan(text)
 
     def close(self) -> None:
-        if self.is_xml:
-            self._scan(self.tail)
-            self.tail = b""
+        self._scan(self.tail)
+        self.tail = b""
 
     def _scan(self, text: bytes) -> None:
         if b"<!DOCTYPE" in text or b"<!ENTITY" in text:

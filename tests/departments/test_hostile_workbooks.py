@@ -51,6 +51,16 @@ SMALL: dict[str, tuple[Callable[[], bytes], str]] = {
         ),
         "XFD9",
     ),
+    "a sheet with bytes before its XML": (
+        lambda: hostile.with_sheet(
+            lambda xml: b"garbage" + xml.replace(b"</sheetData>", b'<row r="9"><c r="XFD9"/></row></sheetData>')
+        ),
+        "XFD9",
+    ),
+    "a cell with a prefix of two parts": (
+        lambda: hostile.with_cells(b'<row r="9"><a:b:c r="XFD9"/></row>'),
+        "XFD9",
+    ),
     "a reference after other attributes": (
         lambda: hostile.with_cells(b'<row r="9"><c t="n" s="0" r="ZZ9"><v>1</v></c></row>'),
         "ZZ9",
