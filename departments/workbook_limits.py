@@ -118,7 +118,9 @@ def _central_directory(data: bytes, limits: WorkbookLimits) -> list[_Entry]:
     """The archive's entries, read from its central directory without building anything per entry first: an
     archive can declare millions of them in a few megabytes."""
     end = data.rfind(_END_SIGNATURE, max(0, len(data) - _END_SEARCH))
-    if end < 0 or end + 22 > len(data):
+    # The record's comment must end the file: a record found elsewhere (inside a comment, say) is one that
+    # another reader might not take, and the archive would not be the same to both.
+    if end < 0 or end + 22 > len(data) or end + 22 + struct.unpack_from("<H", data, end + 20)[0] != len(data):
         raise ArchiveRefused(damaged_message())
     count, _size, directory_offset = struct.unpack_from("<HLL", data, end + 10)
     if count == 0xFFFF or directory_offset == 0xFFFFFFFF:

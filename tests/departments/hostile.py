@@ -196,3 +196,10 @@ def many_entries(count: int) -> bytes:
     parts = parts_of(base())
     parts.update({f"xl/media/empty{n}.bin": b"" for n in range(count)})
     return rezip(parts)
+
+
+def second_end_record() -> bytes:
+    """The good workbook with a second end record after its own: readers disagree on where its directory is."""
+    data = base()
+    end = data.rindex(b"PK\x05\x06")
+    return data + data[end : end + 22]

@@ -92,6 +92,11 @@ SMALL: dict[str, tuple[Callable[[], bytes], str]] = {
         DAMAGED,
     ),
     "a truncated archive": (lambda: hostile.base()[:-30], DAMAGED),
+    "a second end record": (hostile.second_end_record, DAMAGED),
+    "an end record whose comment runs past the file": (
+        lambda: hostile.base()[:-2] + b"\x10\x00",
+        DAMAGED,
+    ),
     "two entries of one name": (_duplicate_entry, DAMAGED),
     "an encrypted entry": (lambda: hostile.patched(hostile.base(), hostile.PEOPLE_SHEET, flags=1), "encrypted"),
     "parts declaring 600 MB together": (
