@@ -18,7 +18,7 @@ from django.utils import translation
 
 from departments.models import Unit, User
 from departments.workbook import WorkbookInvalid, open_workbook
-from evaluation.models import AuditEntry
+from evaluation.models import AuditEntry, Quarter
 from tests.departments import hostile
 
 LIMIT = 10 * 1024 * 1024
@@ -184,6 +184,16 @@ def test_the_quarter_upload_page_refuses_it(case: str, client_for, evaluator, en
     )
     assert response.status_code == 400
     assert expected in response.content.decode()
+    assert not Quarter.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_upload_page_says_it_in_chinese(client_for, admin_user) -> None:
+    response = client_for(admin_user).post(
+        reverse("departments:import"), {"file": SimpleUploadedFile("org.xlsx", hostile.deflate64())}
+    )
+    assert response.status_code == 400
+    assert "Excel 不使用的压缩方式" in response.content.decode()
 
 
 # --- the large ones: built once, as streams ------------------------------------------------------------------------
