@@ -165,6 +165,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "evaluation@loc
 
 # Uploaded workbooks larger than this are refused before they are read.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Limits on what an uploaded workbook may unpack to, checked before it is parsed (README, "Hostile workbooks").
+# The defaults are ten times the largest real workbook, the Benxi-scale quarter (bench/workbook_gen.py): one
+# 54.8 MB sheet of 137,521 rows and 9 columns, 12 parts. Rows are capped by Excel's own 1,048,576.
+WORKBOOK_MAX_ENTRIES = int(os.environ.get("WORKBOOK_MAX_ENTRIES", "1000"))
+WORKBOOK_MAX_UNPACKED_BYTES = int(os.environ.get("WORKBOOK_MAX_UNPACKED_BYTES", str(550 * 1000 * 1000)))
+WORKBOOK_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("WORKBOOK_MAX_SHARED_STRINGS_BYTES", str(64 * 1000 * 1000)))
+WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "1048576"))
+WORKBOOK_MAX_COLUMNS = int(os.environ.get("WORKBOOK_MAX_COLUMNS", "100"))
+WORKBOOK_MAX_CELLS = int(os.environ.get("WORKBOOK_MAX_CELLS", str(12_500_000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

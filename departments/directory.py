@@ -24,6 +24,7 @@ from django_auth_ldap.backend import LDAPBackend, ldap_error
 from departments.models import Unit, User
 from departments.rules import role_unit_problem
 from departments.services import user_directory_update
+from departments.usernames import fold_username
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,10 @@ class DirectoryBackend(LDAPBackend):
             logger.warning("Directory unusable while reading the groups of %r: %s", username, error)
             _note_refusal(request, unreachable_message())
         return None
+
+    def ldap_to_django_username(self, username: str) -> str:
+        # Accounts of the site are stored folded; a directory account must find the same one.
+        return fold_username(username)
 
     def authenticate_ldap_user(self, ldap_user: Any, password: str) -> User | None:
         user = super().authenticate_ldap_user(ldap_user, password)

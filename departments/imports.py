@@ -29,6 +29,7 @@ from departments.models import UNIT_CODE_PATTERN, Unit, UnitKind, User, unit_cod
 from departments.roles import Role
 from departments.rules import role_unit_problem
 from departments.services import user_set_roles
+from departments.usernames import fold_username, mixes_scripts, username_skeleton
 from departments.workbook import (
     ColumnSpec,
     ImportIssue,
@@ -259,22 +260,57 @@ def _unit_plan(row: SheetRow, unit: Unit | None, wanted: dict[str, Any], issues:
 
 def _plan_people(rows: list[SheetRow], kinds: dict[str, str], issues: list[ImportIssue]) -> list[_PersonPlan]:
     existing = {user.username: user for user in User.objects.prefetch_related("groups").select_related("unit")}
-    seen: dict[str, int] = {}
+    lookalikes = {username_skeleton(username): username for username in existing}
+    seen: dict[str, int] = {}  # what each username of the file looks like -> its row
     plans = []
     for row in rows:
         wanted = _person_fields(row, kinds, issues)
         if wanted is None:
             continue
-        username = wanted["username"]
-        if username in seen:
-            message = _("The username %(username)s is already used in row %(row)d.") % _dup(username, seen)
-            issues.append(row.issue("username", message))
+        username = _folded_username(row, wanted["username"], existing, lookalikes, issues)
+        if username is None:
             continue
-        seen[username] = row.number
+        skeleton = username_skeleton(username)
+        if skeleton in seen:
+            message = _("The username %(username)s is already used in row %(row)d.")
+            issues.append(row.issue("username", message % {"username": wanted["username"], "row": seen[skeleton]}))
+            continue
+        seen[skeleton] = row.number
+        wanted["username"] = username
         plan = _person_plan(row, existing.get(username), wanted, issues)
         if plan is not None:
             plans.append(plan)
     return plans
+
+
+def _folded_username(
+    row: SheetRow, written: str, existing: dict[str, User], lookalikes: dict[str, str], issues: list[ImportIssue]
+) -> str | None:
+    """The username as accounts are kept (folded), or None with an issue when it is written in another form or
+    could be mistaken for an existing account."""
+    folded = fold_username(written)
+    values = {"username": written, "existing": lookalikes.get(username_skeleton(folded)), "folded": folded}
+    if values["existing"] is not None and values["existing"] != folded:
+        message = _(
+            "The username %(username)s looks like the existing account %(existing)s but is not the same: write "
+            "%(existing)s to update that account, or choose a username that cannot be mistaken for it."
+        )
+    elif mixes_scripts(folded):
+        message = _(
+            "The username %(username)s mixes letters of different alphabets (such as Latin and Cyrillic), so it "
+            "can be mistaken for another; write it in one alphabet."
+        )
+    elif written != folded and folded in existing:
+        message = _(
+            "The username %(username)s differs from the existing account %(folded)s only in letter case or "
+            "character width; write it as %(folded)s."
+        )
+    elif written != folded:
+        message = _("Usernames are kept in lower case and half-width characters; write this one as %(folded)s.")
+    else:
+        return folded
+    issues.append(row.issue("username", message % values))
+    return None
 
 
 def _person_fields(row: SheetRow, kinds: dict[str, str], issues: list[ImportIssue]) -> dict[str, Any] | None:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from departments.roles import Role
+from departments.usernames import fold_username
 
 # The one definition of a unit code: the model, the organisation import and the URL converter use it.
 UNIT_CODE_PATTERN = "[A-Za-z0-9_-]{1,32}"
@@ -70,8 +71,15 @@ class Unit(models.Model):
         return self.ranking_group or self.kind
 
 
+class AccountManager(UserManager):
+    """Finds the account a login names by the folded username, the form every account is stored in."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return super().get_by_natural_key(fold_username(username or ""))
+
+
 class User(AbstractUser):
-    """An account. Roles are Django groups named after `Role` values."""
+    """An account. Roles are Django groups named after `Role` values; the username is kept folded."""
 
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     unit = models.ForeignKey(
@@ -83,12 +91,19 @@ class User(AbstractUser):
         related_name="members",
     )
 
+    objects = AccountManager()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        """Django applies this when an account is cleaned or created; one folding for every way in."""
+        return fold_username(super().normalize_username(username))
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

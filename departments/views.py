@@ -12,6 +12,7 @@ from departments.forms import LoginForm, OrgImportForm
 from departments.imports import org_import, org_workbook
 from departments.models import Unit, UnitKind, User
 from departments.throttle import LOGIN_ATTEMPTS
+from departments.usernames import fold_username
 from departments.workbook import ImportIssue, WorkbookInvalid
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,7 +64,7 @@ class ThrottledLoginView(auth_views.LoginView):
     authentication_form = LoginForm
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        username = request.POST.get("username", "").strip().lower()[:150]
+        username = fold_username(request.POST.get("username", ""))[:150]
         if LOGIN_ATTEMPTS.exhausted(request, username):
             form = self.get_form()
             form.errors.clear()

@@ -26,6 +26,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,8 @@ from openpyxl.reader.excel import _find_workbook_part
 from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.xml.constants import ARC_CONTENT_TYPES
 from openpyxl.xml.functions import fromstring
+
+from departments.workbook_limits import ArchiveRefused, WorkbookLimits, check_archive, damaged_message
 
 # Every xlsx file is a zip archive; its first bytes say so.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -201,14 +204,21 @@ _DAMAGED_ERRORS = (
     AttributeError,
     ParseError,
     python_calamine.CalamineError,
+    # Checked for by check_archive before any reader runs; caught here too so that no reader's error escapes.
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
 )
 
 
-def open_workbook(source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int) -> Workbook:
+def open_workbook(
+    source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int, limits: WorkbookLimits | None = None
+) -> Workbook:
     """Open an xlsx workbook (a path or an uploaded file), with computed values.
 
     Raises WorkbookInvalid when the file is empty, larger than `max_bytes`, not an
-    xlsx workbook, or holds no data at all.
+    xlsx workbook, damaged, beyond `limits` once unpacked (by default the settings'),
+    or holds no data at all.
     """
     data = _read_bytes(source, max_bytes=max_bytes)
     if not data.startswith(_ZIP_MAGIC):
@@ -218,6 +228,11 @@ def open_workbook(source: str | os.PathLike | IO[bytes] | Any, *, max_bytes: int
             else _("This file is not an Excel workbook (.xlsx).")
         )
         raise _invalid(message)
+    try:
+        # Before any reader sees the file: what it unpacks to, and how far its sheets reach.
+        check_archive(data, limits or WorkbookLimits.from_settings())
+    except ArchiveRefused as refused:
+        raise _invalid(str(refused)) from None
     try:
         workbook = _open_parsed(data)
     except _DAMAGED_ERRORS as error:
@@ -340,7 +355,7 @@ def _invalid(message: str) -> WorkbookInvalid:
 
 
 def _damaged() -> WorkbookInvalid:
-    return _invalid(_("This file is not an Excel workbook (.xlsx) or it is damaged."))
+    return _invalid(damaged_message())
 
 
 def _read_bytes(source: Any, *, max_bytes: int) -> bytes:

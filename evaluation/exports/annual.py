@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from evaluation.exports.printing import annual_heading
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.labels import group_label
 from evaluation.models import Quarter, QuarterStatus
@@ -52,4 +53,5 @@ def export_annual(year: int, output: str | IO[bytes]) -> None:
     """Write the annual workbook of `year` (docs/scoring.md rule 8) to `output`."""
     quarters = year_quarters(year)
     title = _("Work-style evaluation %(year)s, annual results") % {"year": year}
-    write_workbook([annual_sheet(year, annual_results(year), quarters)], output, title=title)
+    heading = annual_heading(year, len(quarters))
+    write_workbook([annual_sheet(year, annual_results(year), quarters)], output, title=title, heading=heading)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from evaluation.exports.common import yes_no
+from evaluation.exports.printing import quarter_heading
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.labels import group_label, source_label
 from evaluation.models import Quarter, Source
@@ -280,7 +281,9 @@ def export_quarter(quarter: Quarter, output: str | IO[bytes]) -> None:
     Run it under `translation.override` for the headers' language.
     """
     results = quarter_results(quarter)
-    write_workbook(quarter_sheets(quarter, results), output, title=quarter_title(quarter))
+    write_workbook(
+        quarter_sheets(quarter, results), output, title=quarter_title(quarter), heading=quarter_heading(quarter)
+    )
 
 
 def quarter_filename(quarter: Quarter) -> str:

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from departments.cells import is_formula_like, keep_as_text
+from evaluation.exports.printing import PrintHeading, prepare_sheet, set_up_printing
 
 SCORE_FORMAT = "0.00"
 COUNT_FORMAT = "0"
@@ -65,9 +66,10 @@ def count(value: Any) -> Column:
 class _Writer:
     """Writes SheetData to a write-only workbook, reusing one styled cell per column and kind."""
 
-    def __init__(self, *, title: str | None) -> None:
+    def __init__(self, *, title: str | None, heading: PrintHeading | None = None) -> None:
         self.workbook = Workbook(write_only=True)
         self.title = title
+        self.heading = heading
         self.exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
         self.names: set[str] = set()
         self.bold = Font(bold=True)
@@ -81,12 +83,18 @@ class _Writer:
         header_row = TITLE_ROWS + 1 if self.title is not None else 1
         # Set before the first row: write-only sheets write their view and columns with it.
         worksheet.freeze_panes = f"A{header_row + 1}"
+        if self.heading is not None:
+            prepare_sheet(worksheet)
         if self.title is not None:
             self._title_rows(worksheet, data.caption)
         worksheet.append([self._header_cell(worksheet, column.header) for column in data.columns])
         written = self._rows(worksheet, data)
         last = get_column_letter(max(len(data.columns), 1))
         worksheet.auto_filter.ref = f"A{header_row}:{last}{header_row + written}"
+        if self.heading is not None:
+            set_up_printing(
+                worksheet, self.heading, caption=data.caption, header_row=header_row, exported=self.exported
+            )
 
     def _title_rows(self, worksheet: Any, caption: str) -> None:
         heading = WriteOnlyCell(worksheet, value=safe_text(f"{self.title} · {caption}"))
@@ -161,14 +169,16 @@ def cell_value(value: Any) -> Any:
     return safe_text(str(value))
 
 
-def write_workbook(sheets: Iterable[SheetData], output: str | IO[bytes], *, title: str | None) -> None:
+def write_workbook(
+    sheets: Iterable[SheetData], output: str | IO[bytes], *, title: str | None, heading: PrintHeading | None = None
+) -> None:
     """Write `sheets` to `output` (a path or a binary file).
 
     With a `title`, each sheet starts with a title row and the export time above its
     bold, frozen, filtered header row; without one (importable workbooks) the header
-    is the first row.
+    is the first row. With a `heading`, every sheet is set up to print (printing.py).
     """
-    writer = _Writer(title=title)
+    writer = _Writer(title=title, heading=heading)
     for data in sheets:
         writer.sheet(data)
     writer.workbook.save(output)

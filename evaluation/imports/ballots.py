@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Unit, UnitKind, User
 from departments.roles import Role
+from departments.usernames import fold_username
 from departments.workbook import (
     ImportIssue,
     SheetRow,
@@ -166,11 +167,11 @@ def _source(row: SheetRow, context: ImportContext, issues: list[ImportIssue]) ->
 def _rater(ballot: SheetBallot, row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> None:
     if ballot.source == Source.LEADERSHIP:
         username = str(row.get("rater") or "").strip()
-        leader = context.leaders.get(username)
+        leader = context.leaders.get(fold_username(username))
         if leader is None:
             message = (
                 rules.leader_refusal()
-                if username in context.users
+                if fold_username(username) in context.users
                 else _("Name the leader's account (username) in this column.")
                 if not username
                 else _("There is no account %(user)s.") % {"user": username}
@@ -196,6 +197,7 @@ def _same_rater(ballot: SheetBallot, row: SheetRow, context: ImportContext, issu
     else:
         key, expected = "rater_unit", ballot.rater_unit.code if ballot.rater_unit else None
     given = str(row.get(key) or "").strip()
+    given = fold_username(given) if key == "rater" else given
     if expected is not None and given and given != expected:
         issues.append(
             row.issue(
