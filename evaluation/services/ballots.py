@@ -4,6 +4,8 @@ The same rules hold for every way in: the browser (origin `online`), a paper
 ballot keyed in by an evaluator (`keyed`) and a workbook import (`imported`).
 A grassroots ballot is stored with its quarter, source and unit only; the code
 that opened it is marked used in the same transaction and never linked to it.
+One cast online waits in the inbox and reaches the ballot tables in a shuffled
+batch of its own (evaluation.services.inbox).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from evaluation.models import (
 )
 from evaluation.services.audit import audit_record
 from evaluation.services.codes import normalise_code
+from evaluation.services.inbox import inbox_move_when_full, inbox_store
 
 COMMENT_MAX_LENGTH = 1000
 # Statuses in which an evaluator may still enter ballots collected on paper.
@@ -121,8 +124,11 @@ def ballot_submit(
     label: str = "",
     actor: Any = None,
     sheet: BallotSheet | None = None,
-) -> Ballot:
+) -> Ballot | None:
     """Validate and store one ballot, or raise BallotRefused and store nothing.
+
+    Returns the stored ballot, or None for an online grassroots ballot: that one is accepted into the
+    inbox and becomes a ballot with the next move of its unit's batch (evaluation.services.inbox).
 
     `values` maps (department id, criterion id) to points in [0, 100]; a missing
     key is an abstention. Online ballots need the rater's account (peer: a
@@ -152,6 +158,8 @@ def ballot_submit(
                 _audit_keyed(ballot, actor=actor)
     except IntegrityError as error:
         raise BallotRefused(_duplicate_message(source, label), code="duplicate") from error
+    if ballot is None:
+        inbox_move_when_full(quarter=quarter, unit=who.unit)
     return ballot
 
 
@@ -443,13 +451,16 @@ def _store(
     who: _Rater,
     rows: list[tuple[int, int, int]],
     notes: dict[int, str],
-) -> Ballot:
+) -> Ballot | None:
     # The conditional UPDATE is the lock: of two simultaneous submits of one code, one sees 0 rows.
     if who.code is not None and BallotCode.objects.filter(pk=who.code.pk, used=False).update(used=True) != 1:
         raise BallotRefused(_("This ballot code has already been used."), code="code_used")
     if who.participation:
         GrassrootsParticipation.objects.create(quarter=quarter, user=who.user, unit=who.unit)
     anonymous = source == Source.GRASSROOTS
+    if anonymous and origin == Origin.ONLINE:
+        inbox_store(quarter=quarter, unit=who.unit, rows=rows, notes=notes)
+        return None
     ballot = Ballot(
         quarter=quarter,
         source=source,

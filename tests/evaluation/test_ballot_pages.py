@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from departments.models import Unit
 from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue, GrassrootsParticipation, QuarterStatus
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
 from tests.evaluation.ballot_helpers import ballot_post
 
@@ -43,6 +44,7 @@ def test_a_code_ballot_is_stored_and_redirects_to_thanks(quarter, org, code, cli
     response = client_for(None).post(reverse("evaluation:ballot_code"), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("evaluation:ballot_done")
+    inbox_flush(quarter=quarter)
     ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert ballot.rater_unit == org["HRM"]
@@ -60,11 +62,13 @@ def test_the_code_is_refused_once_used(quarter, code, client_for):
     assert "already been used" in response.content.decode()
     again = client.post(reverse("evaluation:ballot_code"), ballot_post(quarter, code=code.code))
     assert again.status_code == 409
+    assert inbox_flush(quarter=quarter) == 1
     assert Ballot.objects.count() == 1
 
 
 def test_a_logged_in_user_with_a_code_is_not_recorded(quarter, code, client_for, rep):
     client_for(rep).post(reverse("evaluation:ballot_code"), ballot_post(quarter, code=code.code))
+    inbox_flush(quarter=quarter)
     ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert not GrassrootsParticipation.objects.exists()
@@ -147,6 +151,7 @@ def test_abstentions_are_not_stored(quarter, org, leader, client_for):
 def test_a_grassroots_account_votes_once(quarter, org, grassroots_rater, client_for):
     client = client_for(grassroots_rater)
     assert client.post(reverse("evaluation:ballot_grassroots"), ballot_post(quarter)).status_code == 302
+    inbox_flush(quarter=quarter)
     ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert ballot.rater_unit == org["HRM"]
@@ -193,6 +198,7 @@ def test_the_thank_you_page_names_nobody(quarter, code, client_for):
     page = response.content.decode()
     assert "Thank you" in page
     assert "ABCDE" not in page
+    inbox_flush(quarter=quarter)
     assert str(Ballot.objects.get().pk) not in page
 
 
