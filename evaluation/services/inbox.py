@@ -54,7 +54,7 @@ def inbox_move_when_full(*, quarter: Quarter, unit: Unit) -> int:
     batch = inbox_batch_size()
     if BallotInbox.objects.filter(quarter=quarter, unit=unit).count() < batch:
         return 0
-    moved = _move(BallotInbox.objects.filter(quarter=quarter, unit=unit), minimum=batch, wait=False)
+    moved = _move(quarter.pk, unit_id=unit.pk, minimum=batch)
     inbox_vacuum()
     return moved
 
@@ -65,8 +65,10 @@ def inbox_flush(*, quarter: Quarter | None = None) -> int:
     Inside a quarter transition this runs in the transition's transaction, before the results are
     frozen; the caller vacuums afterwards (inbox_vacuum) once it has committed.
     """
-    waiting = BallotInbox.objects.all() if quarter is None else BallotInbox.objects.filter(quarter=quarter)
-    return _move(waiting, minimum=1, wait=True)
+    if quarter is not None:
+        return _move(quarter.pk, unit_id=None, minimum=1)
+    quarters = BallotInbox.objects.order_by("quarter_id").values_list("quarter_id", flat=True).distinct()
+    return sum(_move(quarter_id, unit_id=None, minimum=1) for quarter_id in list(quarters))
 
 
 def inbox_vacuum() -> None:
@@ -84,13 +86,35 @@ def inbox_vacuum() -> None:
         cursor.execute(f"VACUUM (SKIP_LOCKED) {table}")
 
 
-def _move(waiting, *, minimum: int, wait: bool) -> int:
-    """Store the waiting ballots of `waiting` in random order and delete them, in one transaction."""
+def _lock_quarter_key(quarter_id: int) -> None:
+    """Take first the lock the ballots' foreign key takes anyway, so a move and a transition never deadlock.
+
+    FOR KEY SHARE does not wait for submits (FOR SHARE) or other moves; it waits for a transition
+    (FOR UPDATE), which in turn waits for the moves already under way. SQLite runs one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Quarter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [quarter_id])  # noqa: S608
+
+
+def _move(quarter_id: int, *, unit_id: int | None, minimum: int) -> int:
+    """Store the waiting ballots of a quarter (of one unit) in random order and delete them, in one transaction.
+
+    Rows are locked in key order, so two moves never deadlock; a move that waited for another finds
+    the rows that one took gone, and stores the rest only if they still make `minimum`. So once the
+    submits stop, fewer than a batch of a unit is left waiting.
+    """
     # Imported here: the ballot service imports this module to store into the inbox.
     from evaluation.services.ballots import _insert_values
 
+    waiting = BallotInbox.objects.filter(quarter_id=quarter_id)
+    if unit_id is not None:
+        waiting = waiting.filter(unit_id=unit_id)
     with transaction.atomic():
-        locked = waiting.select_for_update(skip_locked=not wait).order_by()
+        _lock_quarter_key(quarter_id)
+        locked = waiting.select_for_update().order_by("id")
         entries = list(locked.only("id", "quarter_id", "unit_id", "submitted_on", "payload"))
         if len(entries) < minimum:
             return 0
