@@ -19,7 +19,7 @@ from evaluation.forms.ballots import BallotGrid, grid_context
 from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_window_refusal
 from evaluation.services.codes import format_code, normalise_code
-from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
+from evaluation.throttle import code_attempt_failed, with_device_cookie
 
 CODE_MAX_LENGTH = 40  # typed text, before normalising; stored codes are shorter
 
@@ -228,14 +228,14 @@ def _find_code(text: str) -> BallotCode | None:
 
 
 @never_cache
+@with_device_cookie
 @require_http_methods(["GET", "POST"])
 def ballot_code(request: HttpRequest) -> HttpResponse:
     """A grassroots ballot opened by a one-time code (`?code=` from a slip's QR code, or typed in).
 
     The code travels with the form and is consumed when the ballot is stored; it is never stored on it.
+    A valid code is always served; only a code that matches nothing counts as a guess (evaluation.throttle).
     """
-    if code_attempts_exhausted(request):
-        return _too_many_attempts(request)
     text = (request.POST if request.method == "POST" else request.GET).get("code", "").strip()
     if not text:
         if request.method == "POST":
@@ -243,12 +243,12 @@ def ballot_code(request: HttpRequest) -> HttpResponse:
         return _code_entry(request)
     found = _find_code(text)
     if found is None:
-        code_attempt_failed(request)
+        if not code_attempt_failed(request):
+            return _too_many_attempts(request)
         return _code_entry(
             request, error=_("This ballot code is not valid. Check it and try again."), typed=text[:40], status=400
         )
     if found.used:
-        code_attempt_failed(request)
         return _code_used(request)
     return _code_ballot(request, found)
 

@@ -44,7 +44,7 @@ from evaluation.models import BallotCode, BallotComment, Problem, ProblemStatus
 from evaluation.selectors import problems as selectors
 from evaluation.services import problems as services
 from evaluation.services.codes import normalise_code
-from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
+from evaluation.throttle import code_attempt_failed, with_device_cookie
 
 BOARD_PAGE_SIZE = 50
 
@@ -318,18 +318,18 @@ def my_problems(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_from_code(request: HttpRequest, form: UnitCodeForm) -> Unit | None:
-    """The unit whose ballot code was typed; wrong codes are counted against the visitor's address."""
-    if code_attempts_exhausted(request):
-        form.add_error("code", _("Too many wrong codes. Wait ten minutes and try again."))
-        return None
+    """The unit whose ballot code was typed; wrong codes are counted against the device and address."""
     code = BallotCode.objects.select_related("unit").filter(code=normalise_code(form.cleaned_data["code"])).first()
     if code is None:
-        code_attempt_failed(request)
+        if not code_attempt_failed(request):
+            form.add_error("code", _("Too many wrong codes. Wait ten minutes and try again."))
+            return None
         form.add_error("code", _("This code is not valid. Check it against your slip."))
         return None
     return code.unit
 
 
+@with_device_cookie
 def unit_problems(request: HttpRequest) -> HttpResponse:
     """The problems a unit raised and their answers, for the unit's own people.
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from evaluation.models import BallotCode
 from evaluation.services.problems import problem_answer
-from evaluation.throttle import CODE_ATTEMPTS_LIMIT
+from evaluation.throttle import CODE_DEVICE_LIMIT
 from tests.evaluation.test_problem_support import make_problem
 
 pytestmark = pytest.mark.django_db
@@ -72,23 +72,25 @@ def test_a_wrong_code_is_refused_with_a_message(client_for, problems):
     assert "is-invalid" in response.content.decode()
 
 
-def test_wrong_codes_are_rate_limited(client_for, problems, org, quarter):
+def test_wrong_codes_are_rate_limited(client_for, problems, org, quarter, english):
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDEFGHJK")
     client = client_for(None)
-    for _ in range(CODE_ATTEMPTS_LIMIT):
-        client.get(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
-    response = client.get(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"})
+    for _ in range(CODE_DEVICE_LIMIT):
+        assert "not valid" in client.get(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"}).content.decode()
+    response = client.get(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
     assert response.status_code == 400
-    assert "热轧备件" not in response.content.decode()
+    assert "Too many wrong codes" in response.content.decode()
+    # A valid code is still served.
+    assert "热轧备件" in client.get(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"}).content.decode()
 
 
-def test_the_ballot_page_and_the_problems_page_share_one_budget(client_for, problems, org, quarter):
+def test_the_ballot_page_and_the_problems_page_share_one_budget(client_for, problems, org, quarter, english):
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDEFGHJK")
     client = client_for(None)
-    for _ in range(CODE_ATTEMPTS_LIMIT):
+    for _ in range(CODE_DEVICE_LIMIT):
         client.get(reverse("evaluation:ballot_code"), {"code": "ZZZZZZZZZZ"})
-    response = client.get(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"})
-    assert "热轧备件" not in response.content.decode()
+    response = client.get(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
+    assert "Too many wrong codes" in response.content.decode()
 
 
 def test_a_grassroots_account_sees_its_units_problems(client_for, grassroots_rater, problems):
