@@ -158,8 +158,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Where printed ballot slips point phones to; defaults to the requesting host.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
-# Online grassroots ballots of one unit wait in the inbox until this many can be moved together
-# (evaluation.services.inbox): the batch is the crowd a ballot hides in.
+# Online grassroots ballots reach the ballot tables in batches of this many per unit, drawn from twice
+# as many waiting (evaluation.services.inbox): the batch is the crowd a ballot hides in.
 BALLOT_INBOX_BATCH = int(os.environ.get("BALLOT_INBOX_BATCH", "10"))
 
 # Security. Production runs behind a TLS-terminating reverse proxy.

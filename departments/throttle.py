@@ -9,6 +9,7 @@ guessing" says what each limit is and why.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 
@@ -54,6 +55,11 @@ class Throttle:
             # Recreated by the increment itself after an expiry: give it its window again.
             cache.touch(key, self.window)
         return count <= self.limit
+
+    def release(self, *parts: str) -> None:
+        """Take back one counted attempt that turned out not to be a failure."""
+        with contextlib.suppress(ValueError):  # already expired
+            cache.decr(self._key(parts))
 
     def reset(self, *parts: str) -> None:
         cache.delete(self._key(parts))

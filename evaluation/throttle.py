@@ -1,11 +1,12 @@
 """Wrong ballot codes, counted per device and per client address, for a meeting hall behind one NAT.
 
-A valid code is never refused here: the code is looked up first, and only a code that matches nothing
-is counted. A used code is answered "already used" and not counted either (a double tap is no guess).
-Wrong codes are limited per device (a signed, random cookie that lives as long as the window) so that
-one person's typos block their own phone only, and, with a bound sized for a hall of phones, per
-address, for a client that throws its cookie away. The ballot page and the unit's problems page share
-these budgets, so neither can be used to try more codes than the other allows.
+Per device (a signed, random cookie that lives as long as the window): after too many wrong codes the
+device is told to wait, but a valid code is still served to it, so one person's typos hold back
+nobody, themselves included. Per address, a bound sized for a hall of hundreds of phones caps what
+one address can try, whatever it does with its cookies: every lookup is counted before it is made
+(atomically, so simultaneous requests cannot overrun it) and given back when the code exists, so only
+codes that match nothing use it up. A used code is answered "already used" and not counted (a double
+tap is no guess). The ballot page and the unit's problems page share these budgets.
 """
 
 from __future__ import annotations
@@ -43,11 +44,19 @@ def _device(request: HttpRequest) -> str:
     return device
 
 
+def code_lookup_allowed(request: HttpRequest) -> bool:
+    """Before looking a code up: count it against the address; False (refuse unseen) once over the bound."""
+    return CODE_ADDRESS_ATTEMPTS.hit(client_address(request))
+
+
+def code_found(request: HttpRequest) -> None:
+    """The code exists (used or not): it was no guess, so the address gets its attempt back."""
+    CODE_ADDRESS_ATTEMPTS.release(client_address(request))
+
+
 def code_attempt_failed(request: HttpRequest) -> bool:
-    """Count one wrong code against this device and this address; False once either is over its limit."""
-    within_device = CODE_DEVICE_ATTEMPTS.hit(_device(request))
-    within_address = CODE_ADDRESS_ATTEMPTS.hit(client_address(request))
-    return within_device and within_address
+    """Count one wrong code against this device; False once the device is over its limit."""
+    return CODE_DEVICE_ATTEMPTS.hit(_device(request))
 
 
 def with_device_cookie(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

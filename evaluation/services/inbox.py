@@ -6,9 +6,14 @@ would share that transaction's id (`xmin`) with the code and the participation r
 heap, the indexes and a dump in the order of voting. So the submit writes it to BallotInbox (quarter,
 unit, day and cells only), and a move stores the waiting ballots of a unit in the ballot tables:
 
-- once the unit has `BALLOT_INBOX_BATCH` waiting ballots (right after the submit that fills the batch),
+- once twice `BALLOT_INBOX_BATCH` (B) ballots of a unit wait, B of them drawn at random are moved
+  (right after the submit that made the count), so B to 2B - 1 are left waiting;
 - everything, when the quarter closes or is published (inside the transition, before results freeze),
 - everything, with `manage.py flush_ballot_inbox`.
+
+Keeping B waiting means the last move of a unit, at the close, also holds at least B ballots (or all
+of a unit's ballots if it cast fewer): no small remainder stands out by its transaction id. Drawing the
+moved ones at random means a batch is not simply the next B votes either.
 
 Each move is one transaction: it inserts the batch in a random order under fresh random keys and
 deletes the inbox rows, so a ballot is stored exactly once or stays waiting. Every ballot of a batch
@@ -30,11 +35,11 @@ from django.utils import timezone
 from departments.models import Unit
 from evaluation.models import Ballot, BallotComment, BallotInbox, Origin, Quarter, Source
 
-_shuffle = random.SystemRandom().shuffle
+_random = random.SystemRandom()
 
 
 def inbox_batch_size() -> int:
-    """How many waiting ballots of one unit trigger a move (at least 1)."""
+    """How many ballots of one unit a move stores (at least 1); twice as many waiting trigger it."""
     return max(1, int(settings.BALLOT_INBOX_BATCH))
 
 
@@ -50,11 +55,11 @@ def inbox_store(*, quarter: Quarter, unit: Unit, rows: list[tuple[int, int, int]
 
 
 def inbox_move_when_full(*, quarter: Quarter, unit: Unit) -> int:
-    """After a submit has committed: move the unit's waiting ballots if they fill a batch. Returns how many moved."""
+    """After a submit has committed: move a batch of the unit's waiting ballots if two are waiting. Returns how many."""
     batch = inbox_batch_size()
-    if BallotInbox.objects.filter(quarter=quarter, unit=unit).count() < batch:
+    if BallotInbox.objects.filter(quarter=quarter, unit=unit).count() < 2 * batch:
         return 0
-    moved = _move(quarter.pk, unit_id=unit.pk, minimum=batch)
+    moved = _move(quarter.pk, unit_id=unit.pk, minimum=2 * batch, take=batch)
     inbox_vacuum()
     return moved
 
@@ -99,12 +104,13 @@ def _lock_quarter_key(quarter_id: int) -> None:
         cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [quarter_id])  # noqa: S608
 
 
-def _move(quarter_id: int, *, unit_id: int | None, minimum: int) -> int:
-    """Store the waiting ballots of a quarter (of one unit) in random order and delete them, in one transaction.
+def _move(quarter_id: int, *, unit_id: int | None, minimum: int, take: int | None = None) -> int:
+    """Store `take` (default: all) of a quarter's (a unit's) waiting ballots, drawn at random, in random order,
+    and delete them, in one transaction.
 
     Rows are locked in key order, so two moves never deadlock; a move that waited for another finds
-    the rows that one took gone, and stores the rest only if they still make `minimum`. So once the
-    submits stop, fewer than a batch of a unit is left waiting.
+    the rows that one took gone, and stores a batch only if `minimum` are still waiting. So once the
+    submits stop, fewer than two batches of a unit are left waiting.
     """
     # Imported here: the ballot service imports this module to store into the inbox.
     from evaluation.services.ballots import _insert_values
@@ -118,7 +124,7 @@ def _move(quarter_id: int, *, unit_id: int | None, minimum: int) -> int:
         entries = list(locked.only("id", "quarter_id", "unit_id", "submitted_on", "payload"))
         if len(entries) < minimum:
             return 0
-        _shuffle(entries)
+        entries = _random.sample(entries, len(entries) if take is None else take)
         ballots = [_ballot_of(entry) for entry in entries]
         Ballot.objects.bulk_create(ballots)
         for ballot, entry in zip(ballots, entries, strict=True):

@@ -19,7 +19,8 @@ from evaluation.forms.ballots import BallotGrid, grid_context
 from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_window_refusal
 from evaluation.services.codes import format_code, normalise_code
-from evaluation.throttle import code_attempt_failed, with_device_cookie
+from evaluation.throttle import code_attempt_failed, code_found, code_lookup_allowed, with_device_cookie
+from evaluation.views.privacy import code_query_redirect
 
 CODE_MAX_LENGTH = 40  # typed text, before normalising; stored codes are shorter
 
@@ -231,16 +232,23 @@ def _find_code(text: str) -> BallotCode | None:
 @with_device_cookie
 @require_http_methods(["GET", "POST"])
 def ballot_code(request: HttpRequest) -> HttpResponse:
-    """A grassroots ballot opened by a one-time code (`?code=` from a slip's QR code, or typed in).
+    """A grassroots ballot opened by a one-time code (from a slip's QR code, or typed in), always POSTed.
+
+    A POST with `open` opens the ballot for the code; one without submits it. A GET with `?code=` (an
+    old link) is redirected to this page with the code in the fragment (evaluation.views.privacy).
 
     The code travels with the form and is consumed when the ballot is stored; it is never stored on it.
-    A valid code is always served; only a code that matches nothing counts as a guess (evaluation.throttle).
+    Only a code that matches nothing counts as a guess (evaluation.throttle).
     """
-    text = (request.POST if request.method == "POST" else request.GET).get("code", "").strip()
+    if redirect_to := code_query_redirect(request, "evaluation:ballot_code"):
+        return redirect_to
+    text = request.POST.get("code", "").strip()
     if not text:
         if request.method == "POST":
             return _code_entry(request, error=_("Please type the code printed on your slip."), status=400)
         return _code_entry(request)
+    if not code_lookup_allowed(request):
+        return _too_many_attempts(request)
     found = _find_code(text)
     if found is None:
         if not code_attempt_failed(request):
@@ -248,6 +256,7 @@ def ballot_code(request: HttpRequest) -> HttpResponse:
         return _code_entry(
             request, error=_("This ballot code is not valid. Check it and try again."), typed=text[:40], status=400
         )
+    code_found(request)
     if found.used:
         return _code_used(request)
     return _code_ballot(request, found)
@@ -268,7 +277,7 @@ def _code_ballot(request: HttpRequest, found: BallotCode) -> HttpResponse:
         return _notice(request, title=_("Voting is not open"), message=refusal)
     grid = BallotGrid(quarter, source=Source.GRASSROOTS)
     shown_code = format_code(found.code)
-    if request.method == "POST":
+    if request.method == "POST" and "open" not in request.POST:
         try:
             if request.POST.get("quarter", quarter.code) != quarter.code:
                 raise BallotRefused(

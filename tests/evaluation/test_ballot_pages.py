@@ -26,7 +26,7 @@ def code(quarter, org) -> BallotCode:
 
 
 def test_a_code_link_opens_the_grassroots_ballot(quarter, org, code, client_for):
-    response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": "abcde-23456"})
+    response = client_for(None).post(reverse("evaluation:ballot_code"), {"code": "abcde-23456", "open": "1"})
     page = response.content.decode()
     assert response.status_code == 200
     assert org["HRM"].name in page
@@ -57,7 +57,7 @@ def test_a_code_ballot_is_stored_and_redirects_to_thanks(quarter, org, code, cli
 def test_the_code_is_refused_once_used(quarter, code, client_for):
     client = client_for(None)
     client.post(reverse("evaluation:ballot_code"), ballot_post(quarter, code=code.code))
-    response = client.get(reverse("evaluation:ballot_code"), {"code": code.code})
+    response = client.post(reverse("evaluation:ballot_code"), {"code": code.code, "open": "1"})
     assert response.status_code == 409
     assert "already been used" in response.content.decode()
     again = client.post(reverse("evaluation:ballot_code"), ballot_post(quarter, code=code.code))
@@ -75,7 +75,7 @@ def test_a_logged_in_user_with_a_code_is_not_recorded(quarter, code, client_for,
 
 
 def test_an_unknown_code_is_refused_with_a_message(quarter, code, client_for):
-    response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": "ZZZZZ-99999"})
+    response = client_for(None).post(reverse("evaluation:ballot_code"), {"code": "ZZZZZ-99999", "open": "1"})
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
 
@@ -89,11 +89,12 @@ def fresh_throttle():
 
 
 @pytest.mark.usefixtures("fresh_throttle")
-@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("opening", [True, False])
 @pytest.mark.parametrize("typed", ["AB\x00CD", "ABCDE-\x0023456", "\x00"])
-def test_a_code_with_a_null_character_is_refused_with_a_message(quarter, code, client_for, method, typed):
+def test_a_code_with_a_null_character_is_refused_with_a_message(quarter, code, client_for, opening, typed):
     # PostgreSQL refuses NUL in text: such a code is simply not valid, and never reaches a query.
-    response = getattr(client_for(None), method)(reverse("evaluation:ballot_code"), {"code": typed})
+    data = {"code": typed, **({"open": "1"} if opening else {})}
+    response = client_for(None).post(reverse("evaluation:ballot_code"), data)
     assert response.status_code == 400
     assert "This ballot code is not valid." in response.content.decode()
 
@@ -101,7 +102,7 @@ def test_a_code_with_a_null_character_is_refused_with_a_message(quarter, code, c
 def test_a_code_of_a_closed_quarter_shows_voting_is_not_open(quarter, code, client_for):
     quarter.status = QuarterStatus.CLOSED
     quarter.save()
-    response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": code.code})
+    response = client_for(None).post(reverse("evaluation:ballot_code"), {"code": code.code, "open": "1"})
     assert "is not open" in response.content.decode()
     assert 'name="v-' not in response.content.decode()
 

@@ -30,7 +30,7 @@ def fresh_cache():
 
 
 def try_code(client: Client, text: str, address: str = HALL):
-    return client.get(reverse("evaluation:ballot_code"), {"code": text}, REMOTE_ADDR=address)
+    return client.post(reverse("evaluation:ballot_code"), {"code": text, "open": "1"}, REMOTE_ADDR=address)
 
 
 def guess(client: Client, times: int, address: str = HALL) -> list[int]:
@@ -72,11 +72,23 @@ def test_another_phone_behind_the_same_address_is_not_held_back():
     assert try_code(Client(), "WRONG77777").status_code == 400
 
 
-def test_a_client_dropping_its_cookie_meets_the_address_bound():
+def test_a_client_dropping_its_cookie_meets_the_address_bound(quarter, org):
+    good = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="GOODC22222")
     statuses = [try_code(Client(), f"WRONG{index:05d}").status_code for index in range(CODE_ADDRESS_LIMIT)]
     assert statuses == [400] * CODE_ADDRESS_LIMIT
     assert try_code(Client(), "WRONG99999").status_code == 429
-    assert try_code(Client(), "WRONG99999", address="10.0.0.2").status_code == 400
+    # Beyond the bound nothing is looked up from that address, so guessing stops there.
+    assert try_code(Client(), good.code).status_code == 429
+    assert try_code(Client(), good.code, address="10.0.0.2").status_code == 200
+
+
+def test_valid_and_used_codes_give_the_address_its_attempt_back(quarter, org):
+    good = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="GOODC22222")
+    used = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="USEDC22222", used=True)
+    for _ in range(CODE_ADDRESS_LIMIT // 2 + 1):
+        assert try_code(Client(), good.code).status_code == 200
+        assert try_code(Client(), used.code).status_code == 409
+    assert try_code(Client(), "WRONG00000").status_code == 400
 
 
 def test_good_codes_do_not_count(quarter, org):

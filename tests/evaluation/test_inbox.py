@@ -54,25 +54,51 @@ def grassroots_ballots(quarter: Quarter, unit=None) -> int:
     return (stored if unit is None else stored.filter(rater_unit=unit)).count()
 
 
-def test_a_ballot_below_the_batch_waits_in_the_inbox(quarter, org):
-    cast(quarter, org["HRM"], BATCH - 1)
+def test_ballots_wait_until_two_batches_are_waiting(quarter, org):
+    cast(quarter, org["HRM"], 2 * BATCH - 1)
 
     assert grassroots_ballots(quarter) == 0
-    assert BallotInbox.objects.filter(unit=org["HRM"]).count() == BATCH - 1
+    assert BallotInbox.objects.filter(unit=org["HRM"]).count() == 2 * BATCH - 1
 
 
-def test_the_submit_that_fills_a_batch_moves_the_units_ballots_only(quarter, org):
+def test_the_submit_that_makes_two_batches_moves_one_of_the_units_ballots_only(quarter, org):
     cast(quarter, org["NFM"], 1)
-    cast(quarter, org["HRM"], BATCH)
+    cast(quarter, org["HRM"], 2 * BATCH)
 
     assert grassroots_ballots(quarter, org["HRM"]) == BATCH
     assert BallotValue.objects.count() == BATCH * len(full_values(quarter))
-    assert not BallotInbox.objects.filter(unit=org["HRM"]).exists()
+    assert BallotInbox.objects.filter(unit=org["HRM"]).count() == BATCH
     assert BallotInbox.objects.filter(unit=org["NFM"]).count() == 1
 
 
+def _moved_votes(quarter: Quarter, unit, round_: int) -> set[int]:
+    """Cast 2 × BATCH tagged votes (which moves one batch); the tags of the moved ones."""
+    Ballot.objects.all().delete()
+    BallotInbox.objects.all().delete()
+    department = next(iter(full_values(quarter)))[0]
+    for index in range(2 * BATCH):
+        code = BallotCode.objects.create(quarter=quarter, unit=unit, code=f"DRAW{round_:02d}{index:04d}")
+        ballot_submit(
+            quarter=quarter,
+            source=Source.GRASSROOTS,
+            values=full_values(quarter),
+            comments={department: f"vote {index}"},
+            code=code.code,
+        )
+    return {int(text.split()[1]) for text in BallotComment.objects.values_list("text", flat=True)}
+
+
+def test_the_moved_batch_is_drawn_at_random_from_the_waiting_ones(quarter, org):
+    draws = [_moved_votes(quarter, org["HRM"], round_) for round_ in range(6)]
+
+    assert all(len(draw) == BATCH for draw in draws)
+    # Always the first four of eight would happen once in 70**6 runs of a fair draw.
+    assert any(draw != set(range(BATCH)) for draw in draws)
+    assert len({frozenset(draw) for draw in draws}) > 1
+
+
 def test_moved_ballots_keep_their_values_comments_and_day(quarter, org):
-    cast(quarter, org["HRM"], BATCH, points="60", comment="审批太慢")
+    cast(quarter, org["HRM"], 2 * BATCH, points="60", comment="审批太慢")
 
     assert set(BallotValue.objects.values_list("value_centi", flat=True)) == {6000}
     assert list(BallotComment.objects.values_list("text", flat=True)) == ["审批太慢"] * BATCH
@@ -90,19 +116,20 @@ def test_participation_counts_waiting_ballots(quarter, org):
 
 
 def test_the_provisional_ranking_counts_waiting_ballots_as_if_stored(quarter, org):
-    cast(quarter, org["HRM"], BATCH, points="60")  # moved
+    cast(quarter, org["HRM"], 2 * BATCH, points="60")  # one batch moved, one waiting
     cast(quarter, org["HRM"], 2, points="100")  # waiting
     cast(quarter, org["NFM"], 1, points="80")  # waiting
 
     live = results_compute(quarter)
-    assert BallotInbox.objects.count() == 3
-    assert live["counted_ballots"]["grassroots"] == BATCH + 3
+    assert grassroots_ballots(quarter) == BATCH
+    assert BallotInbox.objects.count() == BATCH + 3
+    assert live["counted_ballots"]["grassroots"] == 2 * BATCH + 3
     inbox_flush(quarter=quarter)
     stored = results_compute(quarter)
     assert live["departments"] == stored["departments"]
     assert live["counted_ballots"] == stored["counted_ballots"]
-    # 4 ballots of 60, 2 of 100 and 1 of 80 on every cell: the waiting three moved the score.
-    assert {row["sources"]["grassroots"] for row in live["departments"]} == {round((4 * 60 + 200 + 80) / 7, 2)}
+    # 8 ballots of 60, 2 of 100 and 1 of 80 on every cell: the waiting ones moved the score.
+    assert {row["sources"]["grassroots"] for row in live["departments"]} == {round((8 * 60 + 200 + 80) / 11, 2)}
 
 
 def test_closing_stores_every_waiting_ballot_before_the_results(quarter, org):

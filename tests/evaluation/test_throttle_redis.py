@@ -74,14 +74,38 @@ def test_fifty_simultaneous_failures_against_a_limit_of_ten_let_ten_through(redi
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_wrong_codes_from_one_device_get_the_device_limit_answered(redis_cache):
-    first = Client().get(reverse("evaluation:ballot_code"), {"code": "WRONG00000"}, REMOTE_ADDR="10.0.0.1")
+    first = Client().post(
+        reverse("evaluation:ballot_code"), {"code": "WRONG00000", "open": "1"}, REMOTE_ADDR="10.0.0.1"
+    )
     device = first.cookies[DEVICE_COOKIE].value
 
     def wrong_code() -> int:
         client = Client()
         client.cookies[DEVICE_COOKIE] = device
-        return client.get(reverse("evaluation:ballot_code"), {"code": "WRONG11111"}, REMOTE_ADDR="10.0.0.1").status_code
+        response = client.post(
+            reverse("evaluation:ballot_code"), {"code": "WRONG11111", "open": "1"}, REMOTE_ADDR="10.0.0.1"
+        )
+        return response.status_code
 
     results = at_once(wrong_code)
 
     assert sorted(results) == [400] * (CODE_DEVICE_LIMIT - 1) + [429] * (SIMULTANEOUS - CODE_DEVICE_LIMIT + 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_simultaneous_wrong_codes_from_fifty_phones_behind_one_address_meet_its_bound(redis_cache, monkeypatch):
+    from evaluation import throttle
+
+    monkeypatch.setattr(throttle, "CODE_ADDRESS_ATTEMPTS", Throttle("ballot-code-address", limit=10, window=600))
+
+    def new_phone() -> int:
+        return (
+            Client()
+            .post(reverse("evaluation:ballot_code"), {"code": "WRONG22222", "open": "1"}, REMOTE_ADDR="10.0.0.9")
+            .status_code
+        )
+
+    results = at_once(new_phone)
+
+    assert sorted(results) == [400] * 10 + [429] * (SIMULTANEOUS - 10)
