@@ -178,3 +178,20 @@ def test_paper_ballots_skip_the_inbox(quarter, org):
 
     assert ballot is not None
     assert not BallotInbox.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_results_and_participation_read_one_repeatable_snapshot(quarter, org):
+    from django.db import connection
+
+    from evaluation.selectors.inbox import consistent_reads
+
+    cast(quarter, org["HRM"], 2 * BATCH + 1)
+    assert not connection.in_atomic_block
+    with consistent_reads(), connection.cursor() as cursor:
+        cursor.execute("SHOW transaction_isolation")
+        assert cursor.fetchone()[0] == "repeatable read"
+    assert results_compute(quarter)["counted_ballots"]["grassroots"] == 2 * BATCH + 1
+    units = {row["unit"]: row for row in quarter_participation(quarter)["sources"]["grassroots"]["units"]}
+    assert units["HRM"]["ballots"] == 2 * BATCH + 1
