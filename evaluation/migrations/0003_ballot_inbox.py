@@ -6,6 +6,20 @@ import uuid
 from django.db import migrations, models
 
 
+def vacuum_the_inbox_promptly(apps, schema_editor):
+    """PostgreSQL: autovacuum visits the inbox as soon as it holds a dead row, not after 50 and 20%.
+
+    Moved inbox rows keep, until vacuumed, the transaction id they share with their code
+    (README, "Anonymity of grassroots ballots"); each move also vacuums it, this is the safety net.
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        "ALTER TABLE evaluation_ballotinbox SET "
+        "(autovacuum_vacuum_threshold = 0, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_cost_delay = 0)"
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,4 +41,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['quarter', 'unit'], name='inbox_quarter_unit')],
             },
         ),
+        migrations.RunPython(vacuum_the_inbox_promptly, migrations.RunPython.noop),
     ]

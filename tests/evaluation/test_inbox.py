@@ -195,3 +195,13 @@ def test_outside_a_transaction_results_and_participation_read_one_repeatable_sna
     assert results_compute(quarter)["counted_ballots"]["grassroots"] == 2 * BATCH + 1
     units = {row["unit"]: row for row in quarter_participation(quarter)["sources"]["grassroots"]["units"]}
     assert units["HRM"]["ballots"] == 2 * BATCH + 1
+
+
+@pytest.mark.postgres
+def test_autovacuum_visits_the_inbox_as_soon_as_it_holds_a_dead_row():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [BallotInbox._meta.db_table])
+        options = set(cursor.fetchone()[0])
+    assert {"autovacuum_vacuum_threshold=0", "autovacuum_vacuum_scale_factor=0"} <= options
