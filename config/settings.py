@@ -183,6 +183,9 @@ PARTICIPATION_WARNING_PERCENT = int(os.environ.get("PARTICIPATION_WARNING_PERCEN
 
 # Where printed ballot slips point phones to; defaults to the requesting host.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# Online grassroots ballots reach the ballot tables in batches of this many per unit, drawn from twice
+# as many waiting (evaluation.services.inbox): the batch is the crowd a ballot hides in.
+BALLOT_INBOX_BATCH = int(os.environ.get("BALLOT_INBOX_BATCH", "10"))
 
 # Security. Production runs behind a TLS-terminating reverse proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None

@@ -1,12 +1,15 @@
-"""Counting failed attempts per client in the cache (wrong passwords, wrong ballot codes).
+"""Counting failed attempts in the cache (wrong passwords, wrong ballot codes).
 
-Only a keyed hash of the client address (and of the other key parts) reaches the
-cache, and it expires with its window: throttling keeps no lasting trace of who
-tried what.
+Only a keyed hash of what is counted (a client address, an account, a device) reaches the cache, and
+it expires with its window: throttling keeps no lasting trace of who tried what. Counting is one
+atomic increment (Redis INCR when REDIS_URL is set, a locked increment in the in-process cache), so
+simultaneous attempts cannot slip past a limit between a check and an increment. README "Limits on
+guessing" says what each limit is and why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 
@@ -26,32 +29,62 @@ def client_address(request: HttpRequest) -> str:
 
 @dataclass(frozen=True)
 class Throttle:
-    """At most `limit` failures per client (and key parts) within `window` seconds of the first one."""
+    """At most `limit` failures per key (the parts given) within `window` seconds of the first one."""
 
     name: str
     limit: int
     window: int
 
-    def _key(self, request: HttpRequest, parts: tuple[str, ...]) -> str:
-        material = ":".join((settings.SECRET_KEY, client_address(request), *parts))
+    def _key(self, parts: tuple[str, ...]) -> str:
+        material = ":".join((settings.SECRET_KEY, self.name, *parts))
         return f"throttle:{self.name}:{hashlib.sha256(material.encode()).hexdigest()[:32]}"
 
-    def exhausted(self, request: HttpRequest, *parts: str) -> bool:
-        return cache.get(self._key(request, parts), 0) >= self.limit
+    def exhausted(self, *parts: str) -> bool:
+        return cache.get(self._key(parts), 0) >= self.limit
 
-    def fail(self, request: HttpRequest, *parts: str) -> None:
-        """Count one failure; later failures do not extend the window."""
-        key = self._key(request, parts)
+    def hit(self, *parts: str) -> bool:
+        """Count one failure; True while it is within the limit. Later failures do not extend the window."""
+        key = self._key(parts)
         if cache.add(key, 1, self.window):
-            return
+            return self.limit >= 1
         try:
-            cache.incr(key)
+            count = cache.incr(key)
         except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, self.window)
+            count = 1 if cache.add(key, 1, self.window) else cache.incr(key)
+        if count == 1:
+            # Recreated by the increment itself after an expiry: give it its window again.
+            cache.touch(key, self.window)
+        return count <= self.limit
 
-    def reset(self, request: HttpRequest, *parts: str) -> None:
-        cache.delete(self._key(request, parts))
+    def release(self, *parts: str) -> None:
+        """Take back one counted attempt that turned out not to be a failure."""
+        with contextlib.suppress(ValueError):  # already expired
+            cache.decr(self._key(parts))
+
+    def reset(self, *parts: str) -> None:
+        cache.delete(self._key(parts))
 
 
-# Wrong passwords, per client address and username.
+# Wrong passwords per client address and account: a lockout that only reaches that one address, so
+# nobody can lock a user out from elsewhere.
 LOGIN_ATTEMPTS = Throttle("login", limit=10, window=15 * 60)
+# Wrong passwords per client address, whatever the account: stops one address spraying many accounts.
+LOGIN_ADDRESS_ATTEMPTS = Throttle("login-address", limit=50, window=15 * 60)
+
+
+def login_refused(request: HttpRequest, username: str) -> bool:
+    """True when this address may not try a password for `username` now."""
+    address = client_address(request)
+    return LOGIN_ADDRESS_ATTEMPTS.exhausted(address) or LOGIN_ATTEMPTS.exhausted(address, username)
+
+
+def login_failed(request: HttpRequest, username: str) -> None:
+    address = client_address(request)
+    LOGIN_ATTEMPTS.hit(address, username)
+    LOGIN_ADDRESS_ATTEMPTS.hit(address)
+
+
+def login_succeeded(request: HttpRequest, username: str) -> None:
+    """Start the account's count at this address again; the address's own count runs on, so one
+    account's password cannot be used to reset the budget for guessing others."""
+    LOGIN_ATTEMPTS.reset(client_address(request), username)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from departments.forms import LoginForm, OrgImportForm
 from departments.imports import org_import, org_workbook
 from departments.models import Unit, UnitKind, User
-from departments.throttle import LOGIN_ATTEMPTS
+from departments.throttle import login_failed, login_refused, login_succeeded
 from departments.usernames import fold_username
 from departments.workbook import ImportIssue, WorkbookInvalid
 
@@ -59,20 +59,20 @@ def org_template(request: HttpRequest) -> HttpResponse:
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """The login form, refusing a client that keeps guessing one account's password."""
+    """The login form, refusing an address that keeps guessing one account's password, or many accounts'."""
 
     authentication_form = LoginForm
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         username = fold_username(request.POST.get("username", ""))[:150]
-        if LOGIN_ATTEMPTS.exhausted(request, username):
+        if login_refused(request, username):
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, _("Too many failed logins. Wait 15 minutes and try again."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
-            LOGIN_ATTEMPTS.reset(request, username)
+            login_succeeded(request, username)
         else:
-            LOGIN_ATTEMPTS.fail(request, username)
+            login_failed(request, username)
         return response

@@ -353,6 +353,30 @@ class GrassrootsParticipation(models.Model):
         return f"{self.quarter_id}/{self.user_id}"
 
 
+class BallotInbox(models.Model):
+    """A grassroots ballot accepted online and waiting to be moved into the ballot tables.
+
+    It is written in the transaction that consumes the code (or records an account's participation), so
+    an accepted ballot is never lost; it holds the quarter, the unit, the day and the cleaned cells and
+    comments only. The move (evaluation.services.inbox) stores waiting ballots in batches, in random
+    order, in transactions of their own, so no transaction id or physical order links a ballot to its
+    code, to a participation record or to the order of voting.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField(default=timezone.localdate)
+    # {"values": [[department id, criterion id, hundredths], ...], "comments": [[department id, text], ...]}
+    payload = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["quarter", "unit"], name="inbox_quarter_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_id}/{self.unit_id}"
+
+
 class Adjustment(models.Model):
     """A bonus or penalty (加减分) with its reason."""
 

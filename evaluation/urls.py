@@ -7,7 +7,7 @@ from evaluation.views import console
 from evaluation.views import excel as excel_views
 from evaluation.views import problems as problem_views
 from evaluation.views import results as results_views
-from evaluation.views.health import health
+from evaluation.views.health import health, health_ready
 
 app_name = "evaluation"
 
@@ -107,4 +107,8 @@ urlpatterns += [
 
 # --- health check, the benchmarks' trivial baseline (evaluation.views.health) ---
 
-urlpatterns += [path("health/", health, name="health")]
+urlpatterns += [
+    path("health/", health, name="health"),
+    path("health/live/", health, name="health_live"),
+    path("health/ready/", health_ready, name="health_ready"),
+]

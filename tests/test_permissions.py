@@ -60,6 +60,8 @@ TABLE: list[Row] = [
     Row("departments:import", only("admin")),
     Row("departments:template", only("admin")),
     Row("evaluation:health", everyone()),
+    Row("evaluation:health_live", everyone()),
+    Row("evaluation:health_ready", everyone()),
     # Quarters console
     Row("evaluation:quarter_list", MANAGERS),
     Row("evaluation:quarter_create", MANAGERS),

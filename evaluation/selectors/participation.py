@@ -16,6 +16,7 @@ from departments.models import Unit, User
 from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, Source
+from evaluation.selectors.inbox import consistent_reads, pending_per_unit
 
 
 def role_members(role: Role) -> Any:
@@ -28,7 +29,7 @@ def _counted(quarter: Quarter) -> Any:
 
 
 def grassroots_rows(quarter: Quarter) -> list[dict[str, Any]]:
-    """Per grassroots unit: codes issued and used, accounts and their votes, counted ballots."""
+    """Per grassroots unit: codes issued and used, accounts and their votes, counted ballots (waiting ones too)."""
     codes = {
         row["unit"]: row
         for row in BallotCode.objects.filter(quarter=quarter)
@@ -55,6 +56,8 @@ def grassroots_rows(quarter: Quarter) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
         .values_list("rater_unit", "n")
     )
+    for unit_id, n in pending_per_unit(quarter).items():
+        ballots[unit_id] = ballots.get(unit_id, 0) + n
     rows = []
     for unit in Unit.objects.grassroots():
         issued = codes.get(unit.pk, {}).get("issued", 0)
@@ -91,7 +94,8 @@ def leadership_rows(quarter: Quarter) -> list[dict[str, Any]]:
 
 def quarter_participation(quarter: Quarter) -> dict[str, Any]:
     """Expected against submitted, per source and unit; the JSON the console polls."""
-    grassroots = grassroots_rows(quarter)
+    with consistent_reads():
+        grassroots = grassroots_rows(quarter)
     peer = peer_rows(quarter)
     leadership = leadership_rows(quarter)
     return {

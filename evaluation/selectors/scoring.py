@@ -21,6 +21,7 @@ from evaluation.models import (
     Level,
     Quarter,
     QuarterStatus,
+    Source,
 )
 from evaluation.results_model import CriterionUsed
 from evaluation.scoring import (
@@ -31,6 +32,7 @@ from evaluation.scoring import (
     ScoringInput,
     ScoringSettings,
 )
+from evaluation.selectors.inbox import consistent_reads, merged_cells, merged_counts, pending_aggregates
 from evaluation.sql import value_aggregates
 
 
@@ -118,8 +120,14 @@ def _departments() -> tuple[DepartmentInput, ...]:
 def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
     """Everything needed to score `quarter` and explain its numbers, in a fixed number of queries.
 
-    Seven on PostgreSQL, eight on SQLite (see `evaluation.sql.value_aggregates`).
+    Seven on PostgreSQL, eight on SQLite (see `evaluation.sql.value_aggregates`); an open quarter's ballots
+    still waiting in the inbox are counted too (one more query, and the snapshot is set on PostgreSQL).
     """
+    with consistent_reads():
+        return _scoring_data(quarter)
+
+
+def _scoring_data(quarter: Quarter) -> QuarterScoringData:
     criteria = tuple(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
     levels = tuple(Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"))
     departments = _departments()
@@ -132,13 +140,17 @@ def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
     sums: dict[int, Decimal] = defaultdict(Decimal)
     for adjustment in adjustments:
         sums[adjustment.department_id] += adjustment.points
-    cells, ballot_counts = _value_aggregates(quarter, {c.id: c.code for c in criteria})
+    criterion_codes = {c.id: c.code for c in criteria}
+    cells, ballot_counts = _value_aggregates(quarter, criterion_codes)
+    waiting_cells, waiting_counts, waiting = pending_aggregates(quarter, criterion_codes)
+    counted_ballots = _counted_ballots(quarter)
+    counted_ballots[Source.GRASSROOTS.value] += waiting
     scoring_input = ScoringInput(
         settings=quarter_settings(quarter),
         criteria=tuple(CriterionInput(code=c.code, weight=c.weight) for c in criteria),
         departments=departments,
-        cells=cells,
-        ballot_counts=ballot_counts,
+        cells=merged_cells(cells, waiting_cells),
+        ballot_counts=merged_counts(ballot_counts, waiting_counts),
         adjustments=dict(sums),
         previous_ranks=_previous_ranks(quarter),
     )
@@ -147,5 +159,5 @@ def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
         criteria=tuple(CriterionUsed(code=c.code, name=c.name, weight=c.weight) for c in criteria),
         levels=tuple((label, points) for label, points in levels),
         adjustments=adjustments,
-        counted_ballots=_counted_ballots(quarter),
+        counted_ballots=counted_ballots,
     )

@@ -4,6 +4,8 @@ The same rules hold for every way in: the browser (origin `online`), a paper
 ballot keyed in by an evaluator (`keyed`) and a workbook import (`imported`).
 A grassroots ballot is stored with its quarter, source and unit only; the code
 that opened it is marked used in the same transaction and never linked to it.
+One cast online waits in the inbox and reaches the ballot tables in a shuffled
+batch of its own (evaluation.services.inbox).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from evaluation.models import (
     Source,
 )
 from evaluation.services.codes import normalise_code
+from evaluation.services.inbox import inbox_move_when_full, inbox_store
 from evaluation.sql import quarter_status_for_share
 
 __all__ = ["BallotRefused", "CheckedBallot", "PaperBallot", "ballot_check", "ballot_store", "ballot_submit"]
@@ -142,8 +145,12 @@ def ballot_submit(
     label: str = "",
     actor: Any = None,
     sheet: BallotSheet | None = None,
-) -> Ballot:
-    """Validate and store one ballot, or raise BallotRefused and store nothing (ballot_check, then ballot_store)."""
+) -> Ballot | None:
+    """Validate and store one ballot, or raise BallotRefused and store nothing (ballot_check, then ballot_store).
+
+    Returns the stored ballot, or None for an online grassroots ballot: that one is accepted into the
+    inbox and becomes a ballot with the next move of its unit's batch (evaluation.services.inbox).
+    """
     checked = ballot_check(
         quarter=quarter,
         source=source,
@@ -199,7 +206,7 @@ def ballot_check(
     return CheckedBallot(source=source, origin=origin, label=label, who=who, rows=rows, notes=notes, actor=actor)
 
 
-def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot:
+def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     """Store a ballot that ballot_check accepted, or raise BallotRefused and store nothing.
 
     The quarter's status is read again under a share lock when the ballot is stored, so a ballot never
@@ -222,6 +229,8 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot:
                 _audit_keyed(ballot, actor=checked.actor)
     except IntegrityError as error:
         raise BallotRefused(_duplicate_message(quarter, source, checked.label, who), code="duplicate") from error
+    if ballot is None:
+        inbox_move_when_full(quarter=quarter, unit=who.unit)
     return ballot
 
 
@@ -439,13 +448,16 @@ def _store(
     who: _Rater,
     rows: list[tuple[int, int, int]],
     notes: dict[int, str],
-) -> Ballot:
+) -> Ballot | None:
     # The conditional UPDATE is the lock: of two simultaneous submits of one code, one sees 0 rows.
     if who.code is not None and BallotCode.objects.filter(pk=who.code.pk, used=False).update(used=True) != 1:
         raise BallotRefused(_("This ballot code has already been used."), code="code_used")
     if who.participation:
         GrassrootsParticipation.objects.create(quarter=quarter, user=who.user, unit=who.unit)
     anonymous = source == Source.GRASSROOTS
+    if anonymous and origin == Origin.ONLINE:
+        inbox_store(quarter=quarter, unit=who.unit, rows=rows, notes=notes)
+        return None
     ballot = Ballot(
         quarter=quarter,
         source=source,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditAction
 from audit.services import audit_record
 from evaluation.models import Quarter, QuarterStatus
+from evaluation.services.inbox import inbox_flush, inbox_vacuum
 from evaluation.services.results import results_discard, results_freeze
 
 ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
@@ -65,6 +66,9 @@ def transitions_for(quarter: Quarter, actor: Any = None) -> list[str]:
 def quarter_transition(*, quarter: Quarter, to: QuarterStatus | str, actor: Any = None, reason: str = "") -> Quarter:
     """Move a quarter to another status, audited; publishing freezes the results, reopening discards them.
 
+    Closing and publishing first move every grassroots ballot still waiting in the inbox into the
+    ballot tables, in this transaction, so the closed quarter's ballots and results are complete.
+
     The quarter row is locked for the whole step so two transitions (or a transition and a void or a
     submit that also locks it) run one after the other. Raises ValidationError with a translated message.
     """
@@ -82,10 +86,18 @@ def quarter_transition(*, quarter: Quarter, to: QuarterStatus | str, actor: Any 
         locked.published_at = None
     locked.full_clean()
     locked.save(update_fields=["status", "published_at"])
+    if to in (QuarterStatus.CLOSED, QuarterStatus.PUBLISHED):
+        _flush_inbox(locked)
     _apply_results(locked, old, to, actor)
     _audit(locked, old, to, actor, reason)
     quarter.status, quarter.published_at = locked.status, locked.published_at
     return locked
+
+
+def _flush_inbox(quarter: Quarter) -> None:
+    """Store every waiting grassroots ballot before anything reads the closed quarter's ballots."""
+    if inbox_flush(quarter=quarter):
+        transaction.on_commit(inbox_vacuum)
 
 
 def _apply_results(quarter: Quarter, old: str, to: str, actor: Any) -> None:

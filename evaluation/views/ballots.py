@@ -22,7 +22,8 @@ from evaluation.labels import source_label
 from evaluation.models import BallotCode, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import BallotRefused, ballot_check, ballot_store, ballot_window_refusal
 from evaluation.services.codes import format_code, normalise_code
-from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
+from evaluation.throttle import code_attempt_failed, code_found, code_lookup_allowed, with_device_cookie
+from evaluation.views.privacy import code_query_redirect
 
 CODE_MAX_LENGTH = 40  # typed text, before normalising; stored codes are shorter
 # Ballots that know their rater (docs/design.md, anonymity): one per account or department is enforced.
@@ -239,27 +240,35 @@ def _find_code(text: str) -> BallotCode | None:
 
 
 @never_cache
+@with_device_cookie
 @require_http_methods(["GET", "POST"])
 def ballot_code(request: HttpRequest) -> HttpResponse:
-    """A grassroots ballot opened by a one-time code (`?code=` from a slip's QR code, or typed in).
+    """A grassroots ballot opened by a one-time code (from a slip's QR code, or typed in), always POSTed.
+
+    A POST with `open` opens the ballot for the code; one without submits it. A GET with `?code=` (an
+    old link) is redirected to this page with the code in the fragment (evaluation.views.privacy).
 
     The code travels with the form and is consumed when the ballot is stored; it is never stored on it.
+    Only a code that matches nothing counts as a guess (evaluation.throttle).
     """
-    if code_attempts_exhausted(request):
-        return _too_many_attempts(request)
-    text = (request.POST if request.method == "POST" else request.GET).get("code", "").strip()
+    if redirect_to := code_query_redirect(request, "evaluation:ballot_code"):
+        return redirect_to
+    text = request.POST.get("code", "").strip()
     if not text:
         if request.method == "POST":
             return _code_entry(request, error=_("Please type the code printed on your slip."), status=400)
         return _code_entry(request)
+    if not code_lookup_allowed(request):
+        return _too_many_attempts(request)
     found = _find_code(text)
     if found is None:
-        code_attempt_failed(request)
+        if not code_attempt_failed(request):
+            return _too_many_attempts(request)
         return _code_entry(
             request, error=_("This ballot code is not valid. Check it and try again."), typed=text[:40], status=400
         )
+    code_found(request)
     if found.used:
-        code_attempt_failed(request)
         return _code_used(request)
     return _code_ballot(request, found)
 
@@ -281,7 +290,7 @@ def _code_ballot(request: HttpRequest, found: BallotCode) -> HttpResponse:
         return _not_collected(request, refusal)
     grid = BallotGrid(quarter, source=Source.GRASSROOTS)
     shown_code = format_code(found.code)
-    if request.method == "POST":
+    if request.method == "POST" and "open" not in request.POST:
         try:
             if request.POST.get("quarter", quarter.code) != quarter.code:
                 raise BallotRefused(

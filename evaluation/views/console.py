@@ -245,8 +245,12 @@ def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _public_link(request: HttpRequest, url_name: str, code: str) -> str:
-    """An absolute address carrying a slip's code; PUBLIC_BASE_URL wins over the requesting host."""
-    path = f"{reverse(url_name)}?{urlencode({'code': code})}"
+    """An absolute address carrying a slip's code; PUBLIC_BASE_URL wins over the requesting host.
+
+    The code travels in the fragment, which browsers never send: no access log or Referer holds it
+    (static/js/code_link.js hands it to the page's form, which POSTs it).
+    """
+    path = f"{reverse(url_name)}#{urlencode({'code': code})}"
     base = getattr(settings, "PUBLIC_BASE_URL", "")
     if base:
         return base.rstrip("/") + path

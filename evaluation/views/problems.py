@@ -44,7 +44,8 @@ from evaluation.models import BallotCode, BallotComment, Problem, ProblemStatus
 from evaluation.selectors import problems as selectors
 from evaluation.services import problems as services
 from evaluation.services.codes import normalise_code
-from evaluation.throttle import code_attempt_failed, code_attempts_exhausted
+from evaluation.throttle import code_attempt_failed, code_found, code_lookup_allowed, with_device_cookie
+from evaluation.views.privacy import code_query_redirect
 
 BOARD_PAGE_SIZE = 50
 BOARD_ATTENTION = {"quarter": "", "status": ProblemStatus.OPEN}
@@ -320,28 +321,34 @@ def my_problems(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_from_code(request: HttpRequest, form: UnitCodeForm) -> Unit | None:
-    """The unit whose ballot code was typed; wrong codes are counted against the visitor's address."""
-    if code_attempts_exhausted(request):
+    """The unit whose ballot code was typed; wrong codes are counted against the device and address."""
+    if not code_lookup_allowed(request):
         form.add_error("code", _("Too many wrong codes. Wait ten minutes and try again."))
         return None
     code = BallotCode.objects.select_related("unit").filter(code=normalise_code(form.cleaned_data["code"])).first()
     if code is None:
-        code_attempt_failed(request)
+        if not code_attempt_failed(request):
+            form.add_error("code", _("Too many wrong codes. Wait ten minutes and try again."))
+            return None
         form.add_error("code", _("This code is not valid. Check it against your slip."))
         return None
+    code_found(request)
     return code.unit
 
 
+@with_device_cookie
 def unit_problems(request: HttpRequest) -> HttpResponse:
     """The problems a unit raised and their answers, for the unit's own people.
 
     A logged-in grassroots rater sees their unit's, a department's representative the problems their department
-    raised as a peer; anyone else enters (or scans) one of a grassroots unit's ballot codes, used or unused, as
-    `?code=`. Nothing here names a person.
+    raised as a peer; anyone else enters (or scans) one of a grassroots unit's ballot codes, used or unused; it is
+    POSTed, never put in the address (evaluation.views.privacy). Nothing here names a person.
     """
+    if redirect_to := code_query_redirect(request, "evaluation:unit_problems"):
+        return redirect_to
     user = request.user
     unit: Unit | None = None
-    form = UnitCodeForm(request.GET if "code" in request.GET else None)
+    form = UnitCodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
     if form.is_bound and form.is_valid():
         unit = _unit_from_code(request, form)
     elif _rates_for_a_unit(user):

@@ -9,11 +9,13 @@ from evaluation.models import (
     Ballot,
     BallotCode,
     BallotComment,
+    BallotInbox,
     BallotValue,
     GrassrootsParticipation,
     Source,
 )
 from evaluation.services.ballots import ballot_submit
+from evaluation.services.inbox import inbox_flush
 from tests.evaluation.ballot_helpers import full_values
 
 BALLOT_MODELS = (Ballot, BallotValue, BallotComment)
@@ -90,7 +92,12 @@ def test_the_database_refuses_a_grassroots_ballot_with_a_rater(quarter, grassroo
 @pytest.mark.django_db
 def test_a_stored_code_ballot_holds_only_quarter_unit_and_day(quarter, org):
     code = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ANONY22222")
-    ballot = ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=full_values(quarter), code=code.code)
+    assert ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=full_values(quarter), code=code.code) is None
+    waiting = BallotInbox.objects.values().get()
+    assert set(waiting) == {"id", "quarter_id", "unit_id", "submitted_on", "payload"}
+    assert code.code not in str(waiting)
+    inbox_flush(quarter=quarter)
+    ballot = Ballot.objects.get()
     stored = Ballot.objects.filter(pk=ballot.pk).values().get()
     assert stored["rater_id"] is None
     assert stored["rater_unit_id"] == org["HRM"].pk

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from departments.models import Unit
 from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue
+from evaluation.services.inbox import inbox_flush
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -46,6 +47,7 @@ def test_the_confirmed_ballot_is_stored(quarter, org, code, client):
     total = cells(quarter)
     response = post(client, one_cell(quarter, org, code, confirm_empty=str(total - 1)))
     assert response.status_code == 302
+    inbox_flush(quarter=quarter)
     assert list(BallotValue.objects.values_list("value_centi", flat=True)) == [8000]
     code.refresh_from_db()
     assert code.used
@@ -76,6 +78,7 @@ def test_a_comment_only_ballot_is_stored_after_confirmation_and_counts_for_no_sc
     assert f"{total} of {total} cells are empty." in asked.content.decode()
     assert "counts for no score" in asked.content.decode()
     assert post(client, {**data, "confirm_empty": str(total)}).status_code == 302
+    inbox_flush(quarter=quarter)
     ballot = Ballot.objects.get()
     assert not ballot.values.exists()
     assert BallotComment.objects.get().text == "办事流程太长"
@@ -90,6 +93,7 @@ def test_a_ballot_of_not_familiar_only_with_a_comment_is_confirmed_too(quarter, 
     assert "counts for no score" in asked.content.decode()
     assert "cells are empty" not in asked.content.decode()
     assert post(client, {**data, "confirm_empty": "0"}).status_code == 302
+    inbox_flush(quarter=quarter)
     assert Ballot.objects.count() == 1
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from evaluation.models import Ballot, Source
 from evaluation.services.ballots import ballot_submit
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
 from evaluation.services.voids import ballot_void
 
@@ -20,10 +21,10 @@ def ballots(quarter, org, rep, leader, grassroots_rater) -> dict[str, Ballot]:
     efficiency, quality = list(quarter.criteria.order_by("order"))[:2]
     values = {(org["AUD"].pk, efficiency.pk): Decimal(80), (org["AUD"].pk, quality.pk): Decimal(60)}
     comments = {org["AUD"].pk: "审计报告反馈慢"}
+    ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=values, comments=comments, rater=grassroots_rater)
+    inbox_flush(quarter=quarter)
     return {
-        "grassroots": ballot_submit(
-            quarter=quarter, source=Source.GRASSROOTS, values=values, comments=comments, rater=grassroots_rater
-        ),
+        "grassroots": Ballot.objects.get(quarter=quarter, source=Source.GRASSROOTS),
         "peer": ballot_submit(quarter=quarter, source=Source.PEER, values=values, comments=comments, rater=rep),
         "leadership": ballot_submit(quarter=quarter, source=Source.LEADERSHIP, values=values, rater=leader),
     }

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from departments.models import Unit
 from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue, GrassrootsParticipation, QuarterStatus
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
 from tests.evaluation.ballot_helpers import ballot_post
 
@@ -25,7 +26,7 @@ def code(quarter, org) -> BallotCode:
 
 
 def test_a_code_link_opens_the_grassroots_ballot(quarter, org, code, client_for):
-    response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": "abcde-23456"})
+    response = client_for(None).post(reverse("evaluation:ballot_code"), {"code": "abcde-23456", "open": "1"})
     page = response.content.decode()
     assert response.status_code == 200
     assert org["HRM"].name in page
@@ -43,6 +44,7 @@ def test_a_code_ballot_is_stored_and_redirects_to_thanks(quarter, org, code, cli
     response = client_for(None).post(reverse("evaluation:ballot_code"), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("evaluation:ballot_done")
+    inbox_flush(quarter=quarter)
     ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert ballot.rater_unit == org["HRM"]
@@ -55,23 +57,25 @@ def test_a_code_ballot_is_stored_and_redirects_to_thanks(quarter, org, code, cli
 def test_the_code_is_refused_once_used(quarter, code, client_for):
     client = client_for(None)
     client.post(reverse("evaluation:ballot_code"), ballot_post(quarter, code=code.code))
-    response = client.get(reverse("evaluation:ballot_code"), {"code": code.code})
+    response = client.post(reverse("evaluation:ballot_code"), {"code": code.code, "open": "1"})
     assert response.status_code == 409
     assert "already been used" in response.content.decode()
     again = client.post(reverse("evaluation:ballot_code"), ballot_post(quarter, code=code.code))
     assert again.status_code == 409
+    assert inbox_flush(quarter=quarter) == 1
     assert Ballot.objects.count() == 1
 
 
 def test_a_logged_in_user_with_a_code_is_not_recorded(quarter, code, client_for, rep):
     client_for(rep).post(reverse("evaluation:ballot_code"), ballot_post(quarter, code=code.code))
+    inbox_flush(quarter=quarter)
     ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert not GrassrootsParticipation.objects.exists()
 
 
 def test_an_unknown_code_is_refused_with_a_message(quarter, code, client_for):
-    response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": "ZZZZZ-99999"})
+    response = client_for(None).post(reverse("evaluation:ballot_code"), {"code": "ZZZZZ-99999", "open": "1"})
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
 
@@ -85,11 +89,12 @@ def fresh_throttle():
 
 
 @pytest.mark.usefixtures("fresh_throttle")
-@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("opening", [True, False])
 @pytest.mark.parametrize("typed", ["AB\x00CD", "ABCDE-\x0023456", "\x00"])
-def test_a_code_with_a_null_character_is_refused_with_a_message(quarter, code, client_for, method, typed):
+def test_a_code_with_a_null_character_is_refused_with_a_message(quarter, code, client_for, opening, typed):
     # PostgreSQL refuses NUL in text: such a code is simply not valid, and never reaches a query.
-    response = getattr(client_for(None), method)(reverse("evaluation:ballot_code"), {"code": typed})
+    data = {"code": typed, **({"open": "1"} if opening else {})}
+    response = client_for(None).post(reverse("evaluation:ballot_code"), data)
     assert response.status_code == 400
     assert "This ballot code is not valid." in response.content.decode()
 
@@ -97,7 +102,7 @@ def test_a_code_with_a_null_character_is_refused_with_a_message(quarter, code, c
 def test_a_code_of_a_closed_quarter_shows_voting_is_not_open(quarter, code, client_for):
     quarter.status = QuarterStatus.CLOSED
     quarter.save()
-    response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": code.code})
+    response = client_for(None).post(reverse("evaluation:ballot_code"), {"code": code.code, "open": "1"})
     assert "is not open" in response.content.decode()
     assert 'name="v-' not in response.content.decode()
 
@@ -147,6 +152,7 @@ def test_abstentions_are_not_stored(quarter, org, leader, client_for):
 def test_a_grassroots_account_votes_once(quarter, org, grassroots_rater, client_for):
     client = client_for(grassroots_rater)
     assert client.post(reverse("evaluation:ballot_grassroots"), ballot_post(quarter)).status_code == 302
+    inbox_flush(quarter=quarter)
     ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert ballot.rater_unit == org["HRM"]
@@ -193,6 +199,7 @@ def test_the_thank_you_page_names_nobody(quarter, code, client_for):
     page = response.content.decode()
     assert "Thank you" in page
     assert "ABCDE" not in page
+    inbox_flush(quarter=quarter)
     assert str(Ballot.objects.get().pk) not in page
 
 

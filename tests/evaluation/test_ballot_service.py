@@ -21,6 +21,7 @@ from evaluation.models import (
     Source,
 )
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_targets
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
 from tests.evaluation.ballot_helpers import full_values
 
@@ -77,9 +78,12 @@ def test_it_stores_a_peer_ballot_under_the_reps_department(quarter, rep, org):
 
 
 def test_it_stores_a_code_ballot_without_code_or_user(quarter, code, org, grassroots_rater):
-    ballot = ballot_submit(
+    waiting = ballot_submit(
         quarter=quarter, source=Source.GRASSROOTS, values=full_values(quarter), code="abcde-23456", rater=None
     )
+    assert waiting is None
+    inbox_flush(quarter=quarter)
+    ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert ballot.rater_unit == org["HRM"]
     assert ballot.submitted_on == timezone.localdate()
@@ -89,9 +93,9 @@ def test_it_stores_a_code_ballot_without_code_or_user(quarter, code, org, grassr
 
 
 def test_it_records_participation_apart_from_an_account_ballot(quarter, grassroots_rater, org):
-    ballot = ballot_submit(
-        quarter=quarter, source=Source.GRASSROOTS, values=full_values(quarter), rater=grassroots_rater
-    )
+    ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=full_values(quarter), rater=grassroots_rater)
+    inbox_flush(quarter=quarter)
+    ballot = Ballot.objects.get()
     assert ballot.rater is None
     assert ballot.rater_unit == org["HRM"]
     participation = GrassrootsParticipation.objects.get()
@@ -262,6 +266,7 @@ def test_it_refuses_a_second_grassroots_ballot_of_one_account(quarter, grassroot
     with pytest.raises(BallotRefused) as caught:
         ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=full_values(quarter), rater=grassroots_rater)
     assert caught.value.code == "duplicate"
+    assert inbox_flush(quarter=quarter) == 1
     assert Ballot.objects.count() == 1
 
 
@@ -276,6 +281,7 @@ def test_it_refuses_a_used_code(quarter, code):
     with pytest.raises(BallotRefused) as caught:
         ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=full_values(quarter), code=code.code)
     assert caught.value.code == "code_used"
+    assert inbox_flush(quarter=quarter) == 1
     assert Ballot.objects.count() == 1
 
 
@@ -422,4 +428,5 @@ def test_submission_takes_a_constant_number_of_queries(quarter, org, django_asse
     comments = {unit.pk: "意见" for unit in Unit.objects.evaluated()}
     with django_assert_max_num_queries(12):
         ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=values, comments=comments, code="MANYQ22222")
+    inbox_flush(quarter=quarter)
     assert BallotValue.objects.count() == 44 * 3

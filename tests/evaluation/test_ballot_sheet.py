@@ -6,6 +6,7 @@ import pytest
 
 from evaluation.models import Ballot, BallotCode, Criterion, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import BallotRefused, ballot_sheet, ballot_submit
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
 from tests.evaluation.ballot_helpers import ballot_post, full_values
 
@@ -65,4 +66,5 @@ def test_a_code_post_reads_each_thing_once(client, quarter, org, django_assert_m
     with django_assert_max_num_queries(10):
         response = client.post("/ballot/", data)
     assert response.status_code == 302
+    assert inbox_flush(quarter=quarter) == 1
     assert Ballot.objects.count() == 1

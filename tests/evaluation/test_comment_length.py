@@ -22,7 +22,7 @@ def test_the_model_holds_that_length():
 
 def test_the_ballot_page_allows_that_length(quarter, org, client_for):
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDE23456")
-    response = client_for(None).get(reverse("evaluation:ballot_code"), {"code": "ABCDE-23456"})
+    response = client_for(None).post(reverse("evaluation:ballot_code"), {"code": "ABCDE-23456", "open": "1"})
     assert maxlengths(response.content.decode(), "c-") == {str(COMMENT_MAX_LENGTH)}
 
 

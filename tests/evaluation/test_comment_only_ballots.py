@@ -10,6 +10,7 @@ from django.urls import reverse
 from evaluation.models import Ballot, BallotComment, Origin, Source
 from evaluation.selectors.results import results_compute
 from evaluation.services.ballots import ballot_submit
+from evaluation.services.inbox import inbox_flush
 from tests.evaluation.ballot_helpers import full_values
 from tests.evaluation.test_import_quarter import write_workbook
 
@@ -18,13 +19,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 @pytest.fixture
 def comment_only(quarter, org, grassroots_rater) -> Ballot:
-    return ballot_submit(
+    ballot_submit(
         quarter=quarter,
         source=Source.GRASSROOTS,
         values={},
         comments={org["EQP"].pk: "设备报修三天没人来"},
         rater=grassroots_rater,
     )
+    inbox_flush(quarter=quarter)
+    return Ballot.objects.get(quarter=quarter, source=Source.GRASSROOTS)
 
 
 def test_it_counts_for_no_ballot_count_and_no_participation_of_scoring(quarter, org, comment_only, leader):

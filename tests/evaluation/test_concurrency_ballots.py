@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from evaluation.models import Ballot, BallotCode, BallotValue, Source
+from evaluation.models import Ballot, BallotCode, BallotInbox, BallotValue, Source
 from evaluation.services.ballots import BallotRefused, ballot_submit
+from evaluation.services.inbox import inbox_flush
 from tests.evaluation.ballot_helpers import full_values
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -59,6 +60,8 @@ def test_one_code_submitted_twenty_times_at_once_stores_one_ballot(quarter, org)
     assert errors == []
     assert stored == 1
     assert refusals == ["code_used"] * (THREADS - 1)
+    assert BallotInbox.objects.count() == 1
+    assert inbox_flush(quarter=quarter) == 1
     assert Ballot.objects.count() == 1
     assert BallotValue.objects.count() == len(values)
     code.refresh_from_db()
@@ -104,5 +107,7 @@ def test_one_grassroots_account_submitting_twenty_times_at_once_stores_one(quart
     assert errors == []
     assert stored == 1
     assert refusals == ["duplicate"] * (THREADS - 1)
+    assert BallotInbox.objects.count() == 1
+    assert inbox_flush(quarter=quarter) == 1
     assert Ballot.objects.count() == 1
     assert GrassrootsParticipation.objects.count() == 1

@@ -57,7 +57,7 @@ def test_the_print_page_shows_unused_codes_with_link_and_qr(quarter, client_for,
     assert format_code(codes[0].code) not in page
     for code in codes[1:]:
         assert format_code(code.code) in page
-        assert f"https://kaohe.example.com{ballot_path}?code={code.code}" in page
+        assert f"https://kaohe.example.com{ballot_path}#code={code.code}" in page
     assert page.count("<svg") == 9
     assert page.count('class="slip-page"') == 2  # 9 slips, 8 to a page
     assert "css/print.css" in page
@@ -67,7 +67,7 @@ def test_the_print_page_shows_unused_codes_with_link_and_qr(quarter, client_for,
 def test_without_a_public_base_url_the_link_uses_the_request_host(quarter, client_for, evaluator, org) -> None:
     codes = codes_issue(quarter=quarter, unit=org["HRM"], count=1, actor=evaluator)
     page = client_for(evaluator).get(reverse("evaluation:codes_print", args=[quarter.code, "HRM"])).content.decode()
-    assert f"http://testserver{reverse('evaluation:ballot_code')}?code={codes[0].code}" in page
+    assert f"http://testserver{reverse('evaluation:ballot_code')}#code={codes[0].code}" in page
 
 
 def test_the_qr_code_encodes_the_link(quarter, client_for, evaluator, org) -> None:
@@ -75,7 +75,7 @@ def test_the_qr_code_encodes_the_link(quarter, client_for, evaluator, org) -> No
 
     codes = codes_issue(quarter=quarter, unit=org["HRM"], count=1, actor=evaluator)
     page = client_for(evaluator).get(reverse("evaluation:codes_print", args=[quarter.code, "HRM"])).content.decode()
-    link = f"http://testserver{reverse('evaluation:ballot_code')}?code={codes[0].code}"
+    link = f"http://testserver{reverse('evaluation:ballot_code')}#code={codes[0].code}"
     assert segno.make(link, error="m").svg_inline(scale=3, border=2) in page
 
 
@@ -88,7 +88,7 @@ def test_the_codes_download_as_a_workbook(quarter, client_for, evaluator, org) -
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Quarter", "Unit code", "Unit", "Code", "Link")
     assert sorted(row[3] for row in rows[1:]) == sorted(format_code(c.code) for c in codes)
-    assert all(row[4].endswith(f"?code={row[3].replace('-', '')}") for row in rows[1:])
+    assert all(row[4].endswith(f"#code={row[3].replace('-', '')}") for row in rows[1:])
 
 
 def test_a_unit_name_that_looks_like_a_formula_stays_text(quarter, client_for, evaluator, org) -> None:

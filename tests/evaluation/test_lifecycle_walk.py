@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from evaluation.models import Ballot, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.codes import codes_issue
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create, quarter_delete, quarter_rename, quarter_update_settings
 from evaluation.services.voids import ballot_unvoid, ballot_void
@@ -63,7 +64,9 @@ def world(org, admin_user, rep, other_rep):
         values = {(org["EQP"].pk, criterion.pk): Decimal(80)}
         ballot = ballot_submit(quarter=with_ballot, source=Source.PEER, values=values, rater=rep)
         code = codes_issue(quarter=with_ballot, unit=org["HRM"], count=1, actor=admin_user)[0]
-        voided = ballot_submit(quarter=with_ballot, source=Source.GRASSROOTS, values=values, code=code.code)
+        ballot_submit(quarter=with_ballot, source=Source.GRASSROOTS, values=values, code=code.code)
+        inbox_flush(quarter=with_ballot)
+        voided = Ballot.objects.get(quarter=with_ballot, source=Source.GRASSROOTS)
         ballot_void(ballot=voided, actor=admin_user, reason="spoiled")
         _set_status(with_ballot, status)
         empty = _set_status(quarter_create(code="2026Q4"), status)

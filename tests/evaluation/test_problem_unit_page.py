@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from evaluation.models import BallotCode
 from evaluation.services.problems import problem_answer
-from evaluation.throttle import CODE_ATTEMPTS_LIMIT
+from evaluation.throttle import CODE_DEVICE_LIMIT
 from tests.evaluation.test_problem_support import make_problem
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def problems(evaluator, rep, org, quarter):
 
 def test_a_used_code_shows_its_units_problems_and_answers(client_for, problems, org, quarter):
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDEFGHJK", used=True)
-    response = client_for(None).get(reverse("evaluation:unit_problems"), {"code": "abcde-fghjk"})
+    response = client_for(None).post(reverse("evaluation:unit_problems"), {"code": "abcde-fghjk"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "热轧备件" in page
@@ -46,14 +46,14 @@ def test_a_used_code_shows_its_units_problems_and_answers(client_for, problems, 
 
 def test_an_unused_code_works_too(client_for, problems, org, quarter):
     BallotCode.objects.create(quarter=quarter, unit=org["NFM"], code="MNPQRSTUVW")
-    page = client_for(None).get(reverse("evaluation:unit_problems"), {"code": "MNPQRSTUVW"}).content.decode()
+    page = client_for(None).post(reverse("evaluation:unit_problems"), {"code": "MNPQRSTUVW"}).content.decode()
     assert "南芬道路" in page
     assert "热轧备件" not in page
 
 
 def test_looking_up_a_code_does_not_use_it(client_for, problems, org, quarter):
     code = BallotCode.objects.create(quarter=quarter, unit=org["NFM"], code="MNPQRSTUVW")
-    client_for(None).get(reverse("evaluation:unit_problems"), {"code": code.code})
+    client_for(None).post(reverse("evaluation:unit_problems"), {"code": code.code})
     code.refresh_from_db()
     assert code.used is False
 
@@ -66,29 +66,31 @@ def test_without_a_code_it_asks_for_one(client_for, problems):
 
 
 def test_a_wrong_code_is_refused_with_a_message(client_for, problems):
-    response = client_for(None).get(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
+    response = client_for(None).post(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
     assert response.status_code == 400
     assert "热轧备件" not in response.content.decode()
     assert "is-invalid" in response.content.decode()
 
 
-def test_wrong_codes_are_rate_limited(client_for, problems, org, quarter):
+def test_wrong_codes_are_rate_limited(client_for, problems, org, quarter, english):
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDEFGHJK")
     client = client_for(None)
-    for _ in range(CODE_ATTEMPTS_LIMIT):
-        client.get(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
-    response = client.get(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"})
+    for _ in range(CODE_DEVICE_LIMIT):
+        assert "not valid" in client.post(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"}).content.decode()
+    response = client.post(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
     assert response.status_code == 400
-    assert "热轧备件" not in response.content.decode()
+    assert "Too many wrong codes" in response.content.decode()
+    # A valid code is still served.
+    assert "热轧备件" in client.post(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"}).content.decode()
 
 
-def test_the_ballot_page_and_the_problems_page_share_one_budget(client_for, problems, org, quarter):
+def test_the_ballot_page_and_the_problems_page_share_one_budget(client_for, problems, org, quarter, english):
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="ABCDEFGHJK")
     client = client_for(None)
-    for _ in range(CODE_ATTEMPTS_LIMIT):
-        client.get(reverse("evaluation:ballot_code"), {"code": "ZZZZZZZZZZ"})
-    response = client.get(reverse("evaluation:unit_problems"), {"code": "ABCDEFGHJK"})
-    assert "热轧备件" not in response.content.decode()
+    for _ in range(CODE_DEVICE_LIMIT):
+        client.post(reverse("evaluation:ballot_code"), {"code": "ZZZZZZZZZZ", "open": "1"})
+    response = client.post(reverse("evaluation:unit_problems"), {"code": "ZZZZZZZZZZ"})
+    assert "Too many wrong codes" in response.content.decode()
 
 
 def test_a_grassroots_account_sees_its_units_problems(client_for, grassroots_rater, problems):

@@ -13,6 +13,7 @@ from audit.models import AuditAction, AuditEntry
 from evaluation.models import Ballot, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.codes import codes_issue
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.voids import ballot_void
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -29,8 +30,10 @@ def ballots(quarter, org, evaluator, rep, leader) -> dict[str, Ballot]:
     criterion = quarter.criteria.first()
     values = {(org["AUD"].pk, criterion.pk): Decimal(60)}
     code = codes_issue(quarter=quarter, unit=org["HRM"], count=1, actor=evaluator)[0]
+    ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=values, code=code.code)
+    inbox_flush(quarter=quarter)
     return {
-        "grassroots": ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=values, code=code.code),
+        "grassroots": Ballot.objects.get(source=Source.GRASSROOTS),
         "peer": ballot_submit(quarter=quarter, source=Source.PEER, values=values, rater=rep),
         "leadership": ballot_submit(quarter=quarter, source=Source.LEADERSHIP, values=values, rater=leader),
     }

@@ -58,7 +58,7 @@ def test_a_ballot_posted_anyway_is_refused(leadership_off, org, leader, client_f
 
 def test_a_code_opens_no_grid_when_grassroots_is_not_collected(grassroots_off, org, client):
     code = BallotCode.objects.create(quarter=grassroots_off, unit=org["HRM"], code="ZERO234567")
-    page = client.get(reverse("evaluation:ballot_code"), {"code": code.code})
+    page = client.post(reverse("evaluation:ballot_code"), {"code": code.code, "open": "1"})
     assert GRASSROOTS_OFF in page.content.decode()
     assert b'id="ballot-form"' not in page.content
 
