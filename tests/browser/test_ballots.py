@@ -149,7 +149,7 @@ def test_the_submit_button_is_disabled_after_a_click(browser_page, login_as, qua
 def test_a_comment_only_ballot_is_confirmed_and_stored(browser_page, quarter, org):
     page = browser_page
     BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="WORDS23456")
-    page.goto(reverse("evaluation:ballot_code") + "?code=WORDS23456")
+    page.goto(reverse("evaluation:ballot_code") + "#code=WORDS23456")
     first = page.locator(".ballot-dept").first
     first.locator("summary").click()
     first.locator("textarea").fill("食堂的问题请关注")
@@ -159,5 +159,6 @@ def test_a_comment_only_ballot_is_confirmed_and_stored(browser_page, quarter, or
     assert not Ballot.objects.exists()
     confirm.locator("button").click()
     page.wait_for_url("**" + reverse("evaluation:ballot_done"))
+    inbox_flush(quarter=quarter)
     assert BallotComment.objects.get().text == "食堂的问题请关注"
     assert not BallotValue.objects.exists()

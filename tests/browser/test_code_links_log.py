@@ -99,6 +99,7 @@ def _vote(chromium: Any, link: str) -> None:
         assert "code" not in page.url  # the fragment was dropped from the address bar
         page.locator(".ballot-cell").first.locator("label").first.click()
         page.locator("#ballot-submit").click()
+        page.locator("#ballot-confirm button").click()  # the empty cells are confirmed
         page.wait_for_url("**" + reverse("evaluation:ballot_done"))
     finally:
         context.close()
@@ -128,7 +129,8 @@ def test_slip_links_opened_in_a_browser_leave_no_code_in_the_access_log(chromium
     assert BallotInbox.objects.count() == SLIPS  # every ballot was accepted
     assert BallotCode.objects.filter(used=True).count() == SLIPS
     text = log.read_text().lower()
-    assert text.count('"post /ballot/ http/1.1" 200') == SLIPS  # each code opened its ballot
+    # each code opened its ballot, and each ballot's empty cells were confirmed
+    assert text.count('"post /ballot/ http/1.1" 200') == 2 * SLIPS
     assert text.count('"post /ballot/ http/1.1" 302') == SLIPS  # and each ballot was submitted
     assert '"post /problems/unit/' in text
     for code in BallotCode.objects.values_list("code", flat=True):
