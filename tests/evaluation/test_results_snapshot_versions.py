@@ -91,3 +91,19 @@ def test_a_quarter_published_by_an_earlier_release_is_still_shown(db, client_for
     assert "89.93" in page and "74.00" in page
     detail = client_for(evaluator).get(reverse("evaluation:department", args=["2026Q3", "B"])).text
     assert "季度内一项基层反映问题未按期答复" in detail and "91.43" in detail
+
+
+def test_a_version_2_payload_written_before_grades_reads_back_without_them(db) -> None:
+    units = example_org()
+    quarter = make_quarter("2026Q3", status=QuarterStatus.CLOSED)
+    build_examples_1_and_2(quarter, units, make_leader())
+    quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED)
+    payload = ResultSnapshot.objects.get(quarter=quarter).payload
+    assert payload["departments"][1]["last_place"] is True  # A, the last of functional
+    for row in payload["departments"]:
+        for key in ("grade", "last_place", "last_place_streak"):
+            del row[key]
+    del payload["settings"]["grades"], payload["settings"]["top_level_cap"]
+    results = QuarterResults.from_snapshot(payload)
+    assert {(row.grade, row.last_place, row.last_place_streak) for row in results.departments} == {(None, False, 0)}
+    assert (results.settings.grades, results.settings.top_level_cap) == ((), None)
