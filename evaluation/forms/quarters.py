@@ -111,7 +111,7 @@ class QuarterSettingsForm(forms.ModelForm):
     grade_mode = forms.ChoiceField(
         label=gettext_lazy("Grades by"),
         choices=[
-            ("quota", gettext_lazy("Quota (% of the ranked departments)")),
+            ("quota", gettext_lazy("Quota (share of the ranked departments)")),
             ("min_score", gettext_lazy("Minimum score")),
         ],
         initial="quota",
@@ -122,8 +122,8 @@ class QuarterSettingsForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy(
-            "Optional, best grade first, one a line: label, quota (whole %, the quotas add up to 100) or label, "
-            "minimum score. Leave empty for no grades."
+            "Optional, best grade first, one a line: label, quota (a whole percentage; the quotas add up to 100) "
+            "or label, minimum score. Leave empty for no grades."
         ),
     )
 
