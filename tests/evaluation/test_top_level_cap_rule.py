@@ -42,7 +42,7 @@ def test_the_cap_counts_each_criterion_on_its_own() -> None:
     cells = _cells(13, criterion=1) + _cells(13, criterion=2)
     check_top_level_cap(cells, cap=30, targets=44, scale=LEVELS, criteria=NAMES)
     with pytest.raises(BallotRefused, match="完成质量"):
-        check_top_level_cap(cells + [(2, 10000)], cap=30, targets=44, scale=LEVELS, criteria=NAMES)
+        check_top_level_cap([*cells, (2, 10000)], cap=30, targets=44, scale=LEVELS, criteria=NAMES)
 
 
 def test_a_peers_own_department_is_not_counted_in_t() -> None:
