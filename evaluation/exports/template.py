@@ -76,7 +76,7 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
         ],
         [],
     )
-    # Optional (docs/workbooks.md, "Sheet `grades`"); after the sheets every workbook has.
+    # Optional (docs/workbooks.md, "Sheet `grades` [等次]"); after the sheets every workbook has.
     grades = [] if quarter is None else [(g.label, g.quota, g.min_score) for g in quarter.grades.order_by("order")]
     yield SheetData(
         _header("grades", "等次"),

@@ -23,6 +23,13 @@ LEVELS = ValueScale(
 NAMES = {1: "办事效率", 2: "完成质量"}
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """The assertions read the English messages (msgids), whatever the site's default language."""
+    with translation.override("en"):
+        yield
+
+
 def _cells(top: int, criterion: int = 1, others: int = 0) -> list[tuple[int, int]]:
     return [(criterion, 10000)] * top + [(criterion, 8000)] * others
 
