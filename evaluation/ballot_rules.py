@@ -8,7 +8,8 @@ Each refusal is a BallotRefused whose message is translated and safe to show to 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,7 +22,7 @@ from departments.models import Unit, UnitKind
 from departments.roles import Role
 from departments.workbook import normalise_header
 from evaluation.criteria_templates import ABSTAIN_LABELS, within_digits
-from evaluation.models import Ballot, GrassrootsParticipation, Origin, Quarter, Source
+from evaluation.models import Ballot, GrassrootsParticipation, Origin, Quarter, Scale, Source
 from evaluation.scoring import SOURCES
 
 # Typed or imported text that means 不了解 (an abstention), compared after normalise_header; blank abstains too.
@@ -143,6 +144,69 @@ def check_criterion(criterion_id: Any, *, criteria: Mapping[int, str], quarter_c
             _("A criterion of this ballot does not belong to %(quarter)s.") % {"quarter": quarter_code},
             code="criterion",
         )
+
+
+def offered_targets(targets: Collection[int], *, source: str, own_unit_id: int | None) -> int:
+    """T of docs/scoring.md rule 10: how many departments a ballot offers (a peer's own department is not)."""
+    own = source == Source.PEER and own_unit_id is not None and own_unit_id in targets
+    return len(targets) - (1 if own else 0)
+
+
+# --- the top-level cap (docs/scoring.md rule 10) -----------------------------------------------
+
+
+def top_level_allowance(*, cap: int, targets: int) -> int:
+    """How many targets one criterion of a ballot may give the highest level: floor(cap × T / 100)."""
+    return cap * targets // 100
+
+
+def top_level_cap_refusal(*, scale: str, cap: int | None) -> str | None:
+    """Why a quarter cannot have this top-level cap, or None: a whole percentage, on the levels scale only."""
+    if cap is None:
+        return None
+    if not 0 <= cap <= 100:
+        return _("The top-level cap is a whole percentage from 0 to 100.")
+    if scale != Scale.LEVELS:
+        return _("The top-level cap applies to the levels scale only.")
+    return None
+
+
+def check_top_level_cap(
+    cells: Iterable[tuple[Any, int]],
+    *,
+    cap: int | None,
+    targets: int,
+    scale: ValueScale,
+    criteria: Mapping[Any, str],
+) -> None:
+    """Refuse a ballot that gives the highest level to more targets of one criterion than the cap allows.
+
+    `cells` are (criterion key, value in hundredths) of the ballot's non-abstention cells; `criteria` names
+    each criterion key. Nothing to check without a cap or on the points scale.
+    """
+    if cap is None or not scale.uses_levels or not scale.levels:
+        return
+    top = int(max(scale.levels.values()) * 100)
+    allowance = top_level_allowance(cap=cap, targets=targets)
+    counts = Counter(criterion for criterion, centi in cells if centi == top)
+    for criterion, count in counts.items():
+        if count > allowance:
+            level = next(label for label, points in scale.levels.items() if int(points * 100) == top)
+            raise BallotRefused(
+                _(
+                    "%(criterion)s: %(count)d departments rated %(level)s, more than the cap of %(allowance)d "
+                    "(%(cap)d%% of %(targets)d)."
+                )
+                % {
+                    "criterion": criteria.get(criterion, str(criterion)),
+                    "count": count,
+                    "level": level,
+                    "allowance": allowance,
+                    "cap": cap,
+                    "targets": targets,
+                },
+                code="top_level_cap",
+            )
 
 
 # --- which sources are collected ---------------------------------------------------------------

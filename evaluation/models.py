@@ -91,6 +91,14 @@ class Quarter(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("A department sees a source's breakdown and comments only from this many ballots on."),
     )
+    # docs/scoring.md rule 10: at most this percentage of a ballot's targets get the highest level, per criterion.
+    top_level_cap = models.PositiveSmallIntegerField(
+        _("top-level cap (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Levels scale only: the share of departments one criterion of a ballot may rate at the top level."),
+    )
     opens_at = models.DateTimeField(_("voting opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -152,6 +160,7 @@ SCORING_FIELDS: tuple[str, ...] = (
     "min_ballots_peer",
     "min_ballots_leadership",
     "anonymity_k",
+    "top_level_cap",
 )
 
 
@@ -174,6 +183,32 @@ class Level(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.points})"
+
+
+class Grade(models.Model):
+    """One grade (等次) of a quarter, best first by `order` (docs/scoring.md rule 9): a quota or a minimum score."""
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="grades")
+    label = models.CharField(_("label"), max_length=20)
+    quota = models.PositiveSmallIntegerField(_("quota (%)"), null=True, blank=True, validators=[MaxValueValidator(100)])
+    min_score = models.DecimalField(_("minimum score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["quarter", "order"]
+        verbose_name = _("grade")
+        verbose_name_plural = _("grades")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "label"], name="grade_label_unique"),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True, min_score__isnull=False)
+                | Q(quota__isnull=False, min_score__isnull=True),
+                name="grade_quota_or_min_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Criterion(models.Model):

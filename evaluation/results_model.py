@@ -8,7 +8,8 @@ A published quarter keeps its results as `ResultSnapshot.payload`, written by `Q
 read back by `QuarterResults.from_snapshot()`. Version 1 is the plain results dict of earlier releases (floats, no
 "version" key); version 2 adds "version", writes numbers as decimal strings and carries the roster (unit names,
 rating units, participation) that the results workbook names, so that nothing of a published quarter is read
-from the live tables.
+from the live tables. Grades, last places and the top-level cap were added to version 2 as optional keys: a
+snapshot written before them reads back without grades, without last places and without a cap.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ class CriterionUsed:
 
 
 @dataclass(frozen=True)
+class GradeUsed:
+    """One grade of the quarter (docs/scoring.md rule 9): a quota or a minimum score."""
+
+    label: str
+    quota: int | None
+    min_score: Decimal | None
+
+
+@dataclass(frozen=True)
 class SettingsUsed:
     """The quarter's settings the results were computed with."""
 
@@ -60,6 +70,8 @@ class SettingsUsed:
     trim_min_n: int
     min_ballots: Mapping[str, int]
     anonymity_k: int
+    grades: tuple[GradeUsed, ...] = ()
+    top_level_cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,9 @@ class DepartmentRow:
     final_exact: Fraction | None
     sources: Mapping[str, SourceResult]  # every source of SOURCES, in that order
     adjustments: tuple[AdjustmentInfo, ...] = ()
+    grade: str | None = None  # rule 9; None without grades or when unscored
+    last_place: bool = False  # rule 11
+    last_place_streak: int = 0
 
     @property
     def scored(self) -> bool:
@@ -197,6 +212,7 @@ class AnnualRow:
     rank: int | None
     score: Number
     quarters: int
+    grade: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +253,9 @@ def interchange_json(results: QuarterResults) -> dict[str, Any]:
                 "adjustment": _float(row.adjustment),
                 "sources": {s: _float(part.score) for s, part in row.sources.items()},
                 "ballots": {s: part.ballots for s, part in row.sources.items()},
+                "grade": row.grade,
+                "last_place": row.last_place,
+                "last_place_streak": row.last_place_streak,
                 "cells": {s: {c: float(v) for c, v in part.cells.items()} for s, part in row.sources.items()},
             }
             for row in results.departments
@@ -284,6 +303,12 @@ def _settings_from(data: Mapping[str, Any], number: ReadNumber) -> SettingsUsed:
         trim_min_n=int(data["trim_min_n"]),
         min_ballots={source: int(data["min_ballots"][source]) for source in SOURCES},
         anonymity_k=int(data["anonymity_k"]),
+        # Snapshots written before grades and the cap existed have neither.
+        grades=tuple(
+            GradeUsed(item["label"], item.get("quota"), number(item.get("min_score")))
+            for item in data.get("grades", ())
+        ),
+        top_level_cap=data.get("top_level_cap"),
     )
 
 
@@ -316,6 +341,9 @@ def _department_from(data: Mapping[str, Any], criteria: tuple[CriterionUsed, ...
         adjustments=tuple(
             AdjustmentInfo(number(item["points"]), item.get("reason", "")) for item in data.get("adjustments", ())
         ),
+        grade=data.get("grade"),
+        last_place=bool(data.get("last_place", False)),
+        last_place_streak=int(data.get("last_place_streak") or 0),
     )
 
 
@@ -365,6 +393,8 @@ def _settings_v2(settings: SettingsUsed) -> dict[str, Any]:
         "trim_min_n": settings.trim_min_n,
         "min_ballots": dict(settings.min_ballots),
         "anonymity_k": settings.anonymity_k,
+        "grades": [{"label": g.label, "quota": g.quota, "min_score": _text(g.min_score)} for g in settings.grades],
+        "top_level_cap": settings.top_level_cap,
     }
 
 
@@ -385,6 +415,9 @@ def _department_v2(row: DepartmentRow) -> dict[str, Any]:
         "ballots": {s: part.ballots for s, part in row.sources.items()},
         "cells": {s: {c: _text(v) for c, v in part.cells.items()} for s, part in row.sources.items()},
         "adjustments": [{"points": _text(a.points), "reason": a.reason} for a in row.adjustments],
+        "grade": row.grade,
+        "last_place": row.last_place,
+        "last_place_streak": row.last_place_streak,
     }
 
 

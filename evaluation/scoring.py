@@ -1,4 +1,4 @@
-"""docs/scoring.md, rules 1–8, as pure functions: frozen dataclasses in, dataclasses out.
+"""docs/scoring.md, rules 1–9 and 11, as pure functions: frozen dataclasses in, dataclasses out.
 
 No ORM here. Values arrive as exact integer hundredths (what BallotValue stores),
 every intermediate is a `Fraction`, and only what is shown is rounded, half up,
@@ -7,10 +7,12 @@ to two decimals (rule 5).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
+from math import floor
+from typing import TypeVar
 
 SOURCES: tuple[str, ...] = ("grassroots", "peer", "leadership")
 CENT = Decimal("0.01")
@@ -65,6 +67,16 @@ class CellAggregate:
 
 
 CellKey = tuple[str, int, str]  # (source, department id, criterion code)
+PlaceKey = tuple[int, str]  # (department id, ranking group)
+
+
+@dataclass(frozen=True)
+class GradeRule:
+    """One grade of a quarter (rule 9): a label and either a quota (whole percentage) or a minimum score."""
+
+    label: str
+    quota: int | None = None
+    min_score: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,9 @@ class ScoringInput:
     ballot_counts: Mapping[tuple[str, int], int]
     adjustments: Mapping[int, Decimal] = field(default_factory=dict)
     previous_ranks: Mapping[tuple[int, str], int] = field(default_factory=dict)
+    grades: tuple[GradeRule, ...] = ()
+    # Rule 11: the last places of the earlier published quarters, newest first, each a set of (department, group).
+    earlier_last_places: tuple[frozenset[PlaceKey], ...] = ()
 
 
 # --- outputs ------------------------------------------------------------------------------------------------------
@@ -101,6 +116,9 @@ class DepartmentScore:
     final: Fraction | None
     rank: int | None = None
     rank_change: int | None = None
+    grade: str | None = None
+    last_place: bool = False
+    last_place_streak: int = 0
 
     @property
     def scored(self) -> bool:
@@ -135,6 +153,7 @@ class AnnualScore:
     score: Fraction | None
     quarters: int
     rank: int | None = None
+    grade: str | None = None
 
     @property
     def shown_score(self) -> Decimal | None:
@@ -251,20 +270,133 @@ def _rank_group(members: list[DepartmentScore], previous: Mapping[tuple[int, str
 
 
 def compute_quarter(data: ScoringInput) -> QuarterScores:
-    """Apply rules 1–7 to one quarter."""
+    """Apply rules 1–7, 9 and 11 to one quarter."""
     scores = [_department_score(data, department) for department in data.departments]
     groups = ordered_groups(data.departments)
     listed: list[DepartmentScore] = []
     for group in groups:
-        listed += _rank_group([s for s in scores if s.department.group == group], data.previous_ranks)
-    return QuarterScores(groups=groups, departments=tuple(listed))
+        ranked = _rank_group([s for s in scores if s.department.group == group], data.previous_ranks)
+        listed += _graded(ranked, data.grades)
+    return QuarterScores(groups=groups, departments=tuple(_placed(listed, data.earlier_last_places)))
+
+
+def _graded(members: list[DepartmentScore], grades: Sequence[GradeRule]) -> list[DepartmentScore]:
+    """One group's members (ranked ones first, in rank order) with their grades (rule 9)."""
+    ranked = [m for m in members if m.rank is not None]
+    labels = assign_grades([(m.rank, m.shown_final) for m in ranked], grades)  # type: ignore[misc]
+    return [replace(m, grade=label) for m, label in zip(ranked, labels, strict=True)] + members[len(ranked) :]
+
+
+def _placed(listed: list[DepartmentScore], earlier: Sequence[frozenset[PlaceKey]]) -> list[DepartmentScore]:
+    """The departments with their last-place flag and streak (rule 11)."""
+    last = last_in_groups(((s.department.id, s.department.group), s.department.group, s.rank) for s in listed)
+    streaks = last_place_streaks(last, earlier)
+    return [
+        replace(s, last_place=True, last_place_streak=streaks[key])
+        if (key := (s.department.id, s.department.group)) in last
+        else s
+        for s in listed
+    ]
+
+
+# --- rule 9 -------------------------------------------------------------------------------------------------------
+
+
+def grade_mode(grades: Sequence[GradeRule]) -> str | None:
+    """ "quota" or "threshold" for a valid list of grades, None without grades."""
+    if not grades:
+        return None
+    return "quota" if grades[0].quota is not None else "threshold"
+
+
+def round_half_up_whole(value: Fraction) -> int:
+    """Round an exact non-negative value half up to a whole number (2.5 -> 3, 2.4 -> 2)."""
+    return floor(value + Fraction(1, 2))
+
+
+def quota_ends(count: int, grades: Sequence[GradeRule]) -> list[int]:
+    """Rule 9, quota mode: where each grade ends, as a count of departments, round_half_up(N × Σ q / 100)."""
+    ends, cumulative = [], 0
+    for grade in grades:
+        cumulative += grade.quota or 0
+        ends.append(round_half_up_whole(Fraction(count * cumulative, 100)))
+    return ends
+
+
+def assign_grades(ranked: Sequence[tuple[int, Decimal]], grades: Sequence[GradeRule]) -> list[str | None]:
+    """Rule 9: the grade of each ranked department of one group, given in ranking order as (rank, shown score).
+
+    Without grades every department gets None. Departments sharing a rank always share the better grade.
+    """
+    if not grades:
+        return [None] * len(ranked)
+    if grade_mode(grades) == "threshold":
+        return [_threshold_grade(score, grades) for _rank, score in ranked]
+    ends = quota_ends(len(ranked), grades)
+    labels: list[str | None] = []
+    index = 0
+    for position, (rank, _score) in enumerate(ranked):
+        if position and rank == ranked[position - 1][0]:
+            labels.append(labels[-1])
+            continue
+        # `position` departments come before this one: the grade goes on while that count is short of its end.
+        while index < len(grades) - 1 and position >= ends[index]:
+            index += 1
+        labels.append(grades[index].label)
+    return labels
+
+
+def _threshold_grade(score: Decimal, grades: Sequence[GradeRule]) -> str:
+    for grade in grades:
+        if grade.min_score is not None and grade.min_score <= score:
+            return grade.label
+    return grades[-1].label
+
+
+# --- rule 11 ------------------------------------------------------------------------------------------------------
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+def last_in_groups(ranked: Iterable[tuple[Key, str, int | None]]) -> set[Key]:
+    """Rule 11: of (key, group, rank) entries, the keys whose rank is the worst of their group's ranked ones.
+
+    Unranked entries (rank None) are ignored; a group of fewer than two ranked entries has no last place.
+    """
+    groups: dict[str, list[tuple[Key, int]]] = {}
+    for key, group, rank in ranked:
+        if rank is not None:
+            groups.setdefault(group, []).append((key, rank))
+    last: set[Key] = set()
+    for members in groups.values():
+        if len(members) >= 2:
+            worst = max(rank for _key, rank in members)
+            last.update(key for key, rank in members if rank == worst)
+    return last
+
+
+def last_place_streaks(current: Iterable[Key], earlier: Sequence[frozenset[Key] | set[Key]]) -> dict[Key, int]:
+    """Rule 11: for each key last now, how many consecutive quarters, ending with this one, it has been last.
+
+    `earlier` holds the last places of the earlier published quarters, newest first.
+    """
+    streaks: dict[Key, int] = {}
+    for key in current:
+        streak = 1
+        for places in earlier:
+            if key not in places:
+                break
+            streak += 1
+        streaks[key] = streak
+    return streaks
 
 
 # --- rule 8 -------------------------------------------------------------------------------------------------------
 
 
-def compute_annual(entries: Iterable[AnnualInput]) -> AnnualScores:
-    """Rule 8: the mean of the unrounded final scores, ranked by rule 6 within each group."""
+def compute_annual(entries: Iterable[AnnualInput], grades: Sequence[GradeRule] = ()) -> AnnualScores:
+    """Rule 8: the mean of the unrounded final scores, ranked by rule 6 within each group; graded by rule 9 with
+    `grades` (the grade settings of the year's latest published quarter)."""
     scores = [
         AnnualScore(e.department, sum(e.finals, Fraction(0)) / len(e.finals) if e.finals else None, len(e.finals))
         for e in entries
@@ -278,6 +410,7 @@ def compute_annual(entries: Iterable[AnnualInput]) -> AnnualScores:
             key=lambda m: (-m.shown_score, *_display_key(m.department)),  # type: ignore[operator]
         )
         ranks = competition_ranks([m.shown_score for m in scored])  # type: ignore[misc]
-        listed += [replace(m, rank=r) for m, r in zip(scored, ranks, strict=True)]
+        labels = assign_grades([(r, m.shown_score) for m, r in zip(scored, ranks, strict=True)], grades)  # type: ignore[misc]
+        listed += [replace(m, rank=r, grade=g) for m, r, g in zip(scored, ranks, labels, strict=True)]
         listed += sorted((m for m in members if m.score is None), key=lambda m: _display_key(m.department))
     return AnnualScores(groups=groups, departments=tuple(listed))

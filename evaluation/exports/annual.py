@@ -37,6 +37,10 @@ def annual_sheet(year: int, annual: AnnualResults, quarters: Sequence[Quarter]) 
             score(_("%(quarter)s score") % {"quarter": quarter.code}),
             count(_("%(quarter)s rank") % {"quarter": quarter.code}),
         ]
+    # Annual grades (docs/scoring.md rule 9, with the latest published quarter's grades), last, when there are any.
+    graded = any(entry.grade is not None for entry in annual.departments)
+    if graded:
+        columns.append(Column(_("Annual grade"), 10))
 
     def rows() -> Iterator[list[Any]]:
         for entry in annual.grouped():
@@ -44,6 +48,8 @@ def annual_sheet(year: int, annual: AnnualResults, quarters: Sequence[Quarter]) 
             for quarter in quarters:
                 found = per_quarter[quarter.code].get(entry.id)
                 row += [None, None] if found is None else [found.score, found.rank]
+            if graded:
+                row.append(entry.grade)
             yield row
 
     return SheetData(str(year), _("Annual ranking"), columns, rows())

@@ -42,9 +42,14 @@ def ranking_sheet(results: QuarterResults) -> SheetData:
         score(_("Adjustment")),
         count(_("Rank change")),
     ]
+    # docs/workbooks.md: when the quarter has grades, grade and last place (its streak, blank if not last) follow.
+    graded = bool(results.settings.grades)
+    if graded:
+        columns += [Column(_("Grade"), 10), count(_("Last place (quarters running)"))]
 
     def rows() -> Iterator[list[Any]]:
         for row in results.grouped():
+            extra = [row.grade, row.last_place_streak if row.last_place else None] if graded else []
             yield [
                 group_label(row.group),
                 row.rank,
@@ -56,6 +61,7 @@ def ranking_sheet(results: QuarterResults) -> SheetData:
                 row.sources[Source.LEADERSHIP].score,
                 row.adjustment,
                 row.rank_change,
+                *extra,
             ]
 
     return SheetData(_("Ranking"), _("Ranking"), columns, rows())
@@ -76,6 +82,7 @@ def settings_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
             for source in Source.values
         ),
         ("anonymity_k", used.anonymity_k, _("Fewest ballots for a department to see a breakdown")),
+        ("top_level_cap", used.top_level_cap, _("Top-level cap: share of a ballot's departments per criterion (%)")),
     ]
     labels = {source: source_label(source) for source in Source.values}
     filled = [
@@ -89,6 +96,13 @@ def settings_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
 def levels_sheet(results: QuarterResults) -> SheetData:
     rows = [(level.label, level.points) for level in results.settings.levels]
     return SheetData(_("Levels"), _("Levels"), [Column(_("Label"), 14), Column(_("Points"), 10)], rows)
+
+
+def grades_sheet(results: QuarterResults) -> SheetData:
+    """The quarter's grades, best first (docs/scoring.md rule 9): a quota or a minimum score each."""
+    rows = [(g.label, g.quota, g.min_score) for g in results.settings.grades]
+    columns = [Column(_("Label"), 14), count(_("Quota (%)")), score(_("Minimum score"))]
+    return SheetData(_("Grades"), _("Grades"), columns, rows)
 
 
 def criteria_sheet(results: QuarterResults) -> SheetData:
@@ -245,6 +259,8 @@ def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetD
     yield ranking_sheet(results)
     yield settings_sheet(quarter, results)
     yield levels_sheet(results)
+    if results.settings.grades:
+        yield grades_sheet(results)
     yield criteria_sheet(results)
     yield cells_sheet(results)
     yield counts_sheet(results)

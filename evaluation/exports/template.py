@@ -76,6 +76,18 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
         ],
         [],
     )
+    # Optional (docs/workbooks.md, "Sheet `grades` [等次]"); after the sheets every workbook has.
+    grades = [] if quarter is None else [(g.label, g.quota, g.min_score) for g in quarter.grades.order_by("order")]
+    yield SheetData(
+        _header("grades", "等次"),
+        "",
+        [
+            Column(_header("label", "等次"), 14),
+            Column(_header("quota", "比例"), 10),
+            Column(_header("min_score", "最低分"), 10),
+        ],
+        grades,
+    )
     yield _template_units()
 
 

@@ -29,6 +29,7 @@ from evaluation.services.ballots import (
     BallotSheet,
     ballot_sheet,
     ballot_targets,
+    sheet_top_level_allowance,
 )
 
 VALUE_FIELD = re.compile(r"^v-([0-9]{1,18})-([0-9]{1,18})$")
@@ -168,6 +169,23 @@ class BallotGrid:
     def filled_count(self) -> int:
         return sum(row.filled for row in self.rows())
 
+    @property
+    def top_level_allowance(self) -> int | None:
+        """docs/scoring.md rule 10: how many departments one criterion may rate at the top level; None: no cap."""
+        own = self.own_unit.pk if self._excludes_own_unit else None
+        return sheet_top_level_allowance(self.sheet, source=self.source, own_unit_id=own)
+
+    @property
+    def top_level(self) -> Level | None:
+        """The highest level, the one the cap limits."""
+        return max(self.levels, key=lambda level: level.points, default=None)
+
+    @property
+    def top_level_value(self) -> str:
+        """The value the page posts for the highest level."""
+        top = self.top_level
+        return "" if top is None else _points_text(top.points)
+
     def level_legend(self) -> list[tuple[str, str]]:
         return [(level.label, _points_text(level.points)) for level in self.levels]
 
@@ -272,4 +290,5 @@ def grid_context(grid: BallotGrid) -> dict[str, Any]:
         "cell_count": grid.cell_count,
         "filled_count": grid.filled_count,
         "comment_max": COMMENT_MAX_LENGTH,
+        "top_allowance": grid.top_level_allowance,
     }

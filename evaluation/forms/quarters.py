@@ -11,9 +11,17 @@ from django.utils.translation import gettext_lazy
 
 from departments.models import Unit
 from evaluation.criteria_templates import TEMPLATES, CriterionSpec, LevelSpec
+from evaluation.grades import GradeSpec, grade_problems
 from evaluation.models import Quarter, QuarterStatus, quarter_code_validator
 from evaluation.services.codes import MAX_CODES_PER_ISSUE
-from evaluation.services.quarters import SETTINGS_FIELDS, TEXT_FIELDS, WINDOW_FIELDS, criteria_specs, level_specs
+from evaluation.services.quarters import (
+    SETTINGS_FIELDS,
+    TEXT_FIELDS,
+    WINDOW_FIELDS,
+    criteria_specs,
+    grade_specs,
+    level_specs,
+)
 
 COPY_PREVIOUS = "previous"
 
@@ -100,6 +108,25 @@ class QuarterSettingsForm(forms.ModelForm):
         help_text=gettext_lazy("One criterion a line: code, name, weight (above 0)."),
     )
 
+    grade_mode = forms.ChoiceField(
+        label=gettext_lazy("Grades by"),
+        choices=[
+            ("quota", gettext_lazy("Quota (share of the ranked departments)")),
+            ("min_score", gettext_lazy("Minimum score")),
+        ],
+        initial="quota",
+        required=False,  # a form posted without it grades by quota
+    )
+    grades_text = forms.CharField(
+        label=gettext_lazy("Grades"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Optional, best grade first, one a line: label, quota (a whole percentage; the quotas add up to 100) "
+            "or label, minimum score. Leave empty for no grades."
+        ),
+    )
+
     class Meta:
         model = Quarter
         # The title has a form of its own (QuarterRenameForm): it may change in every status.
@@ -116,6 +143,13 @@ class QuarterSettingsForm(forms.ModelForm):
         self.fields["criteria_text"].initial = "\n".join(
             f"{s.code}, {s.name}, {_plain(s.weight)}" for s in criteria_specs(quarter)
         )
+        grades = grade_specs(quarter) if quarter.pk else []
+        self.fields["grades_text"].initial = "\n".join(
+            f"{g.label}, {g.quota if g.quota is not None else _plain(g.min_score)}"
+            for g in grades  # type: ignore[arg-type]
+        )
+        if grades and grades[0].quota is None:
+            self.fields["grade_mode"].initial = "min_score"
         for name, field in self.fields.items():
             # The window never affects a score; it stays editable until publication.
             if name in WINDOW_FIELDS:
@@ -143,11 +177,38 @@ class QuarterSettingsForm(forms.ModelForm):
             specs.append(CriterionSpec(parts[0], parts[1], _criterion_weight(parts[2], number)))
         return specs
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "grades_text" in cleaned and "grade_mode" in cleaned:
+            try:
+                cleaned["grades"] = self._grades(cleaned["grades_text"], by_quota=cleaned["grade_mode"] != "min_score")
+            except forms.ValidationError as error:
+                self.add_error("grades_text", error)
+        return cleaned
+
+    @staticmethod
+    def _grades(text: str, *, by_quota: bool) -> list[GradeSpec]:
+        specs = []
+        for number, parts in enumerate(_lines(text), start=1):
+            if len(parts) != 2 or not parts[0]:
+                raise forms.ValidationError(_("Line %(line)s: write a label and a number.") % {"line": number})
+            value = _decimal(parts[1], number)
+            if by_quota and value != value.to_integral_value():
+                raise forms.ValidationError(_("Line %(line)s: a quota is a whole percentage.") % {"line": number})
+            specs.append(GradeSpec(parts[0], int(value), None) if by_quota else GradeSpec(parts[0], None, value))
+        problems = grade_problems(specs)
+        if problems:
+            raise forms.ValidationError(
+                [message if index is None else f"{specs[index].label}: {message}" for index, _c, message in problems]
+            )
+        return specs
+
     def changes(self) -> dict[str, Any]:
         """Keyword arguments for quarter_update_settings."""
         data = {name: self.cleaned_data[name] for name in self._meta.fields}
         data["levels"] = self.cleaned_data["levels_text"]
         data["criteria"] = self.cleaned_data["criteria_text"]
+        data["grades"] = self.cleaned_data["grades"]
         return data
 
 

@@ -61,6 +61,7 @@ def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bo
         leaders={user.username: user for user in leaders},
         users=set(User.objects.values_list("username", flat=True)),
         replace=replace,
+        top_level_cap=values.get("top_level_cap"),
     )
 
 
@@ -124,10 +125,23 @@ def read_ballots(rows: list[SheetRow], context: ImportContext, issues: list[Impo
             continue
         try:
             rules.check_not_empty(values=len(ballot.values), comments=len(ballot.comments))
+            _check_cap(ballot, context)
         except BallotRefused as refused:
             issues.append(ballot.first_row.issue("ballot", refused.messages[0]))
     _check_one_per_rater(list(ballots.values()), issues)
     return list(ballots.values())
+
+
+def _check_cap(ballot: SheetBallot, context: ImportContext) -> None:
+    """docs/scoring.md rule 10, as every ballot is checked (evaluation.ballot_rules)."""
+    own = ballot.rater_unit.pk if ballot.rater_unit is not None else None
+    rules.check_top_level_cap(
+        ((index, centi) for _department, index, centi in ballot.values),
+        cap=context.top_level_cap,
+        targets=rules.offered_targets(context.target_names, source=ballot.source, own_unit_id=own),
+        scale=context.value_scale,
+        criteria={index: spec.name for index, spec in enumerate(context.criteria)},
+    )
 
 
 def _is_target_only(row: SheetRow, columns: dict[int, str]) -> bool:

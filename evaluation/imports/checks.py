@@ -13,10 +13,12 @@ from departments.workbook import (
 )
 from evaluation import ballot_rules as rules
 from evaluation.criteria_templates import CriterionSpec, LevelSpec
+from evaluation.grades import GradeSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.ballots import stored_criteria, stored_levels
 from evaluation.imports.common import (
     CRITERIA_SHEET,
+    GRADES_SHEET,
     LEVELS_SHEET,
     REPLACE_LABEL,
     ImportContext,
@@ -30,6 +32,7 @@ from evaluation.models import (
     Quarter,
     Source,
 )
+from evaluation.services.quarters import grade_specs
 
 # --- against what is stored ----------------------------------------------------------------------------------------
 
@@ -89,6 +92,9 @@ def check_settings_locked(
     levels_read = parsed.levels is not None and not _reported(LEVELS_SHEET, issues)
     if levels_read and _levels_key(parsed.levels) != _levels_key(stored_levels(quarter)):
         issues.append(ImportIssue(LEVELS_SHEET.key, None, None, _locked_message(quarter, "levels")))
+    grades_read = parsed.grades is not None and not _reported(GRADES_SHEET, issues)
+    if grades_read and _grades_key(parsed.grades) != _grades_key(grade_specs(quarter)):
+        issues.append(ImportIssue(GRADES_SHEET.key, None, None, _locked_message(quarter, "grades")))
 
 
 def _reported(spec: SheetSpec, issues: list[ImportIssue]) -> bool:
@@ -104,6 +110,10 @@ def _locked_message(quarter: Quarter, what: str) -> str:
 
 def _criteria_key(specs: list[CriterionSpec]) -> list[tuple[str, str, Decimal]]:
     return [(spec.code, spec.name, Decimal(spec.weight).normalize()) for spec in specs]
+
+
+def _grades_key(specs: list[GradeSpec]) -> list[tuple[str, int | None, Decimal | None]]:
+    return [(s.label, s.quota, None if s.min_score is None else s.min_score.normalize()) for s in specs]
 
 
 def _levels_key(specs: list[LevelSpec]) -> list[tuple[str, Decimal]]:

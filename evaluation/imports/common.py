@@ -19,6 +19,7 @@ from departments.workbook import (
 )
 from evaluation.ballot_rules import ValueScale
 from evaluation.criteria_templates import CriterionSpec, LevelSpec
+from evaluation.grades import GradeSpec
 from evaluation.models import (
     SCORING_FIELDS,
     Quarter,
@@ -50,6 +51,16 @@ CRITERIA_SHEET = SheetSpec(
         ColumnSpec("code", aliases=("编码",)),
         ColumnSpec("name", aliases=("名称",)),
         ColumnSpec("weight", aliases=("权重",), required=False),
+    ],
+)
+GRADES_SHEET = SheetSpec(
+    "grades",
+    aliases=("等次",),
+    required=False,
+    columns=[
+        ColumnSpec("label", aliases=("等次", "名称")),
+        ColumnSpec("quota", aliases=("比例", "名额比例"), required=False),
+        ColumnSpec("min_score", aliases=("最低分",), required=False),
     ],
 )
 BALLOTS_SHEET = SheetSpec(
@@ -90,6 +101,7 @@ SETTING_ALIASES = {
     "基层最少票数": "min_ballots_grassroots",
     "互评最少票数": "min_ballots_peer",
     "领导最少票数": "min_ballots_leadership",
+    "优秀比例": "top_level_cap",
 }
 SOURCE_ALIASES = {
     "grassroots": Source.GRASSROOTS,
@@ -157,6 +169,7 @@ class ParsedSettings:
     rows: dict[str, SheetRow]
     levels: list[LevelSpec] | None
     criteria: list[CriterionSpec] | None
+    grades: list[GradeSpec] | None = None
 
 
 @dataclass
@@ -190,6 +203,7 @@ class ImportContext:
     leaders: dict[str, User]
     users: set[str]
     replace: bool
+    top_level_cap: int | None = None
 
     @cached_property
     def value_scale(self) -> ValueScale:
@@ -201,7 +215,7 @@ class ImportContext:
         return {unit.pk: unit.name for unit in self.departments.values()}
 
 
-SPECS = (SETTINGS_SHEET, LEVELS_SHEET, CRITERIA_SHEET, BALLOTS_SHEET, ADJUSTMENTS_SHEET)
+SPECS = (SETTINGS_SHEET, LEVELS_SHEET, CRITERIA_SHEET, GRADES_SHEET, BALLOTS_SHEET, ADJUSTMENTS_SHEET)
 
 
 class Refused(Exception):

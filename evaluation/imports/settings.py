@@ -14,9 +14,12 @@ from departments.workbook import (
     normalise_header,
     yes_no_value,
 )
+from evaluation import ballot_rules as rules
 from evaluation.criteria_templates import CriterionSpec, LevelSpec, within_digits
+from evaluation.grades import GradeSpec, grade_problems
 from evaluation.imports.common import (
     CRITERIA_SHEET,
+    GRADES_SHEET,
     SCALE_ALIASES,
     SETTING_ALIASES,
     SETTING_DEFAULTS,
@@ -54,7 +57,7 @@ def read_settings(sheets: dict[str, list[SheetRow] | None], issues: list[ImportI
         seen.add(key)
         by_key[key] = row
         parsed = _setting_value(key, row, issues)
-        if parsed is not None:
+        if parsed is not None or (key in OPTIONAL_SETTINGS and _blank(row.get("value"))):
             values[key] = parsed
             given.add(key)
     if "quarter" not in seen:
@@ -63,9 +66,26 @@ def read_settings(sheets: dict[str, list[SheetRow] | None], issues: list[ImportI
         return None
     if not any(f"weight_{source}" in seen - given for source in Source.values):
         _check_weights(values, by_key, rows, issues)
+    _check_top_level_cap(values, by_key, issues)
     levels = _read_levels(sheets["levels"], issues)
     criteria = _read_criteria(sheets["criteria"], issues)
-    return ParsedSettings(values, given, by_key, levels, criteria)
+    grades = read_grades(sheets["grades"], issues)
+    return ParsedSettings(values, given, by_key, levels, criteria, grades)
+
+
+# Settings whose blank value means "none" (docs/workbooks.md): no top-level cap.
+OPTIONAL_SETTINGS = frozenset({"top_level_cap"})
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and normalise_header(raw) in {"", "none", "无"})
+
+
+def _check_top_level_cap(values: dict[str, Any], rows: dict[str, SheetRow], issues: list[ImportIssue]) -> None:
+    row = rows.get("top_level_cap")
+    refusal = rules.top_level_cap_refusal(scale=values["scale"], cap=values["top_level_cap"])
+    if row is not None and refusal is not None:
+        issues.append(row.issue("value", refusal))
 
 
 def decimal_places(number: Decimal) -> int:
@@ -102,9 +122,11 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
         return scale
     if key == "trim":
         return _yes_no(raw, row, issues)
+    if key in OPTIONAL_SETTINGS and _blank(raw):
+        return None
     number = _whole_number(raw)
     low = TRIM_MIN_N_FLOOR if key == "trim_min_n" else 0
-    high = 100 if key.startswith("weight_") else 10000
+    high = 100 if key.startswith("weight_") or key == "top_level_cap" else 10000
     if number is None or not low <= number <= high:
         issues.append(
             row.issue("value", _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
@@ -167,6 +189,30 @@ def _read_levels(rows: list[SheetRow] | None, issues: list[ImportIssue]) -> list
         if label:
             levels.append(LevelSpec(label, points.quantize(Decimal("0.01"))))
     return levels
+
+
+def read_grades(rows: list[SheetRow] | None, issues: list[ImportIssue]) -> list[GradeSpec] | None:
+    """The grades sheet (docs/scoring.md rule 9): label, and a quota or a minimum score, best grade first."""
+    if rows is None:
+        return None
+    specs: list[GradeSpec] = []
+    for row in rows:
+        quota_raw, min_raw = row.get("quota"), row.get("min_score")
+        quota = None if _blank(quota_raw) else _whole_number(quota_raw)
+        min_score = None if _blank(min_raw) else parse_decimal(min_raw)
+        if not _blank(quota_raw) and quota is None:
+            issues.append(row.issue("quota", _("A quota is a whole percentage from 0 to 100.")))
+            quota = 0
+        if not _blank(min_raw) and min_score is None:
+            issues.append(row.issue("min_score", _("The minimum score must be a number.")))
+            min_score = Decimal(0)
+        specs.append(GradeSpec(str(row.get("label") or "").strip(), quota, min_score))
+    for index, column, message in grade_problems(specs):
+        if index is None:
+            issues.append(ImportIssue(rows[0].sheet if rows else GRADES_SHEET.key, None, column, message))
+        else:
+            issues.append(rows[index].issue(column, message))
+    return specs
 
 
 def _read_criteria(rows: list[SheetRow] | None, issues: list[ImportIssue]) -> list[CriterionSpec] | None:

@@ -128,13 +128,19 @@ def _quarter_with_settings(
     try:
         if quarter is None:
             return quarter_create(
-                code=parsed.values["quarter"], actor=actor, criteria=context.criteria, levels=levels, **fields
+                code=parsed.values["quarter"],
+                actor=actor,
+                criteria=context.criteria,
+                levels=levels,
+                grades=parsed.grades or (),
+                **fields,
             )
         return quarter_update_settings(
             quarter=quarter,
             actor=actor,
             criteria=context.criteria if parsed.criteria is not None else None,
             levels=levels if parsed.levels is not None else None,
+            grades=parsed.grades,
             **fields,
         )
     except ValidationError as error:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from evaluation.labels import group_label
 from evaluation.models import Problem, Quarter, QuarterStatus
 from evaluation.results_model import DepartmentRow, QuarterResults
+from evaluation.scoring import PlaceKey, last_in_groups, last_place_streaks
 from evaluation.selectors.participation import SourceTurnout, quarter_participation, source_turnout
 from evaluation.selectors.problems import overdue_q
 from evaluation.selectors.results import quarter_results
@@ -69,35 +70,31 @@ def overdue_board_url() -> str:
     return reverse("evaluation:problems") + "?" + urlencode({"quarter": "", "overdue": "on"})
 
 
-def _last_in_group(results: QuarterResults) -> dict[str, DepartmentRow]:
-    """The rows ranked last in their group, by department code; a group of one ranked department has no last."""
-    last: dict[str, DepartmentRow] = {}
-    for group in results.groups:
-        ranked = [row for row in results.in_group(group) if row.rank is not None]
-        if len(ranked) < 2:
-            continue
-        bottom = max(row.rank for row in ranked)
-        last.update((row.code, row) for row in ranked if row.rank == bottom)
-    return last
+def _last_in_group(results: QuarterResults) -> dict[PlaceKey, DepartmentRow]:
+    """The rows ranked last in their group (docs/scoring.md rule 11), by (department id, group)."""
+    rows = {(row.id, row.group): row for row in results.departments}
+    return {key: rows[key] for key in last_in_groups((key, row.group, row.rank) for key, row in rows.items())}
 
 
 def last_places(*, at_least: int = LAST_PLACE_STREAK) -> list[LastPlace]:
     """Departments last in their group in the latest published quarter and the ones just before it, at least
     `at_least` running; longest streak first. Reads published quarters newest first until no streak goes on.
     """
-    streaks: dict[str, LastPlace] = {}
-    going: set[str] | None = None  # the departments whose streak is still running; None before the first quarter
+    quarters: list[str] = []
+    history: list[dict[PlaceKey, DepartmentRow]] = []
     for quarter in Quarter.objects.filter(status=QuarterStatus.PUBLISHED).order_by("-code"):
-        last = _last_in_group(quarter_results(quarter))
-        if going is None:
-            streaks = {code: LastPlace(code, row.name, group_label(row.group)) for code, row in last.items()}
-            going = set(streaks)
-        going &= set(last)
-        for code in going:
-            streaks[code].quarters.append(quarter.code)
-        if not going:
+        history.append(_last_in_group(quarter_results(quarter)))
+        quarters.append(quarter.code)
+        if not set(history[0]).intersection(*history):
             break
-    rows = [row for row in streaks.values() if row.streak >= at_least]
+    if not history:
+        return []
+    streaks = last_place_streaks(history[0], [frozenset(places) for places in history[1:]])
+    rows = [
+        LastPlace(row.code, row.name, group_label(row.group), quarters[: streaks[key]])
+        for key, row in history[0].items()
+        if streaks[key] >= at_least
+    ]
     return sorted(rows, key=lambda row: (-row.streak, row.group, row.name))
 
 

@@ -87,6 +87,9 @@ class DepartmentDetail:
     adjustments: tuple[AdjustmentInfo, ...]
     problems: dict[str, Any] | None
     trend: list[TrendPoint]
+    grade: str | None = None
+    last_place: bool = False
+    last_place_streak: int = 0
 
     @property
     def trend_chart(self) -> dict[str, Any]:
@@ -204,4 +207,7 @@ def department_detail(*, quarter: Quarter, department: Unit, k_rule: bool) -> De
         adjustments=row.adjustments,
         problems=_problems(quarter, department),
         trend=department_trend(department),
+        grade=row.grade,
+        last_place=row.last_place,
+        last_place_streak=row.last_place_streak,
     )

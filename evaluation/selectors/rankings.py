@@ -61,6 +61,9 @@ class RankingRow:
     adjustment: Decimal | None
     source_scores: list[SourceCell]
     ballots: list[int]
+    grade: str | None = None
+    last_place: bool = False
+    last_place_streak: int = 0
 
     @property
     def ranked(self) -> bool:
@@ -77,6 +80,7 @@ class RankingGroup:
     label: str
     index: int
     rows: list[RankingRow] = field(default_factory=list)
+    graded: bool = False  # the quarter has grades: the table shows a grade column
 
     @property
     def chart_id(self) -> str:
@@ -111,6 +115,9 @@ def _row(results: QuarterResults, row: DepartmentRow, k: int | None) -> RankingR
         adjustment=row.adjustment,
         source_scores=source_cells(results, row, k),
         ballots=[row.sources[source].ballots for source in results.active_sources],
+        grade=row.grade,
+        last_place=row.last_place,
+        last_place_streak=row.last_place_streak,
     )
 
 
@@ -124,7 +131,12 @@ def ranking_groups(results: QuarterResults, k: int | None) -> list[RankingGroup]
     groups: dict[str, RankingGroup] = {}
     for row in results.departments:
         if row.group not in groups:
-            groups[row.group] = RankingGroup(key=row.group, label=group_label(row.group), index=len(groups) + 1)
+            groups[row.group] = RankingGroup(
+                key=row.group,
+                label=group_label(row.group),
+                index=len(groups) + 1,
+                graded=bool(results.settings.grades),
+            )
         groups[row.group].rows.append(_row(results, row, k))
     for group in groups.values():
         group.rows.sort(key=lambda row: (row.rank is None, row.rank or 0))
@@ -144,6 +156,7 @@ class AnnualRow:
     score: Decimal | None
     quarters: int
     by_quarter: list[tuple[Decimal | None, int | None] | None]
+    grade: str | None = None
 
 
 @dataclass
@@ -151,6 +164,10 @@ class AnnualGroup:
     key: str
     label: str
     rows: list[AnnualRow] = field(default_factory=list)
+
+    @property
+    def graded(self) -> bool:
+        return any(row.grade is not None for row in self.rows)
 
 
 def _quarter_cells(codes: Sequence[str]) -> dict[int, dict[str, tuple[Decimal | None, int | None]]]:
@@ -180,6 +197,7 @@ def annual_groups(annual: AnnualResults) -> list[AnnualGroup]:
                 score=row.score,
                 quarters=row.quarters,
                 by_quarter=[mine.get(code) for code in annual.quarters],
+                grade=row.grade,
             )
         )
     for group in groups.values():

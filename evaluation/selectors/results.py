@@ -18,6 +18,7 @@ from evaluation.results_model import (
     AnnualResults,
     AnnualRow,
     DepartmentRow,
+    GradeUsed,
     LevelUsed,
     ParticipationRow,
     QuarterResults,
@@ -27,7 +28,15 @@ from evaluation.results_model import (
     UnitName,
     shown,
 )
-from evaluation.scoring import SOURCES, AnnualInput, DepartmentInput, DepartmentScore, compute_annual, compute_quarter
+from evaluation.scoring import (
+    SOURCES,
+    AnnualInput,
+    DepartmentInput,
+    DepartmentScore,
+    GradeRule,
+    compute_annual,
+    compute_quarter,
+)
 from evaluation.selectors.counted_ballots import load_counted_ballots
 from evaluation.selectors.participation import grassroots_rows, leadership_rows, peer_rows
 from evaluation.selectors.scoring import QuarterScoringData, quarter_scoring_data
@@ -61,6 +70,9 @@ def _department_row(score: DepartmentScore, data: QuarterScoringData) -> Departm
             for a in data.adjustments
             if a.department_id == department.id
         ),
+        grade=score.grade,
+        last_place=score.last_place,
+        last_place_streak=score.last_place_streak,
     )
 
 
@@ -75,6 +87,8 @@ def _settings_used(quarter: Quarter, data: QuarterScoringData) -> SettingsUsed:
         trim_min_n=settings.trim_min_n,
         min_ballots={source: settings.minimum(source) for source in SOURCES},
         anonymity_k=quarter.anonymity_k,
+        grades=tuple(GradeUsed(g.label, g.quota, g.min_score) for g in data.grades),
+        top_level_cap=quarter.top_level_cap,
     )
 
 
@@ -197,6 +211,13 @@ def _annual_departments(snapshots: list[QuarterResults], finals: dict[int, list[
     return list(listed.values())
 
 
+def annual_grades(snapshots: list[QuarterResults]) -> tuple[GradeRule, ...]:
+    """Rule 9 on annual scores uses the grade settings of the year's latest published quarter (none without one)."""
+    if not snapshots:
+        return ()
+    return tuple(GradeRule(g.label, g.quota, g.min_score) for g in snapshots[-1].settings.grades)
+
+
 def annual_results(year: int) -> AnnualResults:
     """Rule 8: each department's mean unrounded final score over the year's published quarters, ranked by rule 6.
 
@@ -214,7 +235,8 @@ def annual_results(year: int) -> AnnualResults:
         if exact:
             finals[department_id].append(Fraction(exact))
     departments = sorted(_annual_departments(snapshots, finals), key=lambda d: (d.order, d.code))
-    annual = compute_annual(AnnualInput(department=d, finals=tuple(finals.get(d.id, ()))) for d in departments)
+    entries = [AnnualInput(department=d, finals=tuple(finals.get(d.id, ()))) for d in departments]
+    annual = compute_annual(entries, annual_grades(snapshots))
     return AnnualResults(
         year=year,
         departments=tuple(
@@ -227,6 +249,7 @@ def annual_results(year: int) -> AnnualResults:
                 rank=a.rank,
                 score=shown(a.score),
                 quarters=a.quarters,
+                grade=a.grade,
             )
             for a in annual.departments
         ),

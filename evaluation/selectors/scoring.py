@@ -9,15 +9,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from departments.models import Unit
+from evaluation.grades import GradeSpec, grade_rules
 from evaluation.models import (
     Adjustment,
     Ballot,
     BallotValue,
     Criterion,
     DepartmentResult,
+    Grade,
     Level,
     Quarter,
     QuarterStatus,
@@ -29,8 +31,10 @@ from evaluation.scoring import (
     CellAggregate,
     CriterionInput,
     DepartmentInput,
+    PlaceKey,
     ScoringInput,
     ScoringSettings,
+    last_in_groups,
 )
 from evaluation.selectors.inbox import consistent_reads, merged_cells, merged_counts, pending_aggregates
 from evaluation.sql import value_aggregates
@@ -52,6 +56,7 @@ class QuarterScoringData:
     levels: tuple[tuple[str, Decimal], ...]
     adjustments: tuple[DepartmentAdjustment, ...]
     counted_ballots: dict[str, int]
+    grades: tuple[GradeSpec, ...] = ()
 
 
 def quarter_settings(quarter: Quarter) -> ScoringSettings:
@@ -82,17 +87,36 @@ def _value_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tupl
     return cells, {(row.source, row.department_id): row.ballots for row in count_rows}
 
 
-def _previous_ranks(quarter: Quarter) -> dict[tuple[int, str], int]:
-    """Rule 7: per (department, group), the rank of the latest earlier published quarter where it was ranked."""
-    rows = (
-        DepartmentResult.objects.filter(
-            quarter__status=QuarterStatus.PUBLISHED, quarter__code__lt=quarter.code, rank__isnull=False
-        )
-        .order_by("quarter__code")
-        .values_list("department_id", "group", "rank")
+def published_before(quarter: Quarter) -> QuerySet[DepartmentResult]:
+    """The ranked results of the published quarters before `quarter`: what rules 7 and 11 look back on."""
+    return DepartmentResult.objects.filter(
+        quarter__status=QuarterStatus.PUBLISHED, quarter__code__lt=quarter.code, rank__isnull=False
     )
+
+
+RankRow = tuple[str, int, str, int]  # (quarter code, department id, group, rank)
+
+
+def _earlier_ranks(quarter: Quarter) -> list[RankRow]:
+    return list(
+        published_before(quarter)
+        .order_by("quarter__code")
+        .values_list("quarter__code", "department_id", "group", "rank")
+    )
+
+
+def _previous_ranks(rows: list[RankRow]) -> dict[tuple[int, str], int]:
+    """Rule 7: per (department, group), the rank of the latest earlier published quarter where it was ranked."""
     # Later quarters overwrite earlier ones, leaving the latest.
-    return {(department_id, group): rank for department_id, group, rank in rows}
+    return {(department_id, group): rank for _code, department_id, group, rank in rows}
+
+
+def _earlier_last_places(rows: list[RankRow]) -> tuple[frozenset[PlaceKey], ...]:
+    """Rule 11: the last places of each earlier published quarter, newest first."""
+    by_quarter: dict[str, list[tuple[PlaceKey, str, int]]] = defaultdict(list)
+    for code, department_id, group, rank in rows:
+        by_quarter[code].append(((department_id, group), group, rank))
+    return tuple(frozenset(last_in_groups(by_quarter[code])) for code in sorted(by_quarter, reverse=True))
 
 
 def _counted_ballots(quarter: Quarter) -> dict[str, int]:
@@ -120,7 +144,7 @@ def _departments() -> tuple[DepartmentInput, ...]:
 def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
     """Everything needed to score `quarter` and explain its numbers, in a fixed number of queries.
 
-    Seven on PostgreSQL, eight on SQLite (see `evaluation.sql.value_aggregates`); an open quarter's ballots
+    Eight on PostgreSQL, nine on SQLite (see `evaluation.sql.value_aggregates`); an open quarter's ballots
     still waiting in the inbox are counted too (one more query, and the snapshot is set on PostgreSQL).
     """
     with consistent_reads():
@@ -140,6 +164,10 @@ def _scoring_data(quarter: Quarter) -> QuarterScoringData:
     sums: dict[int, Decimal] = defaultdict(Decimal)
     for adjustment in adjustments:
         sums[adjustment.department_id] += adjustment.points
+    grades = tuple(
+        GradeSpec(g.label, g.quota, g.min_score) for g in Grade.objects.filter(quarter=quarter).order_by("order")
+    )
+    earlier = _earlier_ranks(quarter)
     criterion_codes = {c.id: c.code for c in criteria}
     cells, ballot_counts = _value_aggregates(quarter, criterion_codes)
     waiting_cells, waiting_counts, waiting = pending_aggregates(quarter, criterion_codes)
@@ -152,7 +180,9 @@ def _scoring_data(quarter: Quarter) -> QuarterScoringData:
         cells=merged_cells(cells, waiting_cells),
         ballot_counts=merged_counts(ballot_counts, waiting_counts),
         adjustments=dict(sums),
-        previous_ranks=_previous_ranks(quarter),
+        previous_ranks=_previous_ranks(earlier),
+        grades=grade_rules(grades),
+        earlier_last_places=_earlier_last_places(earlier),
     )
     return QuarterScoringData(
         scoring_input=scoring_input,
@@ -160,4 +190,5 @@ def _scoring_data(quarter: Quarter) -> QuarterScoringData:
         levels=tuple((label, points) for label, points in levels),
         adjustments=adjustments,
         counted_ballots=counted_ballots,
+        grades=grades,
     )

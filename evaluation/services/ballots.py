@@ -73,6 +73,7 @@ class BallotSheet:
     criteria: list[Criterion]
     levels: list[Level]
     uses_levels: bool
+    top_level_cap: int | None = None
 
     @property
     def criterion_ids(self) -> frozenset[int]:
@@ -96,6 +97,26 @@ def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> 
         criteria=list(Criterion.objects.filter(quarter_id=quarter.pk).order_by("order", "code")),
         levels=list(Level.objects.filter(quarter_id=quarter.pk).order_by("order", "-points")) if uses_levels else [],
         uses_levels=uses_levels,
+        top_level_cap=quarter.top_level_cap,
+    )
+
+
+def sheet_top_level_allowance(sheet: BallotSheet, *, source: str, own_unit_id: int | None) -> int | None:
+    """How many departments one criterion of this ballot may rate at the top level (rule 10); None: no cap."""
+    if sheet.top_level_cap is None or not sheet.uses_levels:
+        return None
+    targets = rules.offered_targets(sheet.departments, source=source, own_unit_id=own_unit_id)
+    return rules.top_level_allowance(cap=sheet.top_level_cap, targets=targets)
+
+
+def _check_cap(sheet: BallotSheet, rows: list[tuple[int, int, int]], *, source: str, own_unit_id: int | None) -> None:
+    """docs/scoring.md rule 10 on a ballot's cleaned (department, criterion id, hundredths) rows."""
+    rules.check_top_level_cap(
+        ((criterion, centi) for _department, criterion, centi in rows),
+        cap=sheet.top_level_cap,
+        targets=rules.offered_targets(sheet.departments, source=source, own_unit_id=own_unit_id),
+        scale=sheet.scale,
+        criteria={criterion.pk: criterion.name for criterion in sheet.criteria},
     )
 
 
@@ -199,6 +220,7 @@ def ballot_check(
         sheet = ballot_sheet(quarter)
     own_unit_id = who.unit.pk if who.unit is not None else None
     rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit_id=own_unit_id)
+    _check_cap(sheet, rows, source=source, own_unit_id=own_unit_id)
     notes = _clean_comments(comments or {}, source=source, targets=sheet.departments, own_unit_id=own_unit_id)
     rules.check_not_empty(values=len(rows), comments=len(notes))
     if "\x00" in label:
@@ -242,11 +264,14 @@ def ballots_import(*, quarter: Quarter, ballots: Iterable[PaperBallot]) -> int:
     stores any other. The caller holds the quarter locked; its status is checked once.
     """
     _lock_quarter_accepting(quarter, origin=Origin.IMPORTED)
+    sheet = ballot_sheet(quarter)
     count = 0
     for paper in ballots:
         if refusal := rules.paper_rater_refusal(paper.source, rater=paper.rater, rater_unit=paper.rater_unit):
             raise BallotRefused(refusal, code="role")
         rules.check_not_empty(values=len(paper.rows), comments=len(paper.notes))
+        own_unit_id = paper.rater_unit.pk if paper.rater_unit is not None else None
+        _check_cap(sheet, paper.rows, source=paper.source, own_unit_id=own_unit_id)
         user = None if paper.source == Source.GRASSROOTS else paper.rater
         who = _Rater(user=user, unit=None if paper.source == Source.LEADERSHIP else paper.rater_unit)
         try:

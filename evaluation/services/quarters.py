@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction, AuditEntry
 from audit.services import audit_record
+from evaluation import ballot_rules as rules
 from evaluation.criteria_templates import (
     DEFAULT_LEVELS,
     TEMPLATES,
@@ -27,12 +28,14 @@ from evaluation.criteria_templates import (
     LevelSpec,
     within_digits,
 )
+from evaluation.grades import GradeSpec, grade_problems
 from evaluation.models import (
     SCORING_FIELDS,
     TRIM_MIN_N_FLOOR,
     Ballot,
     BallotCode,
     Criterion,
+    Grade,
     Level,
     Quarter,
     QuarterStatus,
@@ -53,9 +56,10 @@ def quarter_create(
     template: str = WORK_STYLE.key,
     criteria: Sequence[CriterionSpec] | None = None,
     levels: Sequence[LevelSpec] | None = None,
+    grades: Sequence[GradeSpec] = (),
     **settings: Any,
 ) -> Quarter:
-    """Create a draft quarter with its criteria and levels.
+    """Create a draft quarter with its criteria, levels and grades (none by default).
 
     `criteria` overrides the template's; `levels` defaults to docs/scoring.md's.
     Other keyword arguments are Quarter settings (scale, weights, trim …).
@@ -71,9 +75,11 @@ def quarter_create(
     level_specs = list(levels if levels is not None else DEFAULT_LEVELS)
     _validate_criteria(specs)
     _validate_levels(level_specs, scale=quarter.scale)
+    _validate_grades(grades)
     quarter.save()
     _replace_criteria(quarter, specs)
     _replace_levels(quarter, level_specs)
+    _replace_grades(quarter, grades)
     audit_record(
         action=AuditAction.QUARTER_CREATED,
         summary=lambda: _("Quarter %(code)s created") % {"code": code},
@@ -102,6 +108,7 @@ def quarter_create_from_previous(*, code: str, actor: Any = None) -> Quarter:
         template=previous.template or WORK_STYLE.key,
         criteria=criteria_specs(previous),
         levels=level_specs(previous),
+        grades=grade_specs(previous),
         **settings,
     )
 
@@ -112,6 +119,10 @@ def criteria_specs(quarter: Quarter) -> list[CriterionSpec]:
 
 def level_specs(quarter: Quarter) -> list[LevelSpec]:
     return [LevelSpec(level.label, level.points) for level in quarter.levels.order_by("order", "-points")]
+
+
+def grade_specs(quarter: Quarter) -> list[GradeSpec]:
+    return [GradeSpec(g.label, g.quota, g.min_score) for g in quarter.grades.order_by("order")]
 
 
 def settings_locked_reason(quarter: Quarter) -> str | None:
@@ -137,13 +148,15 @@ class _Diff:
     fields: dict[str, tuple[Any, Any]]
     criteria: tuple[list, list] | None
     levels: tuple[list, list] | None
+    grades: tuple[list, list] | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.fields and self.criteria is None and self.levels is None
+        return not self.fields and self.criteria is None and self.levels is None and self.grades is None
 
     def touches_scoring(self) -> bool:
-        return self.criteria is not None or self.levels is not None or any(f in SCORING_FIELDS for f in self.fields)
+        lists = (self.criteria, self.levels, self.grades)
+        return any(item is not None for item in lists) or any(f in SCORING_FIELDS for f in self.fields)
 
 
 @transaction.atomic
@@ -153,9 +166,10 @@ def quarter_update_settings(
     actor: Any,
     criteria: Sequence[CriterionSpec] | None = None,
     levels: Sequence[LevelSpec] | None = None,
+    grades: Sequence[GradeSpec] | None = None,
     **changes: Any,
 ) -> Quarter:
-    """Change a quarter's settings, criteria and levels; every change is audited with old and new values.
+    """Change a quarter's settings, criteria, levels and grades (None: unchanged); each change is audited.
 
     Only what differs from the stored values counts as a change. Scoring settings are refused once the
     quarter holds a ballot, while it is open and once it is published; the window until it is published.
@@ -167,9 +181,9 @@ def quarter_update_settings(
     # The title is a label, not a setting a score depends on: changing it is a rename, allowed in every status.
     title = changes.pop("title", None)
     quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
-    diff = _diff(quarter, changes, criteria, levels)
+    diff = _diff(quarter, changes, criteria, levels, grades)
     if not diff.empty:
-        quarter = _apply_settings(quarter, actor, diff, criteria, levels)
+        quarter = _apply_settings(quarter, actor, diff, criteria, levels, grades)
     if title is not None:
         quarter = quarter_rename(quarter=quarter, actor=actor, title=title)
     return quarter
@@ -181,6 +195,7 @@ def _apply_settings(
     diff: _Diff,
     criteria: Sequence[CriterionSpec] | None,
     levels: Sequence[LevelSpec] | None,
+    grades: Sequence[GradeSpec] | None = None,
 ) -> Quarter:
     _check_allowed(quarter, diff)
     for field, (_old, new) in diff.fields.items():
@@ -191,11 +206,15 @@ def _apply_settings(
         _validate_criteria(criteria or [])
     new_levels = list(levels) if diff.levels is not None else level_specs(quarter)
     _validate_levels(new_levels, scale=quarter.scale)
+    if diff.grades is not None:
+        _validate_grades(grades or [])
     quarter.save()
     if diff.criteria is not None:
         _replace_criteria(quarter, list(criteria or []))
     if diff.levels is not None:
         _replace_levels(quarter, new_levels)
+    if diff.grades is not None:
+        _replace_grades(quarter, list(grades or []))
     _audit_settings(quarter, actor, diff)
     return quarter
 
@@ -205,6 +224,7 @@ def _diff(
     changes: dict[str, Any],
     criteria: Sequence[CriterionSpec] | None,
     levels: Sequence[LevelSpec] | None,
+    grades: Sequence[GradeSpec] | None = None,
 ) -> _Diff:
     fields = {
         name: (getattr(quarter, name), value) for name, value in changes.items() if getattr(quarter, name) != value
@@ -213,10 +233,13 @@ def _diff(
     new_criteria = [_criterion_json(spec) for spec in criteria] if criteria is not None else old_criteria
     old_levels = [_level_json(spec) for spec in level_specs(quarter)]
     new_levels = [_level_json(spec) for spec in levels] if levels is not None else old_levels
+    old_grades = [_grade_json(spec) for spec in grade_specs(quarter)]
+    new_grades = [_grade_json(spec) for spec in grades] if grades is not None else old_grades
     return _Diff(
         fields=fields,
         criteria=(old_criteria, new_criteria) if new_criteria != old_criteria else None,
         levels=(old_levels, new_levels) if new_levels != old_levels else None,
+        grades=(old_grades, new_grades) if new_grades != old_grades else None,
     )
 
 
@@ -240,6 +263,8 @@ def _validate_settings(quarter: Quarter) -> None:
         errors["trim_min_n"] = [_("Trimming needs at least 3 values.")]
     if quarter.anonymity_k is None or quarter.anonymity_k < 1:
         errors["anonymity_k"] = [_("The anonymity threshold must be at least 1.")]
+    if refusal := rules.top_level_cap_refusal(scale=quarter.scale, cap=quarter.top_level_cap):
+        errors["top_level_cap"] = [refusal]
     if quarter.opens_at and quarter.closes_at and quarter.opens_at >= quarter.closes_at:
         errors["closes_at"] = [_("The voting window must open before it closes.")]
     if errors:
@@ -277,6 +302,26 @@ def _validate_levels(specs: Sequence[LevelSpec], *, scale: str) -> None:
             raise ValidationError(_("Level %(label)s: points must be between 0 and 100.") % {"label": spec.label})
 
 
+def _validate_grades(specs: Sequence[GradeSpec]) -> None:
+    problems = grade_problems(specs)
+    if problems:
+        raise ValidationError([_grade_message(specs, index, message) for index, _column, message in problems])
+
+
+def _grade_message(specs: Sequence[GradeSpec], index: int | None, message: str) -> str:
+    if index is None:
+        return message
+    return _("Grade %(label)s: %(problem)s") % {"label": specs[index].label or index + 1, "problem": message}
+
+
+def _replace_grades(quarter: Quarter, specs: Sequence[GradeSpec]) -> None:
+    quarter.grades.all().delete()
+    Grade.objects.bulk_create(
+        Grade(quarter=quarter, label=spec.label, quota=spec.quota, min_score=spec.min_score, order=index)
+        for index, spec in enumerate(specs)
+    )
+
+
 def _replace_criteria(quarter: Quarter, specs: Sequence[CriterionSpec]) -> None:
     quarter.criteria.all().delete()
     Criterion.objects.bulk_create(
@@ -299,6 +344,10 @@ def _criterion_json(spec: CriterionSpec) -> list[str]:
 
 def _level_json(spec: LevelSpec) -> list[str]:
     return [spec.label.strip(), _number(spec.points)]
+
+
+def _grade_json(spec: GradeSpec) -> list[Any]:
+    return [spec.label, spec.quota, None if spec.min_score is None else _number(spec.min_score)]
 
 
 def _number(value: Any) -> str:
@@ -325,6 +374,8 @@ def _audit_settings(quarter: Quarter, actor: Any, diff: _Diff) -> None:
         details["criteria"] = {"old": diff.criteria[0], "new": diff.criteria[1]}
     if diff.levels is not None:
         details["levels"] = {"old": diff.levels[0], "new": diff.levels[1]}
+    if diff.grades is not None:
+        details["grades"] = {"old": diff.grades[0], "new": diff.grades[1]}
     audit_record(
         action=AuditAction.SETTINGS_CHANGED,
         summary=lambda: (

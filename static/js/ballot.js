@@ -37,11 +37,38 @@
     counter.textContent = String(filled);
   }
 
+  // The top-level cap (docs/scoring.md rule 10): how many more departments each criterion may rate at the top level.
+  var topValue = form.dataset.topValue;
+  var topAllowance = Number(form.dataset.topAllowance);
+
+  function refreshCaps() {
+    if (topValue === undefined) {
+      return;
+    }
+    var caps = form.querySelectorAll(".ballot-cap");
+    for (var i = 0; i < caps.length; i++) {
+      var criterion = caps[i].dataset.criterion;
+      var used = 0;
+      var checked = form.querySelectorAll("input[type=radio]:checked");
+      for (var j = 0; j < checked.length; j++) {
+        var name = checked[j].name;
+        if (checked[j].value === topValue && name.slice(name.lastIndexOf("-") + 1) === criterion) {
+          used++;
+        }
+      }
+      var left = topAllowance - used;
+      caps[i].querySelector(".ballot-cap-left").textContent = String(left);
+      caps[i].classList.toggle("text-danger", left < 0);
+      caps[i].classList.toggle("fw-bold", left < 0);
+    }
+  }
+
   function onChange(event) {
     var dept = event.target.closest(".ballot-dept");
     if (dept && event.target.matches("input")) {
       refreshDepartment(dept);
       refreshCounter();
+      refreshCaps();
     }
   }
 
@@ -69,4 +96,5 @@
   });
 
   refreshCounter();
+  refreshCaps();
 })();

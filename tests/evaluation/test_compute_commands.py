@@ -46,7 +46,7 @@ def test_compute_rankings_prints_the_documented_json(example_quarter) -> None:
     )
     assert [rows["B"]["sources"][s] for s in ("grassroots", "peer", "leadership")] == [100.0, None, 80.0]
     assert (rows["OFF"]["rank"], rows["OFF"]["score"]) == (None, None)
-    assert set(rows["A"]) == {
+    assert list(rows["A"]) == [
         "code",
         "name",
         "group",
@@ -57,8 +57,17 @@ def test_compute_rankings_prints_the_documented_json(example_quarter) -> None:
         "adjustment",
         "sources",
         "ballots",
+        "grade",
+        "last_place",
+        "last_place_streak",
         "cells",
-    }
+    ]
+    # Without grades nobody is graded; A and B are the group's two ranked departments, A last.
+    assert [(rows[c]["grade"], rows[c]["last_place"], rows[c]["last_place_streak"]) for c in ("A", "B", "OFF")] == [
+        (None, True, 1),
+        (None, False, 0),
+        (None, False, 0),
+    ]
 
 
 def test_the_json_of_a_published_quarter_says_published(example_quarter) -> None:

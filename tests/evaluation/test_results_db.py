@@ -55,6 +55,9 @@ def test_examples_1_and_2_give_the_documented_json(example_quarter: Quarter) -> 
             "adjustment": -1.5,
             "sources": {"grassroots": 100.0, "peer": None, "leadership": 80.0},
             "ballots": {"grassroots": 1, "peer": 0, "leadership": 1},
+            "grade": None,
+            "last_place": False,
+            "last_place_streak": 0,
             "cells": {
                 "grassroots": {"efficiency": 100.0, "quality": 100.0, "service": 100.0},
                 "peer": {},
@@ -72,6 +75,9 @@ def test_examples_1_and_2_give_the_documented_json(example_quarter: Quarter) -> 
             "adjustment": 0.0,
             "sources": {"grassroots": 80.0, "peer": 80.0, "leadership": 60.0},
             "ballots": {"grassroots": 2, "peer": 1, "leadership": 1},
+            "grade": None,
+            "last_place": True,
+            "last_place_streak": 1,
             "cells": {
                 "grassroots": {"efficiency": 80.0, "quality": 80.0, "service": 80.0},
                 "peer": {"efficiency": 100.0, "quality": 80.0, "service": 60.0},
@@ -89,6 +95,9 @@ def test_examples_1_and_2_give_the_documented_json(example_quarter: Quarter) -> 
             "adjustment": 0.0,
             "sources": {"grassroots": None, "peer": None, "leadership": None},
             "ballots": {"grassroots": 0, "peer": 0, "leadership": 0},
+            "grade": None,
+            "last_place": False,
+            "last_place_streak": 0,
             "cells": {"grassroots": {}, "peer": {}, "leadership": {}},
         },
     ]
@@ -108,6 +117,9 @@ def test_the_json_keys_come_in_the_documented_order(example_quarter: Quarter) ->
         "adjustment",
         "sources",
         "ballots",
+        "grade",
+        "last_place",
+        "last_place_streak",
         "cells",
     ]
     assert json.loads(json.dumps(view)) == view

@@ -23,6 +23,18 @@ def _v1() -> dict:
     return json.loads(RESULTS_SNAPSHOT_V1.read_text(encoding="utf-8"))
 
 
+def _rankings(last: tuple[str, ...] = ()) -> dict:
+    """The JSON the fixture holds, with the keys added since (docs/workbooks.md: keys are added, never renamed):
+    no grade, and the last places `last` (a snapshot written before them has none)."""
+    data = json.loads(RESULTS_SNAPSHOT_V1_RANKINGS.read_text(encoding="utf-8"))
+    for index, row in enumerate(data["departments"]):
+        added = {"grade": None, "last_place": row["code"] in last, "last_place_streak": int(row["code"] in last)}
+        items = list(row.items())
+        at = [key for key, _value in items].index("cells")
+        data["departments"][index] = dict(items[:at] + list(added.items()) + items[at:])
+    return data
+
+
 def test_a_version_1_payload_loads_into_the_model() -> None:
     results = QuarterResults.from_snapshot(_v1())
 
@@ -37,9 +49,7 @@ def test_a_version_1_payload_loads_into_the_model() -> None:
 
 
 def test_a_version_1_payload_prints_the_json_it_printed_before() -> None:
-    assert interchange_json(QuarterResults.from_snapshot(_v1())) == json.loads(
-        RESULTS_SNAPSHOT_V1_RANKINGS.read_text(encoding="utf-8")
-    )
+    assert interchange_json(QuarterResults.from_snapshot(_v1())) == _rankings()
 
 
 def test_a_version_2_payload_reads_back_equal(db) -> None:
@@ -53,7 +63,7 @@ def test_a_version_2_payload_reads_back_equal(db) -> None:
     results = QuarterResults.from_snapshot(payload)
     assert QuarterResults.from_snapshot(results.to_snapshot()) == results
     assert results.roster is not None and {u.code for u in results.roster.units.values()} >= {"A", "B", "G1"}
-    assert interchange_json(results) == json.loads(RESULTS_SNAPSHOT_V1_RANKINGS.read_text(encoding="utf-8"))
+    assert interchange_json(results) == _rankings(last=("A",))
 
 
 def test_it_refuses_an_unknown_version() -> None:
@@ -75,8 +85,25 @@ def test_a_quarter_published_by_an_earlier_release_is_still_shown(db, client_for
     assert quarter_results(quarter) == QuarterResults.from_snapshot(payload)
     out = StringIO()
     call_command("compute_rankings", "2026Q3", "--format", "json", stdout=out)
-    assert out.getvalue() == RESULTS_SNAPSHOT_V1_RANKINGS.read_text(encoding="utf-8")
+    printed = json.loads(out.getvalue())
+    assert printed == _rankings() and list(printed["departments"][0]) == list(_rankings()["departments"][0])
     page = client_for(evaluator).get(reverse("evaluation:ranking", args=["2026Q3"])).text
     assert "89.93" in page and "74.00" in page
     detail = client_for(evaluator).get(reverse("evaluation:department", args=["2026Q3", "B"])).text
     assert "季度内一项基层反映问题未按期答复" in detail and "91.43" in detail
+
+
+def test_a_version_2_payload_written_before_grades_reads_back_without_them(db) -> None:
+    units = example_org()
+    quarter = make_quarter("2026Q3", status=QuarterStatus.CLOSED)
+    build_examples_1_and_2(quarter, units, make_leader())
+    quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED)
+    payload = ResultSnapshot.objects.get(quarter=quarter).payload
+    assert payload["departments"][1]["last_place"] is True  # A, the last of functional
+    for row in payload["departments"]:
+        for key in ("grade", "last_place", "last_place_streak"):
+            del row[key]
+    del payload["settings"]["grades"], payload["settings"]["top_level_cap"]
+    results = QuarterResults.from_snapshot(payload)
+    assert {(row.grade, row.last_place, row.last_place_streak) for row in results.departments} == {(None, False, 0)}
+    assert (results.settings.grades, results.settings.top_level_cap) == ((), None)
