@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from departments.models import Unit
 from evaluation.ballot_rules import ABSTAIN
+from evaluation.criteria_templates import level_display
 from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, Scale, Source
 from evaluation.services.ballots import (
     BallotRefused,
@@ -169,7 +170,7 @@ class BallotGrid:
         return sum(row.filled for row in self.rows())
 
     def level_legend(self) -> list[tuple[str, str]]:
-        return [(level.label, _points_text(level.points)) for level in self.levels]
+        return [(level_display(level.label), _points_text(level.points)) for level in self.levels]
 
     def rows(self) -> list[Row]:
         if not hasattr(self, "_rows"):
@@ -216,7 +217,7 @@ class BallotGrid:
         if not self.uses_levels:
             return []
         options = [
-            Option(_points_text(level.points), level.label, current == _points_text(level.points))
+            Option(_points_text(level.points), level_display(level.label), current == _points_text(level.points))
             for level in self.levels
         ]
         options.append(Option(ABSTAIN, _("Not familiar"), current == ABSTAIN))
