@@ -13,6 +13,7 @@ from evaluation.models import BallotInbox, Quarter, QuarterStatus, Source
 from evaluation.selectors.dashboard import open_quarters
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.inbox import inbox_flush
+from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create
 
 
@@ -65,3 +66,11 @@ def test_the_home_says_when_nothing_waits(two_open, evaluator, client_for, langu
 
     assert [item.waiting for item in open_quarters()] == [0, 0]
     assert _section(client_for(evaluator), language).count(none) == 2
+
+
+def test_closing_a_quarter_stores_its_waiting_ballots_and_the_home_drops_it(two_open, admin_user) -> None:
+    first, _other = two_open
+    quarter_transition(quarter=first, to=QuarterStatus.CLOSED, actor=admin_user)
+
+    assert [(item.quarter.code, item.waiting) for item in open_quarters()] == [("2026Q4", 1)]
+    assert first.ballots.filter(source=Source.GRASSROOTS).count() == 3
