@@ -15,11 +15,15 @@ rather than take as blank, so a workbook holding one is read by openpyxl.
 A formula is read as the result its file stores. Excel, WPS and LibreOffice
 store one; a program writing xlsx without calculating does not, and both
 readers would then take the cell as blank (an abstention, a missing name).
-Such a file is refused, naming every such cell.
+Such a file is refused, naming every such cell: `read_sheet` reports the
+cells of the sheet it reads alongside every other problem of that sheet, so
+a file with one uncalculated formula and ten typing errors lists all eleven
+at once (docs/workbooks.md, "Rules for every import").
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import os
@@ -187,6 +191,8 @@ class Workbook:
 
     worksheets: list[Worksheet]
     closer: Any = None
+    # (Excel row, column letter) of each formula cell stored without its result, by sheet title.
+    uncalculated: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     def close(self) -> None:
         if self.closer is not None:
@@ -239,7 +245,9 @@ def open_workbook(
         # Damaged or foreign files fail with a variety of errors.
         raise _damaged() from error
     if _is_blank(workbook):
-        raise _invalid(_("The workbook is empty."))
+        # Formulas without results read as blank: say so rather than call the file empty.
+        cells = [(name, row, column) for name, found in workbook.uncalculated.items() for row, column in found]
+        raise WorkbookInvalid(_uncalculated_issues(cells)) if cells else _invalid(_("The workbook is empty."))
     return workbook
 
 
@@ -248,14 +256,15 @@ def _open_parsed(data: bytes) -> Workbook:
         # The same test openpyxl makes: the package must hold an Excel workbook part (not .ods, .docx, .xlsb).
         workbook_part = _find_workbook_part(Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))))
         has_error_cells, uncalculated = _scan_parts(archive, workbook_part.PartName.lstrip("/"))
-    if uncalculated:
-        raise WorkbookInvalid(_uncalculated_issues(uncalculated))
+    workbook = None
     if not has_error_cells:
-        try:
-            return _open_with_calamine(data)
-        except python_calamine.CalamineError:
-            pass  # openpyxl decides whether the file is readable, as it always did.
-    return _open_with_openpyxl(data)
+        # On a calamine error openpyxl decides whether the file is readable, as it always did.
+        with contextlib.suppress(python_calamine.CalamineError):
+            workbook = _open_with_calamine(data)
+    workbook = workbook or _open_with_openpyxl(data)
+    for name, row, column in uncalculated:
+        workbook.uncalculated.setdefault(name, []).append((row, column))
+    return workbook
 
 
 def _open_with_calamine(data: bytes) -> Workbook:
@@ -325,7 +334,7 @@ def _uncalculated_cells(part: bytes) -> list[tuple[int, str]]:
     return cells
 
 
-def _uncalculated_issues(cells: list[tuple[str, int, str]]) -> list[ImportIssue]:
+def _uncalculated_issues(cells: Sequence[tuple[str, int, str]]) -> list[ImportIssue]:
     message = _(
         "This cell holds a formula whose result was never calculated (the file was written by a program, not "
         "saved by Excel or WPS), so its value cannot be read. Type the value instead, or open the file in "
@@ -466,6 +475,9 @@ def read_sheet(workbook: Workbook, spec: SheetSpec, issues: list[ImportIssue]) -
         if spec.required:
             issues.append(ImportIssue(spec.key, None, None, _("The sheet is missing.")))
         return None
+    # Reported with the sheet's other problems: the checks that follow read such a cell as blank.
+    uncalculated = workbook.uncalculated.get(worksheet.title, [])
+    issues += _uncalculated_issues([(worksheet.title, row, column) for row, column in uncalculated])
     rows = worksheet.iter_numbered_rows()
     header = _first_nonblank_row(rows)
     if not header:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # A level's points and a criterion's weight are small numbers. One more than this many digits either side of the
 # point cannot be a setting, and arithmetic on it would overflow (abs(), quantize() or normalize() on 1e999999999),
@@ -68,3 +69,18 @@ DEFAULT_LEVELS: tuple[LevelSpec, ...] = (
     LevelSpec("较差", Decimal("40")),
 )
 ABSTAIN_LABELS = ("不了解", "n/a")
+
+# A level's label is data stored with each quarter, but a quarter that kept the default levels should read in
+# the reader's language: the default labels are translated when shown, never in the database. A label the
+# evaluation group typed is shown as typed.
+DEFAULT_LEVEL_NAMES: dict[str, object] = {
+    "优秀": pgettext_lazy("default level", "Excellent"),
+    "良好": pgettext_lazy("default level", "Good"),
+    "一般": pgettext_lazy("default level", "Fair"),
+    "较差": pgettext_lazy("default level", "Poor"),
+}
+
+
+def level_display(label: str) -> str:
+    """A level's label as the reader sees it: a default level in the active language, any other as stored."""
+    return str(DEFAULT_LEVEL_NAMES.get(label, label))

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext
 
 from evaluation.exports.common import yes_no
 from evaluation.exports.printing import quarter_heading
-from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
+from evaluation.exports.writer import Column, SheetData, count, rank_change, score, write_workbook
 from evaluation.labels import group_label, source_label
 from evaluation.models import Quarter, Source
 from evaluation.results_model import ParticipationRow, QuarterResults, UnitName
@@ -40,7 +40,7 @@ def ranking_sheet(results: QuarterResults) -> SheetData:
         score(_("Peer score")),
         score(_("Leadership score")),
         score(_("Adjustment")),
-        count(_("Rank change")),
+        rank_change(_("Rank change")),
     ]
     # docs/workbooks.md: when the quarter has grades, grade and last place (its streak, blank if not last) follow.
     graded = bool(results.settings.grades)
@@ -64,7 +64,8 @@ def ranking_sheet(results: QuarterResults) -> SheetData:
                 *extra,
             ]
 
-    return SheetData(_("Ranking"), _("Ranking"), columns, rows())
+    caption = _("Ranking (rank change: ↑ moved up, ↓ moved down, 0 unchanged, empty: no earlier rank)")
+    return SheetData(_("Ranking"), caption, columns, rows())
 
 
 def settings_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:

@@ -28,6 +28,9 @@ from evaluation.exports.printing import PrintHeading, prepare_sheet, set_up_prin
 
 SCORE_FORMAT = "0.00"
 COUNT_FORMAT = "0"
+# A rank change stays a number (docs/scoring.md, "Rule 7: rank change") but reads as ↑2, ↓1 or 0; no earlier
+# rank is an empty cell, which the ranking sheet's caption spells out.
+RANK_CHANGE_FORMAT = '"↑"0;"↓"0;0'
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 TITLE_ROWS = 2  # a title line and an "exported at" line above the header row
 
@@ -58,6 +61,10 @@ def score(value: Any) -> Column:
 
 def count(value: Any) -> Column:
     return Column(str(value), 10, COUNT_FORMAT)
+
+
+def rank_change(value: Any) -> Column:
+    return Column(str(value), 10, RANK_CHANGE_FORMAT)
 
 
 # --- writing -----------------------------------------------------------------------------------------------------

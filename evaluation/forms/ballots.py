@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from departments.models import Unit
 from evaluation.ballot_rules import ABSTAIN
+from evaluation.criteria_templates import level_display
 from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, Scale, Source
 from evaluation.services.ballots import (
     BallotRefused,
@@ -187,7 +188,7 @@ class BallotGrid:
         return "" if top is None else _points_text(top.points)
 
     def level_legend(self) -> list[tuple[str, str]]:
-        return [(level.label, _points_text(level.points)) for level in self.levels]
+        return [(level_display(level.label), _points_text(level.points)) for level in self.levels]
 
     def rows(self) -> list[Row]:
         if not hasattr(self, "_rows"):
@@ -234,7 +235,7 @@ class BallotGrid:
         if not self.uses_levels:
             return []
         options = [
-            Option(_points_text(level.points), level.label, current == _points_text(level.points))
+            Option(_points_text(level.points), level_display(level.label), current == _points_text(level.points))
             for level in self.levels
         ]
         options.append(Option(ABSTAIN, _("Not familiar"), current == ABSTAIN))

@@ -79,11 +79,26 @@ class EntryPickForm(forms.Form):
             self.add_error("unit", _("Choose the department whose peer ballot this is."))
         elif source and (refusal := rules.paper_rater_refusal(source, rater=rater, rater_unit=unit)):
             self.add_error("rater" if source == Source.LEADERSHIP else "unit", refusal)
+        elif quarter is not None and (refusal := _already_voted(quarter, source, rater=rater, unit=unit)):
+            # Said when the rater is chosen, before the grid is typed in; ballot_submit checks again on save.
+            self.add_error("rater" if source == Source.LEADERSHIP else "unit", refusal)
         if source == Source.LEADERSHIP:
             data["unit"] = None
         else:
             data["rater"] = None
         return data
+
+
+def _already_voted(quarter: Quarter, source: str, *, rater: Any, unit: Unit | None) -> str | None:
+    """The refusal for a peer department or a leader whose ballot is already in the quarter, else None.
+
+    Grassroots paper ballots are many per unit (one per person), so a grassroots unit is never refused here.
+    """
+    if source not in (Source.PEER, Source.LEADERSHIP):
+        return None
+    if not rules.has_voted(quarter, source, user=rater, unit=unit):
+        return None
+    return rules.already_voted_message(source, quarter_code=quarter.code, user=rater, unit=unit)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The evaluation group's home: what needs its attention now.
 
-Open quarters with their participation per source, overdue problems, and departments ranked last in their group
+Open quarters with their participation per source and the online grassroots ballots still waiting in the inbox
+(evaluation.selectors.inbox), overdue problems, and departments ranked last in their group
 (末位) in consecutive published quarters (docs/design.md, "Last places"). Published
 results are read through `quarter_results`, the frozen snapshots' one public reader.
 """
@@ -18,6 +19,7 @@ from evaluation.labels import group_label
 from evaluation.models import Problem, Quarter, QuarterStatus
 from evaluation.results_model import DepartmentRow, QuarterResults
 from evaluation.scoring import PlaceKey, last_in_groups, last_place_streaks
+from evaluation.selectors.inbox import waiting_per_quarter
 from evaluation.selectors.participation import SourceTurnout, quarter_participation, source_turnout
 from evaluation.selectors.problems import overdue_q
 from evaluation.selectors.results import quarter_results
@@ -30,6 +32,7 @@ LAST_PLACE_STREAK = 2
 class OpenQuarter:
     quarter: Quarter
     turnout: list[SourceTurnout]
+    waiting: int = 0  # grassroots ballots in the inbox: counted in live results, not yet moved to the ballots
 
 
 @dataclass
@@ -54,9 +57,11 @@ class EvaluationGroupHome:
 
 
 def open_quarters() -> list[OpenQuarter]:
+    quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+    waiting = waiting_per_quarter(quarters)
     return [
-        OpenQuarter(quarter, source_turnout(quarter_participation(quarter)))
-        for quarter in Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code")
+        OpenQuarter(quarter, source_turnout(quarter_participation(quarter)), waiting.get(quarter.pk, 0))
+        for quarter in quarters
     ]
 
 

@@ -47,6 +47,15 @@ def pending_per_unit(quarter: Quarter) -> dict[int, int]:
     return {row["unit"]: row["n"] for row in rows}
 
 
+def waiting_per_quarter(quarters: list[Quarter]) -> dict[int, int]:
+    """Online grassroots ballots waiting in the inbox, per quarter id (open quarters only; one query)."""
+    ids = [quarter.pk for quarter in quarters if _waiting(quarter)]
+    if not ids:
+        return {}
+    rows = BallotInbox.objects.filter(quarter_id__in=ids).values("quarter").annotate(n=Count("pk")).order_by()
+    return {row["quarter"]: row["n"] for row in rows}
+
+
 def pending_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tuple[Cells, BallotCounts, int]:
     """The waiting ballots' cells, per-department ballot counts and number, as the scoring input counts them."""
     if not _waiting(quarter):

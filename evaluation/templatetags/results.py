@@ -13,8 +13,9 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
+from evaluation.criteria_templates import level_display
 from evaluation.selectors.rankings import SourceCell
 
 register = template.Library()
@@ -23,7 +24,7 @@ _EMPTY = mark_safe('<span class="text-muted">—</span>')
 
 
 def rank_change_parts(change: int | None) -> tuple[str, int]:
-    """A rank change as (direction, size): ("up", 2) is ↑2, ("down", 1) is ↓1, "same" and "none" show –."""
+    """A rank change as (direction, size): ("up", 2) is ↑2, ("down", 1) is ↓1, then "same" and "none"."""
     if change is None:
         return ("none", 0)
     if change > 0:
@@ -53,9 +54,19 @@ def adjustment(value: Decimal | None) -> SafeString:
     return mark_safe('<span class="text-muted">0</span>')
 
 
+def unchanged_mark() -> str:
+    """What stands for "same rank as before": a visible 0, distinct from the no-earlier-rank mark."""
+    return "0"
+
+
+def new_mark() -> str:
+    """What stands for "no earlier rank to compare with" (docs/scoring.md, "Rule 7: rank change")."""
+    return pgettext("rank change", "new")
+
+
 @register.filter
 def rank_change(change: int | None) -> SafeString:
-    """↑2 / ↓1 / – with a translated explanation in the title (in the active language)."""
+    """↑2 / ↓1 / 0 (unchanged) / 新 (no earlier rank): a visible mark for each, readable without a tooltip."""
     direction, size = rank_change_parts(change)
     if direction == "up":
         title = ngettext("Up %(size)s place", "Up %(size)s places", size) % {"size": size}
@@ -63,8 +74,23 @@ def rank_change(change: int | None) -> SafeString:
     if direction == "down":
         title = ngettext("Down %(size)s place", "Down %(size)s places", size) % {"size": size}
         return format_html('<span class="rank-down" title="{}">↓{}</span>', title, size)
-    title = _("Unchanged") if direction == "same" else _("No earlier rank to compare with")
-    return format_html('<span class="text-muted" title="{}">–</span>', title)
+    if direction == "same":
+        return format_html('<span class="rank-same" title="{}">{}</span>', _("Unchanged"), unchanged_mark())
+    return format_html(
+        '<span class="rank-new text-muted" title="{}">{}</span>', _("No earlier rank to compare with"), new_mark()
+    )
+
+
+@register.inclusion_tag("evaluation/results/_rank_change_legend.html")
+def rank_change_legend() -> dict[str, str]:
+    """The marks of the rank change spelled out on the page, since a phone shows no tooltip."""
+    return {"same": unchanged_mark(), "new": new_mark()}
+
+
+@register.filter
+def level_label(label: str) -> str:
+    """A level's label in the reader's language when it is a default level (evaluation.criteria_templates)."""
+    return level_display(label)
 
 
 def hidden_mark() -> SafeString:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from departments.models import UnitKind
 from departments.workbook import WorkbookInvalid
 from evaluation.converters import QuarterCodeConverter
+from evaluation.criteria_templates import level_display
 from evaluation.exports import export_annual, export_quarter, export_quarter_template, quarter_filename
 from evaluation.forms.excel import EntryGrid, EntryPickForm, QuarterImportForm
 from evaluation.imports import quarter_import
@@ -142,7 +143,9 @@ def entry_view(request: HttpRequest) -> HttpResponse:
         "source": Source(source),
         "label": label,
         "keyed": Ballot.objects.filter(quarter=quarter, source=source, origin=Origin.KEYED).count(),
-        "levels_data": [{"key": str(n), "label": level.label} for n, level in enumerate(grid.levels, start=1)],
+        "levels_data": [
+            {"key": str(n), "label": level_display(level.label)} for n, level in enumerate(grid.levels, start=1)
+        ],
     }
     return render(request, "evaluation/excel/entry.html", context, status=200 if not grid.errors else 400)
 

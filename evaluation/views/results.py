@@ -46,7 +46,7 @@ YEARS = range(2000, 2200)
 # A published quarter's ranking tables are frozen with its snapshot, so they are rendered once per snapshot,
 # language and link scope and then served from the cache. Bump the version when _ranking_tables.html or the
 # rows it shows change, so that servers never serve tables rendered by an older release.
-RANKING_CACHE_VERSION = 2
+RANKING_CACHE_VERSION = 3
 RANKING_CACHE_SECONDS = 24 * 60 * 60
 RANKING_TABLES_TEMPLATE = "evaluation/results/_ranking_tables.html"
 

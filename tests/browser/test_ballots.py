@@ -159,6 +159,6 @@ def test_a_comment_only_ballot_is_confirmed_and_stored(browser_page, quarter, or
     assert not Ballot.objects.exists()
     confirm.locator("button").click()
     page.wait_for_url("**" + reverse("evaluation:ballot_done"))
-    inbox_flush(quarter=quarter)
+    inbox_flush(quarter=quarter)  # a grassroots ballot waits in the inbox first
     assert BallotComment.objects.get().text == "食堂的问题请关注"
     assert not BallotValue.objects.exists()

@@ -39,8 +39,8 @@ def _page(client, ballot: Ballot, lang: dict | None = None) -> str:
 def test_it_shows_the_values_with_their_levels_and_the_comment(ballots, client_for, evaluator) -> None:
     page = _page(client_for(evaluator), ballots["peer"])
     assert "审计部" in page
-    assert "良好 · 80" in page
-    assert "一般 · 60" in page
+    assert "Good · 80" in page
+    assert "Fair · 60" in page
     assert "审计报告反馈慢" in page
     # The third criterion was left to "not familiar".
     assert "Not familiar" in page

@@ -83,7 +83,7 @@ def test_rows_show_rank_change_arrows(published, client_for, viewer):
     ops, eqp, _aud, ret = _rows(page)[:4]
     assert "↑2" in ops
     assert "↓1" in eqp
-    assert "–" in ret and "↑" not in ret and "↓" not in ret
+    assert 'class="rank-same"' in ret and "↑" not in ret and "↓" not in ret
 
 
 def test_unscored_departments_come_after_the_ranked_ones_of_their_group(published, client_for, viewer):
