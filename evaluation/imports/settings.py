@@ -24,6 +24,7 @@ from evaluation.imports.common import (
     ParsedSettings,
 )
 from evaluation.models import (
+    ANNOUNCEMENT_DAYS_MAX,
     QUARTER_CODE,
     TRIM_MIN_N_FLOOR,
     Quarter,
@@ -104,7 +105,7 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
         return _yes_no(raw, row, issues)
     number = _whole_number(raw)
     low = TRIM_MIN_N_FLOOR if key == "trim_min_n" else 0
-    high = 100 if key.startswith("weight_") else 10000
+    high = 100 if key.startswith("weight_") else ANNOUNCEMENT_DAYS_MAX if key == "announcement_days" else 10000
     if number is None or not low <= number <= high:
         issues.append(
             row.issue("value", _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
@@ -203,5 +204,13 @@ def check_quarter(quarter: Quarter | None, parsed: ParsedSettings, issues: list[
         issues.append(
             row.issue(
                 "value", _("Quarter %(code)s is published; nothing can be imported into it.") % {"code": quarter.code}
+            )
+        )
+    elif quarter is not None and quarter.status == QuarterStatus.ANNOUNCED:
+        issues.append(
+            row.issue(
+                "value",
+                _("Quarter %(code)s is announced; take it back to closed before importing into it.")
+                % {"code": quarter.code},
             )
         )
