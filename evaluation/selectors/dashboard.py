@@ -1,6 +1,6 @@
 """The evaluation group's home: what needs its attention now.
 
-Open quarters with their participation per source, overdue problems, and departments ranked last in their group
+Open quarters with their participation per source, overdue problems, objections waiting, and departments ranked last in their group
 (末位) in consecutive published quarters (docs/design.md, "Last places"). Published
 results are read through `quarter_results`, the frozen snapshots' one public reader.
 """
@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.labels import group_label
-from evaluation.models import Problem, Quarter, QuarterStatus
+from evaluation.models import Objection, Problem, Quarter, QuarterStatus
 from evaluation.results_model import DepartmentRow, QuarterResults
 from evaluation.selectors.participation import SourceTurnout, quarter_participation, source_turnout
+from evaluation.selectors.objections import waiting_objections
 from evaluation.selectors.problems import overdue_q
 from evaluation.selectors.results import quarter_results
 
@@ -50,6 +51,8 @@ class EvaluationGroupHome:
     overdue_url: str
     last_places: list[LastPlace]
     last_place_streak: int = LAST_PLACE_STREAK
+    # Objections (申诉) to announced results waiting for the evaluation group's answer, oldest first.
+    waiting_objections: list[Objection] = field(default_factory=list)
 
 
 def open_quarters() -> list[OpenQuarter]:
@@ -108,4 +111,5 @@ def evaluation_group_home() -> EvaluationGroupHome:
         overdue=overdue_problems(),
         overdue_url=overdue_board_url(),
         last_places=last_places(),
+        waiting_objections=list(waiting_objections()),
     )
