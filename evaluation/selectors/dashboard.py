@@ -1,7 +1,7 @@
 """The evaluation group's home: what needs its attention now.
 
-Open quarters with their participation per source, overdue problems, objections waiting, and departments ranked last in their group
-(末位) in consecutive published quarters (docs/design.md, "Last places"). Published
+Open quarters with their participation per source, overdue problems, objections waiting, and departments ranked
+last in their group (末位) in consecutive published quarters (docs/design.md, "Last places"). Published
 results are read through `quarter_results`, the frozen snapshots' one public reader.
 """
 
@@ -17,8 +17,8 @@ from django.utils import timezone
 from evaluation.labels import group_label
 from evaluation.models import Objection, Problem, Quarter, QuarterStatus
 from evaluation.results_model import DepartmentRow, QuarterResults
-from evaluation.selectors.participation import SourceTurnout, quarter_participation, source_turnout
 from evaluation.selectors.objections import waiting_objections
+from evaluation.selectors.participation import SourceTurnout, quarter_participation, source_turnout
 from evaluation.selectors.problems import overdue_q
 from evaluation.selectors.results import quarter_results
 

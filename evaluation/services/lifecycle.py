@@ -73,8 +73,13 @@ def needs_reason(quarter: Quarter, to: str) -> bool:
     return step in REASON_REQUIRED or (step == FINALISE and bool(finalise_blockers(quarter)))
 
 
-def transition_refusal(quarter: Quarter, to: str, actor: Any = None, reason: str = "") -> str | None:
-    """Why `actor` may not move `quarter` to `to` now, or None when it may. `actor=None` is the system."""
+def transition_refusal(
+    quarter: Quarter, to: str, actor: Any = None, reason: str = "", *, ignore_blockers: bool = False
+) -> str | None:
+    """Why `actor` may not move `quarter` to `to` now, or None when it may. `actor=None` is the system.
+
+    `ignore_blockers` leaves out what blocks finalising announced results (open objections, the period).
+    """
     step = (quarter.status, to)
     if to not in QuarterStatus.values:
         return _("Unknown status: %(status)s.") % {"status": to}
@@ -91,7 +96,7 @@ def transition_refusal(quarter: Quarter, to: str, actor: Any = None, reason: str
         if quarter.status == QuarterStatus.ANNOUNCED:
             return _("Taking announced results back to correct them needs a reason.")
         return _("Reopening a published quarter needs a reason.")
-    announcement = _announcement_refusal(quarter, to, actor, reason)
+    announcement = _announcement_refusal(quarter, to, actor, reason, ignore_blockers)
     if announcement is not None:
         return announcement
     if to == QuarterStatus.OPEN and not quarter.criteria.exists():
@@ -99,7 +104,7 @@ def transition_refusal(quarter: Quarter, to: str, actor: Any = None, reason: str
     return None
 
 
-def _announcement_refusal(quarter: Quarter, to: str, actor: Any, reason: str) -> str | None:
+def _announcement_refusal(quarter: Quarter, to: str, actor: Any, reason: str, ignore_blockers: bool) -> str | None:
     """The announcement's rules: announce only with a period, publish a closed quarter only without one, and
     finalise only when no objection is open and the period has ended, unless overridden with a reason."""
     step = (quarter.status, to)
@@ -107,7 +112,7 @@ def _announcement_refusal(quarter: Quarter, to: str, actor: Any, reason: str) ->
         return _("The quarter has no announcement period (announcement days: 0); publish its results directly.")
     if step == (QuarterStatus.CLOSED, QuarterStatus.PUBLISHED) and quarter.announcement_days > 0:
         return _("The quarter has an announcement period; announce its results before they become final.")
-    if step != FINALISE:
+    if step != FINALISE or ignore_blockers:
         return None
     blockers = finalise_blockers(quarter)
     if not blockers:
@@ -121,11 +126,16 @@ def _announcement_refusal(quarter: Quarter, to: str, actor: Any, reason: str) ->
 
 
 def transitions_for(quarter: Quarter, actor: Any = None) -> list[str]:
-    """The statuses `actor` may move `quarter` to (ignoring the reason, which is asked for separately)."""
+    """The statuses `actor` may move `quarter` to (ignoring the reason, which is asked for separately).
+
+    Finalising announced results is offered to every manager even while something blocks it: the console lists
+    the blockers beside the button, and confirming says why it is refused unless an admin overrides them.
+    """
     return [
         to
         for (start, to) in sorted(ALLOWED_TRANSITIONS)
-        if start == quarter.status and transition_refusal(quarter, to, actor, reason="-") is None
+        if start == quarter.status
+        and transition_refusal(quarter, to, actor, reason="-", ignore_blockers=(start, to) == FINALISE) is None
     ]
 
 

@@ -9,7 +9,6 @@ from evaluation.services.ballots import ballot_submit
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create
 
-
 # Points of the default levels (docs/scoring.md), one pattern per rater, so departments differ.
 LEVEL_POINTS = ((Decimal(100), Decimal(60)), (Decimal(80), Decimal(40)))
 

@@ -47,7 +47,9 @@ def test_outside_the_announcement_the_page_says_why_and_refuses(org, rep, other_
 
 
 def test_the_evaluation_group_sees_answers_and_the_home_lists_waiting(announced, rep, evaluator, client_for) -> None:
-    client_for(rep).post(reverse("evaluation:objections_mine", args=[announced.code]), {"point": "rank", "text": "名次"})
+    client_for(rep).post(
+        reverse("evaluation:objections_mine", args=[announced.code]), {"point": "rank", "text": "名次"}
+    )
     objection = Objection.objects.get()
     home = client_for(evaluator).get(reverse("home"), **EN).content.decode()
     assert "Objections waiting for an answer" in home
@@ -63,7 +65,9 @@ def test_the_evaluation_group_sees_answers_and_the_home_lists_waiting(announced,
 
 
 def test_upholding_without_a_correction_is_refused_with_a_message(announced, rep, evaluator, client_for) -> None:
-    client_for(rep).post(reverse("evaluation:objections_mine", args=[announced.code]), {"point": "rank", "text": "名次"})
+    client_for(rep).post(
+        reverse("evaluation:objections_mine", args=[announced.code]), {"point": "rank", "text": "名次"}
+    )
     objection = Objection.objects.get()
     answer_url = reverse("evaluation:objection_answer", args=[announced.code, objection.pk])
     response = client_for(evaluator).post(answer_url, {"verdict": "upheld", "answer": "属实"}, follow=True, **EN)

@@ -83,7 +83,11 @@ def test_an_upheld_objection_names_the_correction_made_since_it_was_filed(org, r
     answered = objection_answer(
         objection=objection, actor=evaluator, upheld=True, answer="属实，已补加分", correction=correction
     )
-    assert (answered.status, answered.correction, answered.answered_by) == (ObjectionStatus.UPHELD, correction, evaluator)
+    assert (answered.status, answered.correction, answered.answered_by) == (
+        ObjectionStatus.UPHELD,
+        correction,
+        evaluator,
+    )
     entry = AuditEntry.objects.get(action=AuditAction.OBJECTION_ANSWERED)
     assert entry.details == {"objection": objection.pk, "status": "upheld", "correction": correction.pk}
     with pytest.raises(ValidationError, match="already been answered"):

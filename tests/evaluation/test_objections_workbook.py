@@ -15,7 +15,9 @@ from tests.evaluation.test_export import data_rows, exported
 @pytest.mark.usefixtures("english")
 def test_the_results_workbook_lists_each_objection_with_its_answer(org, rep, other_rep, evaluator) -> None:
     quarter = announced_quarter(org, [rep, other_rep])
-    upheld = objection_file(quarter=quarter, actor=rep, department=org["OPS"], point=ObjectionPoint.RANK, text="名次有误")
+    upheld = objection_file(
+        quarter=quarter, actor=rep, department=org["OPS"], point=ObjectionPoint.RANK, text="名次有误"
+    )
     objection_file(
         quarter=quarter, actor=other_rep, department=org["EQP"], point=ObjectionPoint.OTHER, text="=1+1 公式样文字"
     )

@@ -48,9 +48,7 @@ def test_an_unsatisfied_unit_reopens_the_problem_by_its_slip_code(client_for, an
 
 
 def test_a_satisfied_unit_by_its_account_leaves_the_problem_answered(client_for, answered, grassroots_rater) -> None:
-    client_for(grassroots_rater).post(
-        reverse("evaluation:problem_follow_up", args=[answered.pk]), {"satisfied": "yes"}
-    )
+    client_for(grassroots_rater).post(reverse("evaluation:problem_follow_up", args=[answered.pk]), {"satisfied": "yes"})
     answered.refresh_from_db()
     assert (answered.status, answered.satisfied) == (ProblemStatus.ANSWERED, True)
     assert AuditEntry.objects.get(action=AuditAction.PROBLEM_FOLLOWED_UP).actor == grassroots_rater
@@ -75,7 +73,9 @@ def test_a_wrong_code_or_no_answer_changes_nothing(client_for, answered, data) -
 
 
 def test_a_problem_without_an_answer_cannot_be_followed_up(evaluator, org, quarter) -> None:
-    problem = make_problem(actor=evaluator, quarter=quarter, department=org["OPS"], title="道路", raising_unit=org["HRM"])
+    problem = make_problem(
+        actor=evaluator, quarter=quarter, department=org["OPS"], title="道路", raising_unit=org["HRM"]
+    )
     with pytest.raises(ProblemRefused, match="no answer to follow up"):
         problem_follow_up(problem=problem, unit=org["HRM"], satisfied=True)
 
