@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evaluation.forms.objections import UPHELD, ObjectionAnswerForm, ObjectionForm
 from evaluation.models import Objection, ObjectionStatus, Quarter
@@ -50,6 +50,7 @@ def objections_mine(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "evaluation/objections/mine.html", context, status=status)
 
 
+@require_GET
 @manager_required
 def objection_list(request: HttpRequest, code: str) -> HttpResponse:
     """Every objection of the quarter with its age, and an answer form for each one waiting."""
