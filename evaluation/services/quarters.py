@@ -93,11 +93,12 @@ def quarter_previous(code: str) -> Quarter | None:
 
 @transaction.atomic
 def quarter_create_from_previous(*, code: str, actor: Any = None) -> Quarter:
-    """Create a draft quarter with the previous quarter's settings, levels and criteria (not its window)."""
+    """Create a draft quarter with the previous quarter's settings (its announcement period too), levels and
+    criteria (not its window)."""
     previous = quarter_previous(code)
     if previous is None:
         raise ValidationError(_("There is no earlier quarter to copy the settings from."))
-    settings = {field: getattr(previous, field) for field in SCORING_FIELDS}
+    settings = {field: getattr(previous, field) for field in SCORING_FIELDS + LIFECYCLE_FIELDS}
     return quarter_create(
         code=code,
         actor=actor,

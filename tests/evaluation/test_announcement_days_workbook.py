@@ -1,4 +1,4 @@
-"""`announcement_days` in the quarter workbook's settings sheet and in the console form (docs/workbooks.md)."""
+"""`announcement_days` in the quarter workbook, the console form and a quarter copied from the previous one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from evaluation.models import Quarter
-from evaluation.services.quarters import quarter_create
+from evaluation.services.quarters import quarter_create, quarter_create_from_previous
 from tests.evaluation.test_import_quarter import example_org, example_sheets, import_file, refused, write_workbook
 
 __all__ = ["example_org"]  # a fixture, used by name
@@ -43,3 +43,8 @@ def test_the_console_saves_the_announcement_period_and_refuses_a_bad_one(org, ev
     response = client.post(reverse("evaluation:console", args=[quarter.code]), {**data, "announcement_days": "91"})
     assert response.status_code == 200
     assert Quarter.objects.get(pk=quarter.pk).announcement_days == 5
+
+
+def test_a_quarter_copied_from_the_previous_one_keeps_its_announcement_period(org) -> None:
+    quarter_create(code="2026Q2", announcement_days=7)
+    assert quarter_create_from_previous(code="2026Q3").announcement_days == 7
