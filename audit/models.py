@@ -34,6 +34,9 @@ class AuditAction(models.TextChoices):
     PROBLEM_ANSWERED = "problem_answered", _("Problem answered")
     PROBLEM_CLOSED = "problem_closed", _("Problem closed")
     PROBLEM_REOPENED = "problem_reopened", _("Problem reopened")
+    PROBLEM_FOLLOWED_UP = "problem_followed_up", _("Answer followed up")
+    OBJECTION_FILED = "objection_filed", _("Objection filed")
+    OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
 
 
 class AuditEntry(models.Model):

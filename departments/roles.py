@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "evaluation.view_provisional_results",
         "evaluation.view_published_results",
         "evaluation.reopen_published_quarter",
+        "evaluation.finalise_during_announcement",
     },
     Role.EVALUATOR: {
         "evaluation.manage_quarters",
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.DEPARTMENT_REP: {
         "evaluation.submit_peer_ballot",
         "evaluation.answer_problem",
+        "evaluation.file_objection",
         "evaluation.view_published_results",
     },
     Role.GRASSROOTS_RATER: {

@@ -7,6 +7,7 @@ and participation records never point at a ballot.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from decimal import Decimal
@@ -33,6 +34,9 @@ criterion_code_validator = RegexValidator(
 points_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
+# The longest announcement (公示) period a quarter may set, in days.
+ANNOUNCEMENT_DAYS_MAX = 90
+
 # Trimming drops two values of a cell and averages the rest, so it needs at least three (docs/scoring.md rule 1).
 TRIM_MIN_N_FLOOR = 3
 
@@ -41,7 +45,13 @@ class QuarterStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+    ANNOUNCED = "announced", _("Announced")
     PUBLISHED = "published", _("Published")
+
+
+# Statuses whose results are frozen in a snapshot and shown to their readers: announced (公示, not yet final)
+# and published (定稿). docs/design.md "Quarter lifecycle".
+FROZEN_STATUSES: tuple[str, ...] = (QuarterStatus.ANNOUNCED, QuarterStatus.PUBLISHED)
 
 
 class Scale(models.TextChoices):
@@ -103,6 +113,14 @@ class Quarter(models.Model):
     closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Announcement (公示), docs/design.md "Quarter lifecycle": 0 means results are final when published.
+    announcement_days = models.PositiveSmallIntegerField(
+        _("announcement days"),
+        default=0,
+        validators=[MaxValueValidator(ANNOUNCEMENT_DAYS_MAX)],
+        help_text=_("Days results are announced, open to objections, before they can be final; 0: no announcement."),
+    )
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
 
     class Meta:
         ordering = ["-code"]
@@ -117,6 +135,8 @@ class Quarter(models.Model):
             ("submit_peer_ballot", _("Can submit a peer ballot for their department")),
             ("submit_grassroots_ballot", _("Can submit a grassroots ballot for their unit")),
             ("answer_problem", _("Can answer problems addressed to their department")),
+            ("file_objection", _("Can object to their department's announced result")),
+            ("finalise_during_announcement", _("Can make results final before the announcement ends")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -141,6 +161,13 @@ class Quarter(models.Model):
 
     def min_ballots(self, source: str) -> int:
         return getattr(self, f"min_ballots_{source}")
+
+    @property
+    def announcement_ends_at(self) -> dt.datetime | None:
+        """When the current announcement ends, or None when the quarter is not announced."""
+        if self.status != QuarterStatus.ANNOUNCED or self.announced_at is None:
+            return None
+        return self.announced_at + dt.timedelta(days=self.announcement_days)
 
     @property
     def active_sources(self) -> list[str]:
@@ -508,6 +535,10 @@ class Problem(models.Model):
     answer_updated_at = models.DateTimeField(_("answer updated"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     remark = models.TextField(_("remark"), blank=True)
+    # 回访 (docs/design.md "Problems raised and answered"): whether the raising unit was satisfied by the answer.
+    satisfied = models.BooleanField(_("answer satisfied the unit"), null=True, blank=True)
+    follow_up_remark = models.TextField(_("follow-up remark"), blank=True)
+    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -520,3 +551,56 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ObjectionPoint(models.TextChoices):
+    """Which point of a department's announced result an objection concerns."""
+
+    SOURCE_SCORE = "source_score", _("A source score")
+    ADJUSTMENT = "adjustment", _("An adjustment")
+    RANK = "rank", _("The rank")
+    OTHER = "other", _("Other")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("objection status", "Waiting for an answer")
+    UPHELD = "upheld", pgettext_lazy("objection status", "Upheld")
+    REJECTED = "rejected", pgettext_lazy("objection status", "Rejected")
+
+
+class Objection(models.Model):
+    """A department's written objection (申诉) to its announced result, and the evaluation group's answer."""
+
+    quarter = models.ForeignKey(Quarter, verbose_name=_("quarter"), on_delete=models.CASCADE, related_name="objections")
+    department = models.ForeignKey(
+        Unit, verbose_name=_("department"), on_delete=models.PROTECT, related_name="objections"
+    )
+    point = models.CharField(_("point of the result"), max_length=16, choices=ObjectionPoint.choices)
+    text = models.TextField(_("objection"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # The audited correction (a void, an adjustment, a re-announcement) an upheld objection points to.
+    correction = models.ForeignKey(
+        "audit.AuditEntry",
+        verbose_name=_("correction"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["filed_at", "id"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        indexes = [models.Index(fields=["quarter", "status"], name="objection_quarter_status")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="objection_has_text")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_id} {self.department_id} {self.point}"

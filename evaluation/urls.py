@@ -5,6 +5,7 @@ from evaluation.views import adjustments as adjustment_views
 from evaluation.views import ballots as ballot_views
 from evaluation.views import console
 from evaluation.views import excel as excel_views
+from evaluation.views import objections as objection_views
 from evaluation.views import problems as problem_views
 from evaluation.views import results as results_views
 from evaluation.views.health import health, health_ready
@@ -65,6 +66,18 @@ urlpatterns += [
     ),
 ]
 
+# --- objections to announced results (evaluation.views.objections) ---
+
+urlpatterns += [
+    path("objections/<quarter:code>/", objection_views.objections_mine, name="objections_mine"),
+    path("console/<quarter:code>/objections/", objection_views.objection_list, name="objections"),
+    path(
+        "console/<quarter:code>/objections/<int:pk>/answer/",
+        objection_views.objection_answer_view,
+        name="objection_answer",
+    ),
+]
+
 # --- rankings, department detail, annual ranking, method (evaluation.views.results) ---
 
 
@@ -93,6 +106,7 @@ urlpatterns += [
     path("problems/<int:pk>/answer/", problem_views.problem_answer, name="problem_answer"),
     path("problems/<int:pk>/close/", problem_views.problem_close, name="problem_close"),
     path("problems/<int:pk>/reopen/", problem_views.problem_reopen, name="problem_reopen"),
+    path("problems/<int:pk>/follow-up/", problem_views.problem_follow_up, name="problem_follow_up"),
 ]
 
 # --- workbooks and data entry (evaluation.views.excel) ---

@@ -17,7 +17,7 @@ def fill(path: Path) -> int:
         fuzzy = "fuzzy" in entry.flags
         if fuzzy:
             entry.flags.remove("fuzzy")
-            entry.previous_msgid = entry.previous_msgid_plural = None
+            entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
         if entry.msgid_plural:
             if fuzzy or not any(entry.msgstr_plural.values()):
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}

@@ -13,10 +13,11 @@ from decimal import Decimal
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from evaluation.models import BallotComment, QuarterStatus, Source
+from evaluation.models import BallotComment, ObjectionPoint, QuarterStatus, Source
 from evaluation.services.adjustments import adjustment_add
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.lifecycle import quarter_transition
+from evaluation.services.objections import objection_file
 from evaluation.services.problems import problem_create
 from evaluation.services.quarters import quarter_create
 
@@ -102,6 +103,20 @@ TABLE: list[Row] = [
     Row("evaluation:method", signed_in(), args=("published",)),
     Row("evaluation:department", signed_in(), args=("published", "own_department")),
     Row("evaluation:department", signed_in(rep=DENIED), args=("published", "other_department"), label="other"),
+    # Announced results are read as published ones are, marked as under announcement.
+    Row("evaluation:ranking", signed_in(), args=("announced",), label="announced"),
+    Row("evaluation:department", signed_in(), args=("announced", "own_department"), label="announced"),
+    Row(
+        "evaluation:department",
+        signed_in(rep=DENIED),
+        args=("announced", "other_department"),
+        label="announced-other",
+    ),
+    # Objections (申诉)
+    Row("evaluation:objections_mine", only("rep"), args=("announced",)),
+    Row("evaluation:objections_mine", only("rep"), method="post", args=("announced",), label="file"),
+    Row("evaluation:objections", MANAGERS, args=("announced",)),
+    Row("evaluation:objection_answer", MANAGERS, method="post", args=("announced", "objection")),
     # Problems
     Row("evaluation:problems", only("admin", "evaluator", "leader")),
     Row("evaluation:problem_create", MANAGERS),
@@ -113,6 +128,8 @@ TABLE: list[Row] = [
     Row("evaluation:problem_answer", only("rep"), method="post", args=("problem",)),
     Row("evaluation:problem_close", MANAGERS, method="post", args=("problem",)),
     Row("evaluation:problem_reopen", MANAGERS, method="post", args=("problem",)),
+    # 回访: by the unit's account or by one of its slip codes, so open to every visitor; the service decides.
+    Row("evaluation:problem_follow_up", everyone(), method="post", args=("problem",)),
     # Workbooks and paper ballots
     Row("evaluation:export_quarter", MANAGERS, args=("published",)),
     Row("evaluation:export_annual", MANAGERS, args=("year",)),
@@ -160,6 +177,15 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
     quarter_transition(quarter=closed, to=QuarterStatus.OPEN)
     quarter_transition(quarter=closed, to=QuarterStatus.CLOSED)
 
+    announced = quarter_create(code="2026Q4", announcement_days=5)
+    quarter_transition(quarter=announced, to=QuarterStatus.OPEN)
+    _peer_ballot(announced, rep, org)
+    quarter_transition(quarter=announced, to=QuarterStatus.CLOSED)
+    quarter_transition(quarter=announced, to=QuarterStatus.ANNOUNCED)
+    objection = objection_file(
+        quarter=announced, actor=rep, department=org["OPS"], point=ObjectionPoint.RANK, text="名次有误"
+    )
+
     def fresh_adjustment() -> int:
         # Each role gets its own, since an allowed delete removes it.
         return adjustment_add(quarter=closed, department=org["OPS"], points=Decimal("1"), reason="表彰").pk
@@ -191,6 +217,8 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
         "open": opened.code,
         "closed": closed.code,
         "published": published.code,
+        "announced": announced.code,
+        "objection": objection.pk,
         "draft": fresh_draft,
         "year": 2026,
         "grassroots_unit": "HRM",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -24,6 +25,7 @@ from evaluation.models import Quarter, Source
 from evaluation.results_model import ParticipationRow, QuarterResults, UnitName
 from evaluation.scoring import round_half_up
 from evaluation.selectors.counted_ballots import CountedBallots, load_counted_ballots
+from evaluation.selectors.objections import quarter_objections
 from evaluation.selectors.problems import department_problem_figures
 from evaluation.selectors.results import participation_rows, quarter_results
 
@@ -253,6 +255,40 @@ def problems_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
     return SheetData(_("Problems"), _("Problems raised and answered"), columns, rows)
 
 
+def objections_sheet(quarter: Quarter) -> SheetData:
+    """Every objection (申诉) filed on the quarter's announced results and its answer (docs/workbooks.md)."""
+    columns = [
+        Column(_("Filed"), 17),
+        Column(_("Department code"), 12),
+        Column(_("Department name"), 22),
+        Column(_("Point of the result"), 16),
+        Column(_("Objection"), 50),
+        Column(_("Status"), 14),
+        Column(_("Answer"), 50),
+        Column(_("Correction made"), 40),
+        Column(_("Answered"), 17),
+    ]
+
+    def when(moment: Any) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    rows = (
+        [
+            when(objection.filed_at),
+            objection.department.code,
+            objection.department.name,
+            objection.get_point_display(),
+            objection.text,
+            objection.get_status_display(),
+            objection.answer,
+            objection.correction.localized_summary if objection.correction else "",
+            when(objection.answered_at),
+        ]
+        for objection in quarter_objections(quarter)
+    )
+    return SheetData(_("Objections"), _("Objections and answers"), columns, rows)
+
+
 def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetData]:
     """Every sheet of a quarter's results workbook, the ranking first."""
     roster = results.roster
@@ -286,6 +322,7 @@ def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetD
     yield comments_sheet(ballots)
     yield adjustments_sheet(results)
     yield problems_sheet(quarter, results)
+    yield objections_sheet(quarter)
 
 
 def quarter_title(quarter: Quarter) -> str:

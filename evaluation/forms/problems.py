@@ -72,6 +72,21 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=TEXT_MAX)
 
 
+class FollowUpForm(forms.Form):
+    """回访: did the answer satisfy the unit that raised the problem? The unit's slip code, when not signed in."""
+
+    satisfied = forms.TypedChoiceField(
+        label=_("Did the answer satisfy your unit?"),
+        choices=[("yes", _("Yes, satisfied")), ("no", _("No, not satisfied"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    remark = forms.CharField(
+        label=_("Remark"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX
+    )
+    code = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+
 class CloseForm(forms.Form):
     remark = forms.CharField(
         label=_("Remark"),

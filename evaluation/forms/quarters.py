@@ -15,6 +15,7 @@ from evaluation.grades import GradeSpec, grade_problems
 from evaluation.models import Quarter, QuarterStatus, quarter_code_validator
 from evaluation.services.codes import MAX_CODES_PER_ISSUE
 from evaluation.services.quarters import (
+    LIFECYCLE_FIELDS,
     SETTINGS_FIELDS,
     TEXT_FIELDS,
     WINDOW_FIELDS,
@@ -152,10 +153,16 @@ class QuarterSettingsForm(forms.ModelForm):
             self.fields["grade_mode"].initial = "min_score"
         for name, field in self.fields.items():
             # The window never affects a score; it stays editable until publication.
-            if name in WINDOW_FIELDS:
+            if name in WINDOW_FIELDS or name in LIFECYCLE_FIELDS:
                 field.disabled = window_locked
             else:
                 field.disabled = scoring_locked or window_locked
+        # Left empty, the quarter has no announcement (docs/design.md "Quarter lifecycle").
+        self.fields["announcement_days"].required = False
+
+    def clean_announcement_days(self) -> int:
+        value = self.cleaned_data.get("announcement_days")
+        return 0 if value is None else value
 
     def _post_clean(self) -> None:
         # The service validates and saves; the form only converts (the instance must not change here).

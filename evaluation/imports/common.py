@@ -89,6 +89,8 @@ ADJUSTMENTS_SHEET = SheetSpec(
 # The settings sheet's keys: the quarter, then the scoring settings a workbook carries (the anonymity
 # threshold is set in the console only), each with the default a new quarter gets; and their Chinese aliases.
 WORKBOOK_SETTING_FIELDS: tuple[str, ...] = tuple(name for name in SCORING_FIELDS if name != "anonymity_k")
+# The announcement period (docs/workbooks.md, `announcement_days`); not a scoring setting.
+WORKBOOK_SETTING_FIELDS += ("announcement_days",)
 SETTING_DEFAULTS: dict[str, Any] = {"quarter": None} | {name: quarter_default(name) for name in WORKBOOK_SETTING_FIELDS}
 SETTING_ALIASES = {
     "季度": "quarter",
@@ -102,6 +104,7 @@ SETTING_ALIASES = {
     "互评最少票数": "min_ballots_peer",
     "领导最少票数": "min_ballots_leadership",
     "优秀比例": "top_level_cap",
+    "公示天数": "announcement_days",
 }
 SOURCE_ALIASES = {
     "grassroots": Source.GRASSROOTS,

@@ -27,6 +27,7 @@ from evaluation.imports.common import (
     ParsedSettings,
 )
 from evaluation.models import (
+    ANNOUNCEMENT_DAYS_MAX,
     QUARTER_CODE,
     TRIM_MIN_N_FLOOR,
     Quarter,
@@ -36,6 +37,10 @@ from evaluation.models import (
 )
 
 # --- settings, levels, criteria ------------------------------------------------------------------------------------
+
+
+# The largest whole number a settings row may hold, where it is not 10,000 (weights: 100).
+SETTING_MAXIMA = {"top_level_cap": 100, "announcement_days": ANNOUNCEMENT_DAYS_MAX}
 
 
 def read_settings(sheets: dict[str, list[SheetRow] | None], issues: list[ImportIssue]) -> ParsedSettings | None:
@@ -126,7 +131,7 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
         return None
     number = _whole_number(raw)
     low = TRIM_MIN_N_FLOOR if key == "trim_min_n" else 0
-    high = 100 if key.startswith("weight_") or key == "top_level_cap" else 10000
+    high = 100 if key.startswith("weight_") else SETTING_MAXIMA.get(key, 10000)
     if number is None or not low <= number <= high:
         issues.append(
             row.issue("value", _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
@@ -249,5 +254,13 @@ def check_quarter(quarter: Quarter | None, parsed: ParsedSettings, issues: list[
         issues.append(
             row.issue(
                 "value", _("Quarter %(code)s is published; nothing can be imported into it.") % {"code": quarter.code}
+            )
+        )
+    elif quarter is not None and quarter.status == QuarterStatus.ANNOUNCED:
+        issues.append(
+            row.issue(
+                "value",
+                _("Quarter %(code)s is announced; take it back to closed before importing into it.")
+                % {"code": quarter.code},
             )
         )

@@ -1,7 +1,7 @@
 """The evaluation group's home: what needs its attention now.
 
 Open quarters with their participation per source and the online grassroots ballots still waiting in the inbox
-(evaluation.selectors.inbox), overdue problems, and departments ranked last in their group
+(evaluation.selectors.inbox), overdue problems, objections waiting, and departments ranked last in their group
 (末位) in consecutive published quarters (docs/design.md, "Last places"). Published
 results are read through `quarter_results`, the frozen snapshots' one public reader.
 """
@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.labels import group_label
-from evaluation.models import Problem, Quarter, QuarterStatus
+from evaluation.models import Objection, Problem, Quarter, QuarterStatus
 from evaluation.results_model import DepartmentRow, QuarterResults
 from evaluation.scoring import PlaceKey, last_in_groups, last_place_streaks
 from evaluation.selectors.inbox import waiting_per_quarter
+from evaluation.selectors.objections import waiting_objections
 from evaluation.selectors.participation import SourceTurnout, quarter_participation, source_turnout
 from evaluation.selectors.problems import overdue_q
 from evaluation.selectors.results import quarter_results
@@ -54,6 +55,8 @@ class EvaluationGroupHome:
     overdue_url: str
     last_places: list[LastPlace]
     last_place_streak: int = LAST_PLACE_STREAK
+    # Objections (申诉) to announced results waiting for the evaluation group's answer, oldest first.
+    waiting_objections: list[Objection] = field(default_factory=list)
 
 
 def open_quarters() -> list[OpenQuarter]:
@@ -110,4 +113,5 @@ def evaluation_group_home() -> EvaluationGroupHome:
         overdue=overdue_problems(),
         overdue_url=overdue_board_url(),
         last_places=last_places(),
+        waiting_objections=list(waiting_objections()),
     )

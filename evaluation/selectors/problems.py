@@ -67,7 +67,17 @@ from evaluation.sql import DaysBetween, medians
 # Readers who see every problem as recorded: the evaluation group, the leaders and the admins.
 SEES_EVERY_PROBLEM_PERM = "evaluation.view_provisional_results"
 
-FIGURE_KEYS = ("raised", "answered", "open", "closed", "overdue", "median_days_to_answer")
+FIGURE_KEYS = (
+    "raised",
+    "answered",
+    "open",
+    "closed",
+    "overdue",
+    "median_days_to_answer",
+    "followed_up",
+    "satisfied",
+    "satisfaction_percent",
+)
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -80,7 +90,17 @@ def overdue_q(today: datetime.date) -> Q:
 
 
 def empty_figures() -> dict[str, Any]:
-    return {"raised": 0, "answered": 0, "open": 0, "closed": 0, "overdue": 0, "median_days_to_answer": None}
+    return {
+        "raised": 0,
+        "answered": 0,
+        "open": 0,
+        "closed": 0,
+        "overdue": 0,
+        "median_days_to_answer": None,
+        "followed_up": 0,
+        "satisfied": 0,
+        "satisfaction_percent": None,
+    }
 
 
 def _problems(quarter: Quarter | None) -> QuerySet[Problem]:
@@ -98,6 +118,9 @@ def _counts(problems: QuerySet[Problem], today: datetime.date) -> QuerySet:
             open=Count("id", filter=Q(status=ProblemStatus.OPEN)),
             closed=Count("id", filter=Q(status=ProblemStatus.CLOSED)),
             overdue=Count("id", filter=overdue_q(today)),
+            # 回访: the raising unit's latest say on the answer (docs/design.md "Problems raised and answered").
+            followed_up=Count("id", filter=Q(satisfied__isnull=False)),
+            satisfied=Count("id", filter=Q(satisfied=True)),
         )
     )
 
@@ -138,7 +161,16 @@ def department_problem_figures(
         figures.setdefault(department_id, empty_figures()).update(row)
     for department_id, median in median_days_to_answer(problems).items():
         figures.setdefault(department_id, empty_figures())["median_days_to_answer"] = median
+    for row in figures.values():
+        row["satisfaction_percent"] = satisfaction_percent(row["satisfied"], row["followed_up"])
     return figures
+
+
+def satisfaction_percent(satisfied: int, followed_up: int) -> Decimal | None:
+    """The share of followed-up answers the raising unit was satisfied with, in percent to 0.1; None without any."""
+    if not followed_up:
+        return None
+    return (Decimal(100) * satisfied / followed_up).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def previous_quarter(quarter: Quarter) -> Quarter | None:

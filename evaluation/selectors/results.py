@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from departments.models import Unit
-from evaluation.models import DepartmentResult, Quarter, QuarterStatus, ResultSnapshot, Source
+from evaluation.models import FROZEN_STATUSES, DepartmentResult, Quarter, QuarterStatus, ResultSnapshot, Source
 from evaluation.results_model import (
     AdjustmentInfo,
     AnnualResults,
@@ -100,7 +100,7 @@ def results_compute(quarter: Quarter) -> QuarterResults:
         quarter=quarter.code,
         status=quarter.status,
         title=quarter.title,
-        provisional=quarter.status != QuarterStatus.PUBLISHED,
+        provisional=quarter.status not in FROZEN_STATUSES,
         computed_at=timezone.now().isoformat(),
         weights={source: quarter.weight(source) for source in SOURCES},
         groups=scores.groups,
@@ -117,8 +117,8 @@ def snapshot_results(snapshot_id: int) -> QuarterResults | None:
 
 
 def quarter_results(quarter: Quarter) -> QuarterResults:
-    """The results to show: a published quarter's frozen snapshot, otherwise computed live."""
-    if quarter.status == QuarterStatus.PUBLISHED:
+    """The results to show: an announced or published quarter's frozen snapshot, otherwise computed live."""
+    if quarter.status in FROZEN_STATUSES:
         payload = ResultSnapshot.objects.filter(quarter=quarter).values_list("payload", flat=True).first()
         if payload is not None:
             return QuarterResults.from_snapshot(payload)

@@ -282,3 +282,46 @@ def problem_reopen(*, actor: Any, problem: Problem, remark: str, due_on: datetim
         reason=remark,
     )
     return problem
+
+
+def follow_up_refusal(problem: Problem, unit: Unit | None) -> str | None:
+    """Why `unit` may not say now whether the answer to `problem` satisfied it, or None when it may."""
+    if unit is None or problem.raising_unit_id != unit.pk:
+        return _("Only the unit that raised a problem says whether its answer satisfied it.")
+    if problem.status == ProblemStatus.OPEN or not problem.answer:
+        return _("The problem has no answer to follow up yet.")
+    return None
+
+
+@transaction.atomic
+def problem_follow_up(
+    *, problem: Problem, unit: Unit | None, satisfied: bool, remark: str = "", actor: Any = None
+) -> Problem:
+    """回访: the raising unit says whether the answer satisfied it, with an optional remark; audited.
+
+    An unsatisfied answer reopens the problem, so the department answers again. `actor` is the unit's account
+    when one is signed in, None when the unit is known by one of its slip codes: no person is recorded then.
+    """
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    refusal = follow_up_refusal(problem, unit)
+    if refusal is not None:
+        raise ProblemRefused(refusal)
+    problem.satisfied = satisfied
+    problem.follow_up_remark = remark.strip()
+    problem.followed_up_at = timezone.now()
+    if not satisfied:
+        problem.status = ProblemStatus.OPEN
+        problem.closed_at = None
+    problem.full_clean()
+    problem.save()
+
+    def summary() -> str:
+        names = {"unit": unit.name, "title": problem.title[:80]}
+        if satisfied:
+            return _("%(unit)s satisfied with the answer to “%(title)s”") % names
+        return _("%(unit)s not satisfied with the answer to “%(title)s”; problem reopened") % names
+
+    _record(
+        problem, action=AuditAction.PROBLEM_FOLLOWED_UP, summary=summary, actor=actor, reason=problem.follow_up_remark
+    )
+    return problem

@@ -45,7 +45,9 @@ from evaluation.models import (
 # SCORING_FIELDS are the plain settings a quarter carries over to the next one (the window is not carried).
 WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
 TEXT_FIELDS: tuple[str, ...] = ("title",)  # changed by quarter_rename, in every status
-SETTINGS_FIELDS: tuple[str, ...] = SCORING_FIELDS + WINDOW_FIELDS + TEXT_FIELDS
+# Settings of the lifecycle that never affect a score; like the window, they may change until the results freeze.
+LIFECYCLE_FIELDS: tuple[str, ...] = ("announcement_days",)
+SETTINGS_FIELDS: tuple[str, ...] = SCORING_FIELDS + WINDOW_FIELDS + TEXT_FIELDS + LIFECYCLE_FIELDS
 
 
 @transaction.atomic
@@ -97,11 +99,12 @@ def quarter_previous(code: str) -> Quarter | None:
 
 @transaction.atomic
 def quarter_create_from_previous(*, code: str, actor: Any = None) -> Quarter:
-    """Create a draft quarter with the previous quarter's settings, levels and criteria (not its window)."""
+    """Create a draft quarter with the previous quarter's settings (its announcement period too), levels and
+    criteria (not its window)."""
     previous = quarter_previous(code)
     if previous is None:
         raise ValidationError(_("There is no earlier quarter to copy the settings from."))
-    settings = {field: getattr(previous, field) for field in SCORING_FIELDS}
+    settings = {field: getattr(previous, field) for field in SCORING_FIELDS + LIFECYCLE_FIELDS}
     return quarter_create(
         code=code,
         actor=actor,
@@ -129,6 +132,8 @@ def settings_locked_reason(quarter: Quarter) -> str | None:
     """Why the scoring settings cannot change now, or None when they can."""
     if quarter.status == QuarterStatus.PUBLISHED:
         return _("The quarter is published; its settings are frozen.")
+    if quarter.status == QuarterStatus.ANNOUNCED:
+        return _("The quarter's results are announced; its settings are frozen.")
     if Ballot.objects.filter(quarter=quarter).exists():
         return _("The quarter holds ballots; its settings, levels and criteria can no longer change.")
     if quarter.status == QuarterStatus.OPEN:
@@ -140,6 +145,8 @@ def window_locked_reason(quarter: Quarter) -> str | None:
     """Why the voting window cannot change now, or None when it can."""
     if quarter.status == QuarterStatus.PUBLISHED:
         return _("The quarter is published; its settings are frozen.")
+    if quarter.status == QuarterStatus.ANNOUNCED:
+        return _("The quarter's results are announced; its settings are frozen.")
     return None
 
 

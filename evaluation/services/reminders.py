@@ -8,6 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
@@ -90,3 +93,42 @@ def reminders_send(*, quarter: Quarter, actor: Any, link: str) -> ReminderResult
         details={"sent": sent, "without_email": without_email, "cannot_log_in": cannot_log_in},
     )
     return ReminderResult(sent=sent, without_email=without_email, cannot_log_in=cannot_log_in)
+
+
+def announcement_reminders_send(*, quarter: Quarter, actor: Any) -> ReminderResult:
+    """Tell every evaluated department's representative that the results are announced and until when; audited.
+
+    Sent when an announcement starts (evaluation.services.lifecycle), after its transaction commits.
+    """
+    ends = quarter.announcement_ends_at
+    until = date_format(timezone.localtime(ends), "SHORT_DATETIME_FORMAT") if ends is not None else ""
+    link = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + reverse(
+        "evaluation:objections_mine", args=[quarter.code]
+    )
+    sent = without_email = 0
+    for user in role_members(Role.DEPARTMENT_REP).filter(unit__in=Unit.objects.evaluated(), is_active=True):
+        if not user.email:
+            without_email += 1
+            continue
+        send_mail(
+            subject=_("Results of %(quarter)s announced") % {"quarter": quarter.code},
+            message=_(
+                "Hello %(name)s,\n\nthe results of %(quarter)s are announced until %(until)s. Your department "
+                "may object in writing to its result until then.\n%(link)s\n"
+            )
+            % {"name": user, "quarter": quarter.code, "until": until, "link": link},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+        sent += 1
+    audit_record(
+        action=AuditAction.REMINDER_SENT,
+        summary=lambda: (
+            _("Announcement notices sent: %(sent)s; without an e-mail address: %(missing)s")
+            % {"sent": sent, "missing": without_email}
+        ),
+        actor=actor,
+        quarter=quarter,
+        details={"sent": sent, "without_email": without_email, "announcement": True},
+    )
+    return ReminderResult(sent=sent, without_email=without_email)

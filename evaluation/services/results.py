@@ -11,20 +11,22 @@ from typing import Any
 
 from django.db import transaction
 
-from evaluation.models import DepartmentResult, Quarter, QuarterStatus, ResultSnapshot
+from evaluation.models import DepartmentResult, Quarter, ResultSnapshot
 from evaluation.results_model import fraction_text
 from evaluation.selectors.results import results_compute, results_roster
 
 
 @transaction.atomic
 def results_freeze(*, quarter: Quarter, actor: Any = None) -> ResultSnapshot:
-    """Freeze the quarter's results at publication: the snapshot plus one DepartmentResult row per department.
+    """Freeze the quarter's results when announced or published: the snapshot plus one DepartmentResult row per
+    department, carrying the quarter's (new) status.
 
-    Replaces an existing snapshot of the quarter. Called by the publish transition, inside its transaction.
+    Replaces an existing snapshot of the quarter. Called by the announce and publish transitions, in their
+    transaction; nothing can change the numbers while announced, so finalising freezes the same ones.
     """
     results = replace(
         results_compute(quarter),
-        status=QuarterStatus.PUBLISHED.value,
+        status=str(quarter.status),
         provisional=False,
         roster=results_roster(quarter),
     )

@@ -31,6 +31,8 @@ def ballot_correction_refusal(quarter: Quarter) -> str | None:
     """Why a ballot of `quarter` cannot be voided or restored now, or None when it can."""
     if quarter.status == QuarterStatus.PUBLISHED:
         return _("The quarter is published; reopen it before voiding a ballot or undoing a void.")
+    if quarter.status == QuarterStatus.ANNOUNCED:
+        return _("The results are announced; take them back to closed before voiding a ballot or undoing a void.")
     return None
 
 

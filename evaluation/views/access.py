@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from departments.models import Unit
 from departments.roles import Role
-from evaluation.models import Quarter, QuarterStatus
+from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus
 
 MANAGE = "evaluation.manage_quarters"
 
@@ -56,21 +56,23 @@ def readable_statuses(user: Any) -> list[str]:
     """The statuses of the quarters whose ranking the user may open."""
     statuses: list[str] = []
     if may_view_results(user):
-        statuses.append(QuarterStatus.PUBLISHED)
+        statuses.extend(FROZEN_STATUSES)
     if sees_provisional(user):
         statuses.extend(LIVE_STATUSES)
     return statuses
 
 
 def quarter_results_visible(user: Any, quarter: Quarter) -> bool:
-    """Whether the user may see this quarter's ranking: published to readers, live to provisional viewers."""
-    if quarter.status == QuarterStatus.PUBLISHED:
+    """Whether the user may see this quarter's ranking: announced or published to readers, live to provisional
+    viewers."""
+    if quarter.status in FROZEN_STATUSES:
         return may_view_results(user)
     return quarter.status in LIVE_STATUSES and sees_provisional(user)
 
 
 def _reads_published(user: Any, quarter: Quarter) -> bool:
-    return quarter.status == QuarterStatus.PUBLISHED and user.has_perm(PUBLISHED_PERM)
+    # Announced results are shown to the readers of published ones, marked as under announcement.
+    return quarter.status in FROZEN_STATUSES and user.has_perm(PUBLISHED_PERM)
 
 
 def _reads_every_department(user: Any, quarter: Quarter) -> bool:

@@ -45,7 +45,13 @@ from evaluation.selectors.quarters import (
     unused_codes,
 )
 from evaluation.services.codes import codes_issue, format_code
-from evaluation.services.lifecycle import REASON_REQUIRED, quarter_transition, transitions_for
+from evaluation.services.lifecycle import (
+    FINALISE,
+    finalise_blockers,
+    needs_reason,
+    quarter_transition,
+    transitions_for,
+)
 from evaluation.services.quarters import (
     quarter_create,
     quarter_create_from_previous,
@@ -140,7 +146,8 @@ def _console_context(request: HttpRequest, quarter: Quarter, form: QuarterSettin
         {
             "to": to,
             "label": QuarterStatus(to).label,
-            "reason_required": (quarter.status, to) in REASON_REQUIRED,
+            "reason_required": needs_reason(quarter, to),
+            "blockers": finalise_blockers(quarter) if (quarter.status, to) == FINALISE else [],
             "form": TransitionForm(initial={"to": to}),
         }
         for to in transitions_for(quarter, request.user)

@@ -35,6 +35,7 @@ from evaluation.forms.problems import (
     BoardFilterForm,
     CloseForm,
     CommentFilterForm,
+    FollowUpForm,
     ProblemForm,
     ProblemFromCommentForm,
     ReopenForm,
@@ -353,7 +354,12 @@ def unit_problems(request: HttpRequest) -> HttpResponse:
         unit = _unit_from_code(request, form)
     elif _rates_for_a_unit(user):
         unit = user.unit
-    problems = selectors.unit_problems(unit) if unit is not None else None
+    problems = list(selectors.unit_problems(unit)) if unit is not None else None
+    # A unit known by its slip code carries the code in each follow-up form (a POST, never the address).
+    code = form.cleaned_data["code"] if form.is_bound and unit is not None else ""
+    for problem in problems or []:
+        if services.follow_up_refusal(problem, unit) is None:
+            problem.follow_up_form = FollowUpForm(initial={"code": code}, auto_id=f"id_f{problem.pk}_%s")
     status = 400 if form.is_bound and unit is None else 200
     return render(
         request,
@@ -361,3 +367,42 @@ def unit_problems(request: HttpRequest) -> HttpResponse:
         {"form": form, "unit": unit, "problems": problems, "today": timezone.localdate()},
         status=status,
     )
+
+
+@require_POST
+@with_device_cookie
+def problem_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """回访 from the raising unit: by its account, or by one of its slip codes typed on the unit's page."""
+    problem = get_object_or_404(Problem, pk=pk)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say whether the answer satisfied your unit."))
+        return _back_to_unit_page(request)
+    unit, actor = None, None
+    code_form = UnitCodeForm({"code": form.cleaned_data["code"]})
+    if form.cleaned_data["code"] and code_form.is_valid():
+        unit = _unit_from_code(request, code_form)
+    elif _rates_for_a_unit(request.user):
+        unit, actor = request.user.unit, request.user
+    if code_form.errors and form.cleaned_data["code"]:
+        for message in code_form.errors.get("code", []):
+            messages.error(request, message)
+        return _back_to_unit_page(request)
+    try:
+        services.problem_follow_up(
+            problem=problem,
+            unit=unit,
+            satisfied=form.cleaned_data["satisfied"],
+            remark=form.cleaned_data["remark"],
+            actor=actor,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Thank you; your unit's follow-up is recorded."))
+    return _back_to_unit_page(request)
+
+
+def _back_to_unit_page(request: HttpRequest) -> HttpResponse:
+    return redirect("evaluation:unit_problems")

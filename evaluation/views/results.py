@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from departments.models import Unit
-from evaluation.models import Quarter, QuarterStatus, ResultSnapshot
+from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus, ResultSnapshot
 from evaluation.results_model import QuarterResults
 from evaluation.selectors.department import department_detail, openable_for_scope
 from evaluation.selectors.rankings import (
@@ -95,8 +95,8 @@ def _ranking_tables(quarter: Quarter, results: QuarterResults, scope: str, k_rul
 
 
 def _frozen_snapshot(quarter: Quarter) -> ResultSnapshot | None:
-    """The snapshot (without its payload) of a published quarter; None for live, provisional results."""
-    if quarter.status != QuarterStatus.PUBLISHED:
+    """The snapshot (without its payload) of an announced or published quarter; None for live, provisional results."""
+    if quarter.status not in FROZEN_STATUSES:
         return None
     try:
         return quarter.snapshot
@@ -142,7 +142,7 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
         tables = _published_tables(quarter, snapshot, scope, k_rule)
     else:
         tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
-    context = {"quarter": quarter, "provisional": quarter.status != QuarterStatus.PUBLISHED, "tables": tables}
+    context = {"quarter": quarter, "provisional": quarter.status not in FROZEN_STATUSES, "tables": tables}
     return render(request, "evaluation/results/ranking.html", context)
 
 

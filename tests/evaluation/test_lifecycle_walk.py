@@ -10,33 +10,40 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from evaluation.models import Ballot, Quarter, QuarterStatus, Source
+from evaluation.models import Adjustment, Ballot, Objection, ObjectionPoint, Quarter, QuarterStatus, Source
+from evaluation.services.adjustments import adjustment_add
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.codes import codes_issue
 from evaluation.services.inbox import inbox_flush
 from evaluation.services.lifecycle import quarter_transition
+from evaluation.services.objections import objection_file
 from evaluation.services.quarters import quarter_create, quarter_delete, quarter_rename, quarter_update_settings
 from evaluation.services.voids import ballot_unvoid, ballot_void
 
-DRAFT, OPEN, CLOSED, PUBLISHED = (s.value for s in QuarterStatus)
+DRAFT, OPEN, CLOSED, ANNOUNCED, PUBLISHED = (s.value for s in QuarterStatus)
 Y, N = True, False
 
 # action: {status: allowed}
 EXPECTED: dict[str, dict[str, bool]] = {
-    "submit": {DRAFT: N, OPEN: Y, CLOSED: N, PUBLISHED: N},
-    "change settings (no ballot yet)": {DRAFT: Y, OPEN: N, CLOSED: Y, PUBLISHED: N},
-    "change settings (with a ballot)": {DRAFT: N, OPEN: N, CLOSED: N, PUBLISHED: N},
-    "change the voting window": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
-    "void": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
-    "undo a void": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: N},
-    "rename": {DRAFT: Y, OPEN: Y, CLOSED: Y, PUBLISHED: Y},
-    "delete (no ballot)": {DRAFT: Y, OPEN: N, CLOSED: N, PUBLISHED: N},
-    "delete (with a ballot)": {DRAFT: N, OPEN: N, CLOSED: N, PUBLISHED: N},
-    "issue codes": {DRAFT: Y, OPEN: Y, CLOSED: N, PUBLISHED: N},
-    "to open": {DRAFT: Y, OPEN: N, CLOSED: Y, PUBLISHED: N},
-    "to closed": {DRAFT: N, OPEN: Y, CLOSED: N, PUBLISHED: Y},
-    "to published": {DRAFT: N, OPEN: N, CLOSED: Y, PUBLISHED: N},
-    "to draft": {DRAFT: N, OPEN: N, CLOSED: N, PUBLISHED: N},
+    "submit": {DRAFT: N, OPEN: Y, CLOSED: N, ANNOUNCED: N, PUBLISHED: N},
+    "change settings (no ballot yet)": {DRAFT: Y, OPEN: N, CLOSED: Y, ANNOUNCED: N, PUBLISHED: N},
+    "change settings (with a ballot)": {DRAFT: N, OPEN: N, CLOSED: N, ANNOUNCED: N, PUBLISHED: N},
+    "change the voting window": {DRAFT: Y, OPEN: Y, CLOSED: Y, ANNOUNCED: N, PUBLISHED: N},
+    "void": {DRAFT: Y, OPEN: Y, CLOSED: Y, ANNOUNCED: N, PUBLISHED: N},
+    "undo a void": {DRAFT: Y, OPEN: Y, CLOSED: Y, ANNOUNCED: N, PUBLISHED: N},
+    "rename": {DRAFT: Y, OPEN: Y, CLOSED: Y, ANNOUNCED: Y, PUBLISHED: Y},
+    "delete (no ballot)": {DRAFT: Y, OPEN: N, CLOSED: N, ANNOUNCED: N, PUBLISHED: N},
+    "delete (with a ballot)": {DRAFT: N, OPEN: N, CLOSED: N, ANNOUNCED: N, PUBLISHED: N},
+    "issue codes": {DRAFT: Y, OPEN: Y, CLOSED: N, ANNOUNCED: N, PUBLISHED: N},
+    "to open": {DRAFT: Y, OPEN: N, CLOSED: Y, ANNOUNCED: N, PUBLISHED: N},
+    "to closed": {DRAFT: N, OPEN: Y, CLOSED: N, ANNOUNCED: Y, PUBLISHED: Y},
+    "to published": {DRAFT: N, OPEN: N, CLOSED: Y, ANNOUNCED: Y, PUBLISHED: N},
+    "to draft": {DRAFT: N, OPEN: N, CLOSED: N, ANNOUNCED: N, PUBLISHED: N},
+    "to announced (no announcement days)": {DRAFT: N, OPEN: N, CLOSED: N, ANNOUNCED: N, PUBLISHED: N},
+    "to announced (with announcement days)": {DRAFT: N, OPEN: N, CLOSED: Y, ANNOUNCED: N, PUBLISHED: N},
+    "to published (with announcement days)": {DRAFT: N, OPEN: N, CLOSED: N, ANNOUNCED: Y, PUBLISHED: N},
+    "file an objection": {DRAFT: N, OPEN: N, CLOSED: N, ANNOUNCED: Y, PUBLISHED: N},
+    "add an adjustment": {DRAFT: N, OPEN: N, CLOSED: Y, ANNOUNCED: N, PUBLISHED: N},
 }
 
 
@@ -107,10 +114,32 @@ def _actions(org, admin_user, other_rep) -> dict[str, Callable[[dict], object]]:
         "to closed": lambda w: quarter_transition(quarter=w["quarter"], to=CLOSED, actor=admin_user, reason="r"),
         "to published": lambda w: quarter_transition(quarter=w["quarter"], to=PUBLISHED, actor=admin_user, reason="r"),
         "to draft": lambda w: quarter_transition(quarter=w["quarter"], to=DRAFT, actor=admin_user, reason="r"),
+        "to announced (no announcement days)": lambda w: quarter_transition(
+            quarter=w["quarter"], to=ANNOUNCED, actor=admin_user, reason="r"
+        ),
+        "to announced (with announcement days)": lambda w: quarter_transition(
+            quarter=_with_announcement_days(w["quarter"]), to=ANNOUNCED, actor=admin_user, reason="r"
+        ),
+        # An announcement whose period has ended (announced_at unset) and without objections: final for anyone.
+        "to published (with announcement days)": lambda w: quarter_transition(
+            quarter=_with_announcement_days(w["quarter"]), to=PUBLISHED, actor=admin_user
+        ),
+        "file an objection": lambda w: objection_file(
+            quarter=w["quarter"], actor=other_rep, department=other_rep.unit, point=ObjectionPoint.RANK, text="名次有误"
+        ),
+        "add an adjustment": lambda w: adjustment_add(
+            quarter=w["quarter"], department=org["OPS"], points=Decimal(1), reason="表彰", actor=admin_user
+        ),
     }
 
 
-@pytest.mark.parametrize("status", [DRAFT, OPEN, CLOSED, PUBLISHED])
+def _with_announcement_days(quarter: Quarter) -> Quarter:
+    Quarter.objects.filter(pk=quarter.pk).update(announcement_days=3)
+    quarter.refresh_from_db()
+    return quarter
+
+
+@pytest.mark.parametrize("status", [DRAFT, OPEN, CLOSED, ANNOUNCED, PUBLISHED])
 @pytest.mark.parametrize("action", list(EXPECTED))
 def test_each_action_in_each_state(world, org, admin_user, other_rep, status, action) -> None:
     w = world(status)
@@ -128,3 +157,5 @@ def test_each_action_in_each_state(world, org, admin_user, other_rep, status, ac
         assert Ballot.objects.get(pk=w["voided"].pk).is_void
         assert Quarter.objects.get(pk=w["empty"].pk).status == status
         assert Quarter.objects.get(pk=w["quarter"].pk).title == ""
+        assert not Objection.objects.exists()
+        assert not Adjustment.objects.exists()

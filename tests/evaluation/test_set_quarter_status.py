@@ -66,7 +66,7 @@ def test_an_unknown_quarter_is_a_clear_error(quarter) -> None:
 
 @pytest.mark.parametrize("status", ["draft", "archived", ""])
 def test_an_unknown_status_is_a_clear_error(quarter, status) -> None:
-    assert "use open, closed or published" in _refused("2026Q3", status)
+    assert "use open, closed, announced or published" in _refused("2026Q3", status)
 
 
 def test_the_command_exits_with_status_1_from_the_shell(quarter, capsys) -> None:

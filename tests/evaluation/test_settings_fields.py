@@ -32,4 +32,9 @@ def test_the_console_form_edits_every_scoring_setting():
 
 
 def test_the_workbook_reads_every_scoring_setting_but_the_anonymity_threshold():
-    assert set(SETTING_DEFAULTS) == {"quarter", *SCORING_FIELDS} - {"anonymity_k"}
+    # Beside the scoring settings, the announcement period (docs/workbooks.md, `announcement_days`).
+    assert set(SETTING_DEFAULTS) == ({"quarter", *SCORING_FIELDS} - {"anonymity_k"}) | {"announcement_days"}
+
+
+def test_the_console_form_edits_the_announcement_period():
+    assert "announcement_days" in QuarterSettingsForm.base_fields

@@ -11,22 +11,27 @@ from django.utils.translation import gettext as _
 from evaluation.models import Quarter, QuarterStatus
 from evaluation.services.lifecycle import quarter_transition
 
-TARGETS = (QuarterStatus.OPEN, QuarterStatus.CLOSED, QuarterStatus.PUBLISHED)
+TARGETS = (QuarterStatus.OPEN, QuarterStatus.CLOSED, QuarterStatus.ANNOUNCED, QuarterStatus.PUBLISHED)
 
 
 class Command(BaseCommand):
-    help = "Move a quarter to another status (open, closed, published), as the lifecycle buttons do."
+    help = "Move a quarter to another status (open, closed, announced, published), as the lifecycle buttons do."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("quarter", help="the quarter, YYYYQn")
-        parser.add_argument("status", help="open, closed or published")
-        parser.add_argument("--reason", default="", help="why; required to reopen a published quarter")
+        parser.add_argument("status", help="open, closed, announced or published")
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="why; required to reopen a published quarter, to take announced results back, and to finalise early",
+        )
 
     def handle(self, *args: Any, quarter: str, status: str, reason: str, **options: Any) -> None:
         status = status.strip().lower()
         if status not in TARGETS:
             raise CommandError(
-                _("Unknown status %(status)s: use open, closed or published.") % {"status": status}, returncode=1
+                _("Unknown status %(status)s: use open, closed, announced or published.") % {"status": status},
+                returncode=1,
             )
         found = Quarter.objects.filter(code=quarter.strip().upper()).first()
         if found is None:
