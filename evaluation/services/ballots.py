@@ -40,6 +40,7 @@ from evaluation.models import (
 )
 from evaluation.services.codes import normalise_code
 from evaluation.services.inbox import inbox_move_when_full, inbox_store
+from evaluation.services.results import results_version_bump
 from evaluation.sql import quarter_status_for_share
 
 __all__ = ["BallotRefused", "CheckedBallot", "PaperBallot", "ballot_check", "ballot_store", "ballot_submit"]
@@ -216,6 +217,7 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     try:
         with transaction.atomic():
             _lock_quarter_accepting(quarter, origin=origin)
+            results_version_bump(quarter_id=quarter.pk)
             ballot = _store(
                 quarter,
                 source=source,
@@ -242,6 +244,7 @@ def ballots_import(*, quarter: Quarter, ballots: Iterable[PaperBallot]) -> int:
     stores any other. The caller holds the quarter locked; its status is checked once.
     """
     _lock_quarter_accepting(quarter, origin=Origin.IMPORTED)
+    results_version_bump(quarter_id=quarter.pk)
     count = 0
     for paper in ballots:
         if refusal := rules.paper_rater_refusal(paper.source, rater=paper.rater, rater_unit=paper.rater_unit):

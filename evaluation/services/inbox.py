@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from departments.models import Unit
 from evaluation.models import Ballot, BallotComment, BallotInbox, Origin, Quarter, Source
+from evaluation.services.results import results_version_bump
 
 _random = random.SystemRandom()
 
@@ -131,6 +132,8 @@ def _move(quarter_id: int, *, unit_id: int | None, minimum: int, take: int | Non
             _insert_values(ballot, [tuple(row) for row in entry.payload["values"]])
         BallotComment.objects.bulk_create(_comments_of(ballots, entries))
         BallotInbox.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+        # Waiting ballots are counted already; the bump keeps the rule "every ballot write" simple.
+        results_version_bump(quarter_id=quarter_id)
     return len(entries)
 
 

@@ -13,7 +13,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from evaluation.models import Quarter, QuarterStatus
 from evaluation.services.inbox import inbox_flush, inbox_vacuum
-from evaluation.services.results import results_discard, results_freeze
+from evaluation.services.results import results_discard, results_freeze, results_version_bump
 
 ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -86,6 +86,7 @@ def quarter_transition(*, quarter: Quarter, to: QuarterStatus | str, actor: Any 
         locked.published_at = None
     locked.full_clean()
     locked.save(update_fields=["status", "published_at"])
+    results_version_bump(quarter_id=locked.pk)
     if to in (QuarterStatus.CLOSED, QuarterStatus.PUBLISHED):
         _flush_inbox(locked)
     _apply_results(locked, old, to, actor)

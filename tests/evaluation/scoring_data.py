@@ -12,6 +12,7 @@ from departments.roles import Role
 from departments.services import user_create
 from evaluation.models import Adjustment, Ballot, BallotValue, Criterion, Quarter, QuarterStatus
 from evaluation.services.quarters import quarter_create
+from evaluation.services.results import results_version_bump
 
 CRITERIA = ("efficiency", "quality", "service")
 Values = Sequence[float | int | str | None]  # one value per criterion, in CRITERIA order; None abstains
@@ -68,10 +69,12 @@ def make_ballot(
         for criterion, value in zip(criteria, values, strict=True)
         if value is not None
     )
+    results_version_bump(quarter_id=quarter.pk)  # written past the services, which report their writes
     return ballot
 
 
 def add_adjustment(quarter: Quarter, unit: Unit, points: str, reason: str = "reason") -> Adjustment:
+    results_version_bump(quarter_id=quarter.pk)
     return Adjustment.objects.create(quarter=quarter, department=unit, points=Decimal(points), reason=reason)
 
 
