@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -107,8 +108,10 @@ def snapshot_results(snapshot_id: int) -> QuarterResults | None:
 # Live results are kept per (quarter, version) (docs/design.md, "Live results computed once per change").
 # The version is a random token in the cache; every writer that changes what a quarter's results show
 # drops it after its commit (`evaluation.services.results.results_version_bump`), so the next read draws a
-# new token and computes once. The expiry bounds what no writer reports (a unit renamed in the admin).
+# new token and computes once. The expiry bounds what no writer reports (a unit renamed in the admin); without
+# Redis every server process keeps its own cache and sees only its own writers, so it keeps results briefly.
 LIVE_RESULTS_SECONDS = 3600
+LIVE_RESULTS_SECONDS_PER_PROCESS = 10
 
 
 def results_version_key(quarter_id: int) -> str:
@@ -134,7 +137,8 @@ def live_results(quarter: Quarter) -> QuarterResults:
     results = cache.get(key)
     if results is None:
         results = results_compute(quarter)
-        cache.set(key, results, timeout=LIVE_RESULTS_SECONDS)
+        shared = bool(settings.REDIS_URL)
+        cache.set(key, results, timeout=LIVE_RESULTS_SECONDS if shared else LIVE_RESULTS_SECONDS_PER_PROCESS)
     return results
 
 
