@@ -6,6 +6,7 @@ Nothing here writes: `evaluation.services.results` freezes a quarter's results a
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections import defaultdict
 from fractions import Fraction
 
@@ -133,7 +134,8 @@ def results_version(quarter_id: int) -> str:
 def live_results(quarter: Quarter) -> QuarterResults:
     """The quarter's live results, computed once per version and then read from the cache."""
     # The status and title are part of the key: the row passed in is the caller's, read in this request.
-    key = f"results-live:{quarter.pk}:{results_version(quarter.pk)}:{quarter.status}:{quarter.title}"
+    title = zlib.crc32(quarter.title.encode())
+    key = f"results-live:{quarter.pk}:{results_version(quarter.pk)}:{quarter.status}:{title}"
     results = cache.get(key)
     if results is None:
         results = results_compute(quarter)

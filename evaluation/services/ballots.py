@@ -37,6 +37,7 @@ from evaluation.models import (
     QuarterStatus,
     Scale,
     Source,
+    first_of_department,
 )
 from evaluation.services.codes import normalise_code
 from evaluation.services.inbox import inbox_move_when_full, inbox_store
@@ -490,18 +491,18 @@ def _insert_values(ballot: Ballot, rows: list[tuple[int, int, int]]) -> None:
     """
     table = connection.ops.quote_name(BallotValue._meta.db_table)
     ballot_id = Ballot._meta.pk.get_db_prep_value(ballot.pk, connection)
-    fields = [BallotValue._meta.get_field(name) for name in ("ballot", "department", "criterion", "value_centi")]
+    names = ("ballot", "department", "criterion", "value_centi", "counts_ballot")
+    fields = [BallotValue._meta.get_field(name) for name in names]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    flags = first_of_department((None, d, c) for d, c, _v in rows)
     batch = max(1, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            params = [value for d, c, v in chunk for value in (ballot_id, d, c, v)]
-            cursor.execute(
-                # Names from model metadata; every value is a parameter.
-                f"INSERT INTO {table} (ballot_id, department_id, criterion_id, value_centi) VALUES {placeholders}",  # noqa: S608
-                params,
-            )
+            chunk = list(zip(rows[start : start + batch], flags[start : start + batch], strict=True))
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params = [value for (d, c, v), first in chunk for value in (ballot_id, d, c, v, first)]
+            # Names from model metadata; every value is a parameter.
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {placeholders}", params)  # noqa: S608
 
 
 def _audit_keyed(ballot: Ballot, *, actor: Any) -> None:

@@ -23,7 +23,9 @@ def at(day: datetime.date | str, hour: int = 9, minute: int = 0) -> datetime.dat
 def rate(ballot: Ballot, department: Unit, points: int = 80) -> None:
     """Give `ballot` a value for `department` on the quarter's first criterion: it now counts as rating it."""
     criterion = Criterion.objects.filter(quarter=ballot.quarter).order_by("order", "code").first()
-    BallotValue.objects.create(ballot=ballot, department=department, criterion=criterion, value_centi=points * 100)
+    BallotValue.objects.create(
+        ballot=ballot, department=department, criterion=criterion, value_centi=points * 100, counts_ballot=True
+    )
 
 
 def counted_ballots(quarter: Quarter, department: Unit, source: str) -> int:
