@@ -601,6 +601,11 @@ def _bench_department(report: Report, port: int, single: int) -> None:
         status, _headers, body = _request(port, "GET", path, cookies=session)
         return status == 200 and len(body) > 1000
 
+    from evaluation.models import Quarter
+    from evaluation.services.results import results_version_bump
+
+    # The compute measurements above leave the results kept: drop them, so the first request computes.
+    results_version_bump(quarter_id=Quarter.objects.get(code=RESULTS_QUARTER).pk)
     started = time.perf_counter()
     if not page():
         raise SystemExit(f"GET {path} did not give the department page")
