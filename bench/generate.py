@@ -41,11 +41,21 @@ from django.db import connection, transaction
 from departments.models import Unit, UnitKind, User
 from departments.roles import Role
 from departments.services import user_create
-from evaluation.models import Ballot, BallotComment, BallotValue, Criterion, Level, Quarter, QuarterStatus, Source
+from evaluation.models import (
+    Ballot,
+    BallotComment,
+    BallotValue,
+    Criterion,
+    Level,
+    Quarter,
+    QuarterStatus,
+    Source,
+    first_of_department,
+)
 from evaluation.services.quarters import quarter_create
 
 BATCH = 5000
-VALUE_FIELDS = ("ballot", "department", "criterion", "value_centi")
+VALUE_FIELDS = ("ballot", "department", "criterion", "value_centi", "counts_ballot")
 ValueRow = tuple[uuid.UUID, int, int, int]  # ballot id, department id, criterion id, value in hundredths
 LEADER_PREFIX = "bench_leader_"
 COMMENTS = (
@@ -202,16 +212,19 @@ def _insert_values(rows: list[ValueRow]) -> None:
     quote = connection.ops.quote_name
     table = quote(BallotValue._meta.db_table)
     columns = ", ".join(quote(BallotValue._meta.get_field(name).column) for name in VALUE_FIELDS)
+    flags = first_of_department((b, d, c) for b, d, c, _v in rows)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
-            text = "".join(f"{b}\t{d}\t{c}\t{v}\n" for b, d, c, v in rows)
+            text = "".join(
+                f"{b}\t{d}\t{c}\t{v}\t{'t' if f else 'f'}\n" for (b, d, c, v), f in zip(rows, flags, strict=True)
+            )
             raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
             return
         prepare = Ballot._meta.pk.get_db_prep_value
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608 - names from model metadata
-            [(prepare(b, connection), d, c, v) for b, d, c, v in rows],
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608 - names from model metadata
+            [(prepare(b, connection), d, c, v, f) for (b, d, c, v), f in zip(rows, flags, strict=True)],
         )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -345,6 +347,10 @@ class BallotValue(models.Model):
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     value_centi = models.PositiveIntegerField(validators=[MaxValueValidator(10000)])
+    # True on exactly one row per (ballot, department): the one of the lowest criterion id. Counting these
+    # rows counts the ballots that rate a department without a COUNT(DISTINCT ballot) (docs/design.md,
+    # "Ballot counts without COUNT DISTINCT"); every insert sets it with `first_of_department`.
+    counts_ballot = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("ballot value")
@@ -359,6 +365,18 @@ class BallotValue(models.Model):
     @property
     def value(self) -> Decimal:
         return Decimal(self.value_centi) / 100
+
+
+def first_of_department(rows: Iterable[tuple[Any, int, int]]) -> list[bool]:
+    """For rows (ballot, department, criterion): whether each is its (ballot, department)'s row of the lowest
+    criterion id, the value of `BallotValue.counts_ballot`."""
+    rows = list(rows)
+    lowest: dict[tuple[Any, int], int] = {}
+    for ballot, department, criterion in rows:
+        key = (ballot, department)
+        if key not in lowest or criterion < lowest[key]:
+            lowest[key] = criterion
+    return [lowest[(ballot, department)] == criterion for ballot, department, criterion in rows]
 
 
 # The longest comment a ballot may address to one department, however the ballot arrives.

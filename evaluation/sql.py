@@ -4,7 +4,8 @@ Each fork picks the form the connected database runs best. `portable=True` force
 SQL both databases run, so the tests run both forms of a fork on PostgreSQL and compare them
 (tests/evaluation/test_sql_forks.py); on SQLite only the portable form exists.
 
-- `value_aggregates`: one scan with GROUPING SETS (PostgreSQL), or two GROUP BY queries;
+- `value_aggregates`: one hash aggregate counting ballots by their flagged rows (PostgreSQL), or two GROUP BY
+  queries, the second with COUNT(DISTINCT ballot);
 - `quarter_status_for_share`: the quarter's status read FOR SHARE (PostgreSQL), or a plain read;
 - `code_point_order`: text ordered by code point, as Python sorts — COLLATE "C" on PostgreSQL, whose
   default collation may follow the locale; SQLite's default (BINARY) already does;
@@ -15,6 +16,7 @@ SQL both databases run, so the tests run both forms of a fork on PostgreSQL and 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -86,34 +88,34 @@ def _ballot_count_rows(quarter_id: int) -> list[BallotCountRow]:
     return [BallotCountRow(*row) for row in rows]
 
 
-def _grouping_sets_sql() -> str:
+def _cells_and_counts_sql() -> str:
     value_table = connection.ops.quote_name(BallotValue._meta.db_table)
     ballot_table = connection.ops.quote_name(Ballot._meta.db_table)
     return (
-        "SELECT b.source, v.department_id, v.criterion_id, GROUPING(v.criterion_id), "  # noqa: S608
-        "COUNT(*), SUM(v.value_centi), MIN(v.value_centi), MAX(v.value_centi), COUNT(DISTINCT v.ballot_id) "
+        "SELECT b.source, v.department_id, v.criterion_id, "  # noqa: S608
+        "COUNT(*), SUM(v.value_centi), MIN(v.value_centi), MAX(v.value_centi), "
+        "COUNT(*) FILTER (WHERE v.counts_ballot) "
         f"FROM {value_table} v INNER JOIN {ballot_table} b ON b.id = v.ballot_id "
         "WHERE b.quarter_id = %s AND b.voided_at IS NULL "
-        "GROUP BY GROUPING SETS ((b.source, v.department_id, v.criterion_id), (b.source, v.department_id))"
+        "GROUP BY b.source, v.department_id, v.criterion_id"
     )
 
 
 def _aggregates_in_one_scan(quarter_id: int) -> tuple[list[CellRow], list[BallotCountRow]]:
-    """One pass over the quarter's values for both groupings.
+    """One hash aggregate over the quarter's values for both the cells and the ballot counts.
 
-    The (source, department) grouping set is a prefix of the cell grouping, so one sort feeds both;
-    the distinct-ballot count of the cell rows is not used (a ballot has at most one value per cell).
+    A ballot's rows of one department carry `counts_ballot` on exactly one of them, so the ballots that
+    rate a department are the flagged rows summed over its criteria: no COUNT(DISTINCT ballot_id), which
+    forces a sort of every value (docs/design.md, "Ballot counts without COUNT DISTINCT").
     """
     cells: list[CellRow] = []
-    counts: list[BallotCountRow] = []
+    ballots: dict[tuple[str, int], int] = defaultdict(int)
     with connection.cursor() as cursor:
-        cursor.execute(_grouping_sets_sql(), [quarter_id])
-        for source, department_id, criterion_id, per_department, n, total, low, high, ballots in cursor.fetchall():
-            if per_department:
-                counts.append(BallotCountRow(source, department_id, ballots))
-            else:
-                cells.append(CellRow(source, department_id, criterion_id, n, int(total), int(low), int(high)))
-    return cells, counts
+        cursor.execute(_cells_and_counts_sql(), [quarter_id])
+        for source, department_id, criterion_id, n, total, low, high, counted in cursor.fetchall():
+            cells.append(CellRow(source, department_id, criterion_id, n, int(total), int(low), int(high)))
+            ballots[(source, department_id)] += counted
+    return cells, [BallotCountRow(source, department_id, n) for (source, department_id), n in ballots.items()]
 
 
 # --- the quarter's status, read under a shared lock (the ballot service) -----------------------------------------

@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -20,6 +21,12 @@ from departments.services import user_create
 from evaluation.models import Quarter
 
 DEMO_PASSWORD = "test-pass-123"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: kept results are keyed by primary keys, which a new test reuses."""
+    cache.clear()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -5,9 +5,13 @@ Nothing here writes: `evaluation.services.results` freezes a quarter's results a
 
 from __future__ import annotations
 
+import uuid
+import zlib
 from collections import defaultdict
 from fractions import Fraction
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -116,13 +120,52 @@ def snapshot_results(snapshot_id: int) -> QuarterResults | None:
     return None if payload is None else QuarterResults.from_snapshot(payload)
 
 
+# Live results are kept per (quarter, version) (docs/design.md, "Live results computed once per change").
+# The version is a random token in the cache; every writer that changes what a quarter's results show
+# drops it after its commit (`evaluation.services.results.results_version_bump`), so the next read draws a
+# new token and computes once. The expiry bounds what no writer reports (a unit renamed in the admin); without
+# Redis every server process keeps its own cache and sees only its own writers, so it keeps results briefly.
+LIVE_RESULTS_SECONDS = 3600
+LIVE_RESULTS_SECONDS_PER_PROCESS = 10
+
+
+def results_version_key(quarter_id: int) -> str:
+    return f"results-version:{quarter_id}"
+
+
+def results_version(quarter_id: int) -> str:
+    """The quarter's current results version; a new one when none is kept (first read, or after a change)."""
+    key = results_version_key(quarter_id)
+    version = cache.get(key)
+    if version is None:
+        # `add` keeps the first token of two simultaneous readers; the other reads it back.
+        version = uuid.uuid4().hex
+        if not cache.add(key, version, timeout=None):
+            version = cache.get(key) or version
+    return version
+
+
+def live_results(quarter: Quarter) -> QuarterResults:
+    """The quarter's live results, computed once per version and then read from the cache."""
+    # The status and title are part of the key: the row passed in is the caller's, read in this request.
+    title = zlib.crc32(quarter.title.encode())
+    key = f"results-live:{quarter.pk}:{results_version(quarter.pk)}:{quarter.status}:{title}"
+    results = cache.get(key)
+    if results is None:
+        results = results_compute(quarter)
+        shared = bool(settings.REDIS_URL)
+        cache.set(key, results, timeout=LIVE_RESULTS_SECONDS if shared else LIVE_RESULTS_SECONDS_PER_PROCESS)
+    return results
+
+
 def quarter_results(quarter: Quarter) -> QuarterResults:
-    """The results to show: an announced or published quarter's frozen snapshot, otherwise computed live."""
+    """The results to show: an announced or published quarter's frozen snapshot, otherwise the live results
+    (cached per change)."""
     if quarter.status in FROZEN_STATUSES:
         payload = ResultSnapshot.objects.filter(quarter=quarter).values_list("payload", flat=True).first()
         if payload is not None:
             return QuarterResults.from_snapshot(payload)
-    return results_compute(quarter)
+    return live_results(quarter)
 
 
 def comment_sources_shown(quarter: Quarter, results: QuarterResults | None = None) -> dict[str, set[str]]:

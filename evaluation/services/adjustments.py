@@ -16,6 +16,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from departments.models import Unit
 from evaluation.models import Adjustment, Origin, Quarter, QuarterStatus
+from evaluation.services.results import results_version_bump
 
 # The model stores 6 digits with 2 decimals.
 POINTS_LIMIT = Decimal("9999.99")
@@ -102,6 +103,7 @@ def adjustment_add(
     )
     adjustment.full_clean()
     adjustment.save()
+    results_version_bump(quarter_id=locked.pk)
     audit_record(
         action=AuditAction.ADJUSTMENT_ADDED,
         summary=lambda: (
@@ -136,6 +138,7 @@ def adjustment_update(
     adjustment.reason = _clean_reason(reason)
     adjustment.full_clean()
     adjustment.save()
+    results_version_bump(quarter_id=locked.pk)
     audit_record(
         action=AuditAction.ADJUSTMENT_CHANGED,
         summary=lambda: (
@@ -161,6 +164,7 @@ def adjustment_remove(*, adjustment: Adjustment, actor: Any = None) -> None:
     adjustment = Adjustment.objects.select_for_update().select_related("department").get(pk=adjustment.pk)
     old = _describe(adjustment)
     adjustment.delete()
+    results_version_bump(quarter_id=locked.pk)
     audit_record(
         action=AuditAction.ADJUSTMENT_REMOVED,
         summary=lambda: (

@@ -37,9 +37,11 @@ from evaluation.models import (
     QuarterStatus,
     Scale,
     Source,
+    first_of_department,
 )
 from evaluation.services.codes import normalise_code
 from evaluation.services.inbox import inbox_move_when_full, inbox_store
+from evaluation.services.results import results_version_bump
 from evaluation.sql import quarter_status_for_share
 
 __all__ = ["BallotRefused", "CheckedBallot", "PaperBallot", "ballot_check", "ballot_store", "ballot_submit"]
@@ -238,6 +240,7 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     try:
         with transaction.atomic():
             _lock_quarter_accepting(quarter, origin=origin)
+            results_version_bump(quarter_id=quarter.pk)
             ballot = _store(
                 quarter,
                 source=source,
@@ -256,40 +259,76 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     return ballot
 
 
+IMPORT_BATCH = 500  # ballots per multi-row insert of an import
+
+
 def ballots_import(*, quarter: Quarter, ballots: Iterable[PaperBallot]) -> int:
     """Store the ballots of a quarter workbook in the caller's transaction; the number stored.
 
     The import has applied the rules of evaluation.ballot_rules to every row (so it can name each row's
-    problem); the rater and emptiness are checked again here, and each ballot is stored as ballot_store
-    stores any other. The caller holds the quarter locked; its status is checked once.
+    problem); the rater and emptiness are checked again here, and each ballot is built and cleaned as
+    `_store` builds any other. They are written in batches (one insert of ballots, of values, of comments),
+    since a workbook holds thousands; a batch the database refuses is written again one ballot at a time,
+    so the message names the same first duplicate as storing them one by one would. The caller holds the
+    quarter locked; its status is checked once.
     """
     _lock_quarter_accepting(quarter, origin=Origin.IMPORTED)
+    results_version_bump(quarter_id=quarter.pk)
     sheet = ballot_sheet(quarter)
     count = 0
+    pending: list[tuple[PaperBallot, _Rater]] = []
     for paper in ballots:
-        if refusal := rules.paper_rater_refusal(paper.source, rater=paper.rater, rater_unit=paper.rater_unit):
-            raise BallotRefused(refusal, code="role")
-        rules.check_not_empty(values=len(paper.rows), comments=len(paper.notes))
+        refusal = rules.paper_rater_refusal(paper.source, rater=paper.rater, rater_unit=paper.rater_unit)
+        empty = not paper.rows and not paper.notes
+        if refusal or empty:
+            _import_batch(quarter, pending)  # an earlier ballot's duplicate is reported first, as before
+            if refusal:
+                raise BallotRefused(refusal, code="role")
+            rules.check_not_empty(values=len(paper.rows), comments=len(paper.notes))
         own_unit_id = paper.rater_unit.pk if paper.rater_unit is not None else None
         _check_cap(sheet, paper.rows, source=paper.source, own_unit_id=own_unit_id)
         user = None if paper.source == Source.GRASSROOTS else paper.rater
-        who = _Rater(user=user, unit=None if paper.source == Source.LEADERSHIP else paper.rater_unit)
-        try:
-            _store(
-                quarter,
-                source=paper.source,
-                origin=Origin.IMPORTED,
-                label=paper.label,
-                who=who,
-                rows=paper.rows,
-                notes=paper.notes,
-            )
-        except IntegrityError as error:  # the whole import is rolled back by the caller's transaction
-            raise BallotRefused(
-                _duplicate_message(quarter, paper.source, paper.label, who), code="duplicate"
-            ) from error
+        pending.append((paper, _Rater(user=user, unit=None if paper.source == Source.LEADERSHIP else paper.rater_unit)))
         count += 1
+        if len(pending) >= IMPORT_BATCH:
+            _import_batch(quarter, pending)
+    _import_batch(quarter, pending)
     return count
+
+
+def _import_batch(quarter: Quarter, pending: list[tuple[PaperBallot, _Rater]]) -> None:
+    """Write and empty `pending`: in one go, or (refused by a unique rule) one by one for the exact message."""
+    if not pending:
+        return
+    try:
+        with transaction.atomic():
+            _write_batch(quarter, pending)
+    except IntegrityError:
+        for paper, who in pending:
+            try:
+                with transaction.atomic():
+                    _write_batch(quarter, [(paper, who)])
+            except IntegrityError as error:  # the whole import is rolled back by the caller's transaction
+                raise BallotRefused(
+                    _duplicate_message(quarter, paper.source, paper.label, who), code="duplicate"
+                ) from error
+    pending.clear()
+
+
+def _write_batch(quarter: Quarter, pending: list[tuple[PaperBallot, _Rater]]) -> None:
+    built = [
+        _new_ballot(quarter, source=paper.source, origin=Origin.IMPORTED, label=paper.label, who=who)
+        for paper, who in pending
+    ]
+    Ballot.objects.bulk_create(built)
+    _insert_values(
+        [(ballot.pk, *row) for ballot, (paper, _who) in zip(built, pending, strict=True) for row in paper.rows]
+    )
+    BallotComment.objects.bulk_create(
+        BallotComment(ballot=ballot, department_id=d, text=t)
+        for ballot, (paper, _who) in zip(built, pending, strict=True)
+        for d, t in paper.notes.items()
+    )
 
 
 # --- the quarter --------------------------------------------------------------------------------
@@ -483,10 +522,22 @@ def _store(
     if anonymous and origin == Origin.ONLINE:
         inbox_store(quarter=quarter, unit=who.unit, rows=rows, notes=notes)
         return None
+    ballot = _new_ballot(quarter, source=source, origin=origin, label=label, who=who)
+    ballot.save(force_insert=True)
+    _insert_values([(ballot.pk, *row) for row in rows])
+    if notes:
+        BallotComment.objects.bulk_create(
+            BallotComment(ballot=ballot, department_id=d, text=t) for d, t in notes.items()
+        )
+    return ballot
+
+
+def _new_ballot(quarter: Quarter, *, source: str, origin: str, label: str, who: _Rater) -> Ballot:
+    """A ballot row to insert, cleaned; an anonymous (grassroots) ballot names no account."""
     ballot = Ballot(
         quarter=quarter,
         source=source,
-        rater=None if anonymous else who.user,
+        rater=None if source == Source.GRASSROOTS else who.user,
         rater_unit=who.unit,
         origin=origin,
         label=label,
@@ -495,35 +546,29 @@ def _store(
     # The quarter, unit and account were read from the database in this request and checked above, so
     # their existence queries are skipped; the unique rules are the database's (IntegrityError below).
     ballot.full_clean(exclude=["quarter", "rater_unit", "rater"], validate_unique=False, validate_constraints=False)
-    ballot.save(force_insert=True)
-    _insert_values(ballot, rows)
-    if notes:
-        BallotComment.objects.bulk_create(
-            BallotComment(ballot=ballot, department_id=d, text=t) for d, t in notes.items()
-        )
     return ballot
 
 
-def _insert_values(ballot: Ballot, rows: list[tuple[int, int, int]]) -> None:
-    """Insert the cleaned cells with multi-row INSERTs.
+def _insert_values(rows: list[tuple[Any, int, int, int]]) -> None:
+    """Insert cleaned cells (ballot id, department id, criterion id, hundredths) with multi-row INSERTs.
 
     The rows are plain integers checked by _clean_values; building a model instance for each of a
     ballot's hundreds of cells cost more than the database write itself.
     """
     table = connection.ops.quote_name(BallotValue._meta.db_table)
-    ballot_id = Ballot._meta.pk.get_db_prep_value(ballot.pk, connection)
-    fields = [BallotValue._meta.get_field(name) for name in ("ballot", "department", "criterion", "value_centi")]
+    prepare = Ballot._meta.pk.get_db_prep_value
+    names = ("ballot", "department", "criterion", "value_centi", "counts_ballot")
+    fields = [BallotValue._meta.get_field(name) for name in names]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    flags = first_of_department((b, d, c) for b, d, c, _v in rows)
     batch = max(1, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            params = [value for d, c, v in chunk for value in (ballot_id, d, c, v)]
-            cursor.execute(
-                # Names from model metadata; every value is a parameter.
-                f"INSERT INTO {table} (ballot_id, department_id, criterion_id, value_centi) VALUES {placeholders}",  # noqa: S608
-                params,
-            )
+            chunk = list(zip(rows[start : start + batch], flags[start : start + batch], strict=True))
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params = [value for (b, d, c, v), first in chunk for value in (prepare(b, connection), d, c, v, first)]
+            # Names from model metadata; every value is a parameter.
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {placeholders}", params)  # noqa: S608
 
 
 def _audit_keyed(ballot: Ballot, *, actor: Any) -> None:

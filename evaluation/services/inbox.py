@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from departments.models import Unit
 from evaluation.models import Ballot, BallotComment, BallotInbox, Origin, Quarter, Source
+from evaluation.services.results import results_version_bump
 
 _random = random.SystemRandom()
 
@@ -127,10 +128,17 @@ def _move(quarter_id: int, *, unit_id: int | None, minimum: int, take: int | Non
         entries = _random.sample(entries, len(entries) if take is None else take)
         ballots = [_ballot_of(entry) for entry in entries]
         Ballot.objects.bulk_create(ballots)
-        for ballot, entry in zip(ballots, entries, strict=True):
-            _insert_values(ballot, [tuple(row) for row in entry.payload["values"]])
+        _insert_values(
+            [
+                (ballot.pk, *row)
+                for ballot, entry in zip(ballots, entries, strict=True)
+                for row in entry.payload["values"]
+            ]
+        )
         BallotComment.objects.bulk_create(_comments_of(ballots, entries))
         BallotInbox.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+        # Waiting ballots are counted already; the bump keeps the rule "every ballot write" simple.
+        results_version_bump(quarter_id=quarter_id)
     return len(entries)
 
 

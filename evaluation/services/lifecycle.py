@@ -17,7 +17,7 @@ from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus
 from evaluation.selectors.objections import open_objection_count
 from evaluation.services.inbox import inbox_flush, inbox_vacuum
 from evaluation.services.reminders import announcement_reminders_send
-from evaluation.services.results import results_discard, results_freeze
+from evaluation.services.results import results_discard, results_freeze, results_version_bump
 
 ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -160,6 +160,7 @@ def quarter_transition(*, quarter: Quarter, to: QuarterStatus | str, actor: Any 
     _stamp(locked, old, to)
     locked.full_clean()
     locked.save(update_fields=["status", "published_at", "announced_at"])
+    results_version_bump(quarter_id=locked.pk)
     if to in (QuarterStatus.CLOSED, *FROZEN_STATUSES):
         _flush_inbox(locked)
     _apply_results(locked, old, to, actor)

@@ -41,6 +41,7 @@ from evaluation.models import (
     QuarterStatus,
     Source,
 )
+from evaluation.services.results import results_version_bump
 
 # SCORING_FIELDS are the plain settings a quarter carries over to the next one (the window is not carried).
 WINDOW_FIELDS: tuple[str, ...] = ("opens_at", "closes_at")
@@ -191,6 +192,7 @@ def quarter_update_settings(
     diff = _diff(quarter, changes, criteria, levels, grades)
     if not diff.empty:
         quarter = _apply_settings(quarter, actor, diff, criteria, levels, grades)
+        results_version_bump(quarter_id=quarter.pk)
     if title is not None:
         quarter = quarter_rename(quarter=quarter, actor=actor, title=title)
     return quarter
@@ -408,6 +410,7 @@ def quarter_rename(*, quarter: Quarter, actor: Any, title: str) -> Quarter:
     quarter.title = new
     quarter.full_clean(validate_unique=False)
     quarter.save(update_fields=["title"])
+    results_version_bump(quarter_id=quarter.pk)
     audit_record(
         action=AuditAction.QUARTER_RENAMED,
         summary=lambda: (

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 
 from evaluation.models import DepartmentResult, Quarter, ResultSnapshot
 from evaluation.results_model import fraction_text
-from evaluation.selectors.results import results_compute, results_roster
+from evaluation.selectors.results import results_compute, results_roster, results_version_key
 
 
 @transaction.atomic
@@ -52,3 +53,14 @@ def results_discard(*, quarter: Quarter) -> None:
     """Drop the quarter's snapshot and result rows (re-opening a published quarter); the next publish recomputes."""
     ResultSnapshot.objects.filter(quarter=quarter).delete()
     DepartmentResult.objects.filter(quarter=quarter).delete()
+
+
+def results_version_bump(*, quarter_id: int) -> None:
+    """Every writer that changes what a quarter's live results show calls this, inside its transaction.
+
+    The kept version is dropped now and again once the transaction commits: a read between the two may
+    keep the old results, but under a version the commit drops, which no later read asks for.
+    """
+    key = results_version_key(quarter_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditAction
 from audit.services import audit_record
 from evaluation.models import Ballot, Quarter, QuarterStatus, Source
+from evaluation.services.results import results_version_bump
 
 
 def ballot_description(ballot: Ballot) -> str:
@@ -72,6 +73,7 @@ def ballot_void(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
     ballot.void_reason = reason
     ballot.full_clean()
     ballot.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    results_version_bump(quarter_id=quarter.pk)
     audit_record(
         action=AuditAction.BALLOT_VOIDED,
         summary=lambda: _("Voided the %(ballot)s") % {"ballot": ballot_description(ballot)},
@@ -115,6 +117,7 @@ def ballot_unvoid(*, ballot: Ballot, actor: Any, reason: str) -> Ballot:
     }
     ballot.voided_at, ballot.voided_by, ballot.void_reason = None, None, ""
     ballot.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    results_version_bump(quarter_id=quarter.pk)
     audit_record(
         action=AuditAction.BALLOT_UNVOIDED,
         summary=lambda: _("Restored the %(ballot)s") % {"ballot": ballot_description(ballot)},

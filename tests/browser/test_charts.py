@@ -48,6 +48,9 @@ def test_the_ranking_draws_one_bar_chart_per_group(org, leader, viewer, page_for
     page = page_for(viewer, "en")
 
     page.goto("/results/2026Q2/")
+    assert page.evaluate("typeof window.Plotly") == "undefined"  # nothing loaded before it is asked for
+    for button in page.locator("[data-chart-show]").all():
+        button.click()
     page.wait_for_selector(".results-chart .main-svg")
 
     assert page.locator(".results-chart .main-svg").count() >= 2
@@ -63,6 +66,7 @@ def test_the_department_page_draws_its_trend(org, leader, rep, page_for):
     page = page_for(rep)
 
     page.goto("/results/2026Q2/departments/OPS/")
+    page.click("[data-chart-show='trend-chart']")
     page.wait_for_selector("[data-chart='trend-chart'] .main-svg")
 
     assert page.locator("[data-chart='trend-chart'] .scatterlayer .trace").count() == 2

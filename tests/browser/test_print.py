@@ -76,6 +76,8 @@ def test_the_page_prints_within_an_a4_width_without_navigation(printable: Any, n
 def test_the_ranking_charts_take_the_printed_width(printable: Any) -> None:
     page = printable
     page.goto(PAGES["ranking"])
+    for button in page.locator("[data-chart-show]").all():  # charts are drawn when asked for
+        button.click()
     page.wait_for_selector(".results-chart .main-svg")
     screen_width = page.locator(".results-chart .main-svg").first.evaluate("svg => svg.getBoundingClientRect().width")
     assert screen_width > PRINTABLE_WIDTH  # drawn for the desktop window: it would run off the paper
@@ -89,6 +91,8 @@ def test_the_ranking_charts_take_the_printed_width(printable: Any) -> None:
 def test_the_ranking_page_prints_to_a4_pages_one_page_wide(printable: Any) -> None:
     page = printable
     page.goto(PAGES["ranking"])
+    for button in page.locator("[data-chart-show]").all():  # charts are drawn when asked for
+        button.click()
     page.wait_for_selector(".results-chart .main-svg")
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     boxes = [

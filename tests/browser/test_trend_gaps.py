@@ -23,6 +23,7 @@ def test_the_trend_spans_the_scale_and_marks_the_missing_quarter(request, org, l
     request.getfixturevalue("login_as")(page, rep)
     request.getfixturevalue("speak")(page, language)
     page.goto("/results/2026Q2/departments/OPS/")
+    page.click("[data-chart-show='trend-chart']")
     page.wait_for_selector("[data-chart='trend-chart'] .main-svg")
     if os.environ.get("DEFECT_SCREENSHOTS"):
         page.locator("[data-chart='trend-chart']").screenshot(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -10,8 +10,9 @@ from django.utils import timezone
 from departments.models import Unit, UnitKind, User
 from departments.roles import Role
 from departments.services import user_create
-from evaluation.models import Adjustment, Ballot, BallotValue, Criterion, Quarter, QuarterStatus
+from evaluation.models import Adjustment, Ballot, BallotValue, Criterion, Quarter, QuarterStatus, first_of_department
 from evaluation.services.quarters import quarter_create
+from evaluation.services.results import results_version_bump
 
 CRITERIA = ("efficiency", "quality", "service")
 Values = Sequence[float | int | str | None]  # one value per criterion, in CRITERIA order; None abstains
@@ -43,6 +44,15 @@ def make_quarter(code: str = "2026Q3", status: str = QuarterStatus.CLOSED, **set
     return quarter
 
 
+def insert_values(values: Iterable[BallotValue]) -> None:
+    """Insert value rows as the ballot service does: `counts_ballot` set on each (ballot, department)'s first."""
+    values = list(values)
+    flags = first_of_department((v.ballot_id, v.department_id, v.criterion_id) for v in values)
+    for value, first in zip(values, flags, strict=True):
+        value.counts_ballot = first
+    BallotValue.objects.bulk_create(values)
+
+
 def make_ballot(
     quarter: Quarter,
     source: str,
@@ -62,16 +72,18 @@ def make_ballot(
         voided_at=timezone.now() if voided else None,
         void_reason="test" if voided else "",
     )
-    BallotValue.objects.bulk_create(
+    insert_values(
         BallotValue(ballot=ballot, department=unit, criterion=criterion, value_centi=int(Decimal(str(value)) * 100))
         for unit, values in rows.items()
         for criterion, value in zip(criteria, values, strict=True)
         if value is not None
     )
+    results_version_bump(quarter_id=quarter.pk)  # written past the services, which report their writes
     return ballot
 
 
 def add_adjustment(quarter: Quarter, unit: Unit, points: str, reason: str = "reason") -> Adjustment:
+    results_version_bump(quarter_id=quarter.pk)
     return Adjustment.objects.create(quarter=quarter, department=unit, points=Decimal(points), reason=reason)
 
 

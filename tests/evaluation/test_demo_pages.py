@@ -34,7 +34,7 @@ def test_the_demo_pages_render_with_their_charts_and_their_limits() -> None:
     page = ranking.content.decode()
     assert ranking.status_code == 200
     assert "运营改善部" in page
-    assert "plotly/plotly.min.js" in page
+    assert "data-plotly-src=" in page
     assert _chart_data(page), "the page carries the chart data"
 
     rep = _client("rep_ops")

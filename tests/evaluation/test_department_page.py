@@ -103,7 +103,9 @@ def test_the_trend_chart_data_is_on_the_page(published, client_for, rep):
 
     assert '<script id="trend-chart" type="application/json">' in response.text
     assert 'data-chart="trend-chart"' in response.text
-    assert "/static/plotly/plotly.min.js" in response.text
+    # Plotly is loaded only when the reader asks for the chart (static/js/charts.js).
+    assert '<script src="/static/plotly/plotly.min.js"' not in response.text
+    assert 'data-chart-show="trend-chart" data-plotly-src="/static/plotly/plotly.min.js"' in response.text
     assert "/static/js/charts.js" in response.text
 
 

@@ -8,6 +8,7 @@ import zoneinfo
 from departments.models import Unit, UnitKind, User
 from evaluation.models import Ballot, BallotComment, BallotValue, Criterion, Problem, Quarter, Source
 from evaluation.services.problems import problem_create
+from evaluation.services.results import results_version_bump
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -22,7 +23,9 @@ def at(day: datetime.date | str, hour: int = 9, minute: int = 0) -> datetime.dat
 def rate(ballot: Ballot, department: Unit, points: int = 80) -> None:
     """Give `ballot` a value for `department` on the quarter's first criterion: it now counts as rating it."""
     criterion = Criterion.objects.filter(quarter=ballot.quarter).order_by("order", "code").first()
-    BallotValue.objects.create(ballot=ballot, department=department, criterion=criterion, value_centi=points * 100)
+    BallotValue.objects.create(
+        ballot=ballot, department=department, criterion=criterion, value_centi=points * 100, counts_ballot=True
+    )
 
 
 def counted_ballots(quarter: Quarter, department: Unit, source: str) -> int:
@@ -56,6 +59,7 @@ def add_rating_ballots(quarter: Quarter, department: Unit, source: str, count: i
             rater = User.objects.create(username=f"leader_filler{number}")
         ballot = Ballot.objects.create(quarter=quarter, source=source, rater_unit=rater_unit, rater=rater)
         rate(ballot, department)
+    results_version_bump(quarter_id=quarter.pk)  # written past the services, which report their writes
 
 
 def make_comment(
@@ -76,6 +80,7 @@ def make_comment(
     """
     ballot = Ballot.objects.create(quarter=quarter, source=source, rater_unit=rater_unit, rater=rater)
     comment = BallotComment.objects.create(ballot=ballot, department=department, text=text)
+    results_version_bump(quarter_id=quarter.pk)
     rated_by = quarter.anonymity_k if rated_by is None else rated_by
     if rated_by > 0:
         rate(ballot, department)

@@ -114,7 +114,8 @@ def test_a_bar_chart_per_group_gets_its_data(published, client_for, viewer):
     assert '<script id="ranking-chart-1" type="application/json">' in response.text
     assert '<script id="ranking-chart-2" type="application/json">' in response.text
     assert 'data-chart="ranking-chart-1"' in response.text
-    assert "/static/plotly/plotly.min.js" in response.text
+    assert '<script src="/static/plotly/plotly.min.js"' not in response.text
+    assert 'data-chart-show="ranking-chart-1" data-plotly-src="/static/plotly/plotly.min.js"' in response.text
 
 
 def test_department_links_follow_what_the_reader_may_open(published, client_for, rep, viewer):

@@ -22,6 +22,7 @@ from evaluation.results_model import QuarterResults, annual_interchange_json, in
 from evaluation.selectors.results import annual_results, results_compute
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create
+from tests.evaluation.scoring_data import insert_values
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +192,7 @@ def build_quarter(rng: random.Random, code: str, units: list[Unit], grassroots: 
                     rows.append(BallotValue(ballot=ballot, department=unit, criterion=criterion, value_centi=value))
                     if unit.active:
                         ref.values[(unit.code, criterion.code)] = Fraction(value, 100)
-            BallotValue.objects.bulk_create(rows)
+            insert_values(rows)
             ballots.append(ref)
     adjustments: dict[str, Fraction] = {}
     for unit in evaluated:
