@@ -68,6 +68,7 @@ PEOPLE_SHEET = SheetSpec(
 )
 
 KIND_NAMES_ZH = {
+    UnitKind.PARTY_BRANCH: "党支部",
     UnitKind.FUNCTIONAL: "职能部门",
     UnitKind.BUSINESS: "业务机构",
     UnitKind.AFFILIATED: "直属单位",

@@ -55,7 +55,7 @@ class EvaluationGroupHome:
 def open_quarters() -> list[OpenQuarter]:
     return [
         OpenQuarter(quarter, source_turnout(quarter_participation(quarter)))
-        for quarter in Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code")
+        for quarter in Quarter.objects.filter(status=QuarterStatus.OPEN).select_related("programme").order_by("code")
     ]
 
 
@@ -87,7 +87,7 @@ def last_places(*, at_least: int = LAST_PLACE_STREAK) -> list[LastPlace]:
     """
     streaks: dict[str, LastPlace] = {}
     going: set[str] | None = None  # the departments whose streak is still running; None before the first quarter
-    for quarter in Quarter.objects.filter(status=QuarterStatus.PUBLISHED).order_by("-code"):
+    for quarter in Quarter.objects.filter(status=QuarterStatus.PUBLISHED).select_related("programme").order_by("-code"):
         last = _last_in_group(quarter_results(quarter))
         if going is None:
             streaks = {code: LastPlace(code, row.name, group_label(row.group)) for code, row in last.items()}

@@ -86,7 +86,10 @@ def _previous_ranks(quarter: Quarter) -> dict[tuple[int, str], int]:
     """Rule 7: per (department, group), the rank of the latest earlier published quarter where it was ranked."""
     rows = (
         DepartmentResult.objects.filter(
-            quarter__status=QuarterStatus.PUBLISHED, quarter__code__lt=quarter.code, rank__isnull=False
+            quarter__status=QuarterStatus.PUBLISHED,
+            quarter__programme_id=quarter.programme_id,
+            quarter__code__lt=quarter.code,
+            rank__isnull=False,
         )
         .order_by("quarter__code")
         .values_list("department_id", "group", "rank")
@@ -108,10 +111,10 @@ def _counted_ballots(quarter: Quarter) -> dict[str, int]:
     return {source: found.get(source, 0) for source in SOURCES}
 
 
-def _departments() -> tuple[DepartmentInput, ...]:
+def _departments(quarter: Quarter) -> tuple[DepartmentInput, ...]:
     return tuple(
         DepartmentInput(id=u.id, code=u.code, name=u.name, group=u.group, order=u.order)
-        for u in Unit.objects.evaluated()
+        for u in Unit.objects.evaluated(quarter.programme)
         .order_by("order", "code")
         .only("id", "code", "name", "kind", "ranking_group", "order")
     )
@@ -130,7 +133,7 @@ def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
 def _scoring_data(quarter: Quarter) -> QuarterScoringData:
     criteria = tuple(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
     levels = tuple(Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"))
-    departments = _departments()
+    departments = _departments(quarter)
     adjustments = tuple(
         DepartmentAdjustment(department_id=row[0], points=row[1], reason=row[2])
         for row in Adjustment.objects.filter(quarter=quarter)

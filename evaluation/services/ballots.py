@@ -86,7 +86,7 @@ class BallotSheet:
 def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> BallotSheet:
     """Load the sheet of `quarter` (three queries), or two when the evaluated `departments` are already loaded."""
     if departments is None:
-        names = dict(Unit.objects.evaluated().order_by("order", "code").values_list("pk", "name"))
+        names = dict(Unit.objects.evaluated(quarter.programme).order_by("order", "code").values_list("pk", "name"))
     else:
         names = {unit.pk: unit.name for unit in departments}
     uses_levels = quarter.scale == Scale.LEVELS
@@ -101,7 +101,7 @@ def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> 
 
 def ballot_targets(quarter: Quarter, *, source: str, rater_unit: Unit | None) -> list[Unit]:
     """The departments a ballot of `source` rates, in display order (never the rater's own for peer)."""
-    units = Unit.objects.evaluated().order_by("order", "code")
+    units = Unit.objects.evaluated(quarter.programme).order_by("order", "code")
     if source == Source.PEER and rater_unit is not None:
         units = units.exclude(pk=rater_unit.pk)
     return list(units)

@@ -121,16 +121,16 @@ def _not_collected(request: HttpRequest, message: str) -> HttpResponse:
 
 def _pick_quarter(request: HttpRequest, source: str) -> Quarter | HttpResponse:
     """The open quarter the rater votes in: the only one collecting `source`, or the one named by `quarter`."""
-    every_open = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+    every_open = list(Quarter.objects.filter(status=QuarterStatus.OPEN).select_related("programme").order_by("code"))
     open_quarters = [quarter for quarter in every_open if rules.quarter_source_refusal(quarter, source) is None]
     wanted = (request.POST if request.method == "POST" else request.GET).get("quarter", "")
     if wanted:
-        chosen = next((q for q in every_open if q.code == wanted), None)
+        chosen = next((q for q in every_open if q.key == wanted), None)
         if chosen is None:
             return _notice(
                 request,
                 title=_("Voting is not open"),
-                message=_("Quarter %(quarter)s is not open for voting.") % {"quarter": wanted[:7]},
+                message=_("Quarter %(quarter)s is not open for voting.") % {"quarter": wanted[:40]},
                 status=400 if request.method == "POST" else 404,
             )
         if refusal := rules.quarter_source_refusal(chosen, source):
@@ -236,7 +236,7 @@ def _find_code(text: str) -> BallotCode | None:
     # Codes are ASCII letters and digits: anything else (a NUL, which PostgreSQL refuses, too) matches none.
     if not (normalised.isascii() and normalised.isalnum()):
         return None
-    return BallotCode.objects.select_related("quarter", "unit").filter(code=normalised).first()
+    return BallotCode.objects.select_related("quarter__programme", "unit").filter(code=normalised).first()
 
 
 @never_cache
@@ -292,7 +292,7 @@ def _code_ballot(request: HttpRequest, found: BallotCode) -> HttpResponse:
     shown_code = format_code(found.code)
     if request.method == "POST" and "open" not in request.POST:
         try:
-            if request.POST.get("quarter", quarter.code) != quarter.code:
+            if request.POST.get("quarter", quarter.key) != quarter.key:
                 raise BallotRefused(
                     _("This ballot code belongs to another quarter. Nothing was stored."), code="tampered"
                 )

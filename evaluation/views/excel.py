@@ -21,9 +21,10 @@ from evaluation.converters import QuarterCodeConverter
 from evaluation.exports import export_annual, export_quarter, export_quarter_template, quarter_filename
 from evaluation.forms.excel import EntryGrid, EntryPickForm, QuarterImportForm
 from evaluation.imports import quarter_import
-from evaluation.models import Ballot, Origin, Quarter, Source
+from evaluation.models import Ballot, Origin, Quarter, Source, quarter_lookup
+from evaluation.selectors.quarters import BY_PROGRAMME
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_targets
-from evaluation.views.access import managed_quarter, manager_required
+from evaluation.views.access import annual_programme, managed_quarter, manager_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,8 +50,9 @@ def export_quarter_view(request: HttpRequest, code: str) -> FileResponse:
 
 @require_GET
 @manager_required
-def export_annual_view(request: HttpRequest, year: int) -> FileResponse:
-    return _xlsx_response(lambda out: export_annual(year, out), f"results-{year}.xlsx")
+def export_annual_view(request: HttpRequest, year: str) -> FileResponse:
+    programme, number = annual_programme(year)
+    return _xlsx_response(lambda out: export_annual(number, out, programme), f"results-{year}.xlsx")
 
 
 @require_GET
@@ -67,7 +69,7 @@ def _template_quarter(code: str) -> Quarter:
     """The quarter named by `?quarter=`: a 404 when there is none, or the text is no quarter code (e.g. holds NUL)."""
     if not re.fullmatch(QuarterCodeConverter.regex, code):
         raise Http404
-    return get_object_or_404(Quarter, code=code)
+    return get_object_or_404(Quarter, **quarter_lookup(code))
 
 
 # --- upload --------------------------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def import_quarter_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, result.summary())
             return redirect("evaluation:import_quarter")
-    quarters = Quarter.objects.order_by("-code")
+    quarters = Quarter.objects.select_related("programme").order_by(*BY_PROGRAMME)
     return render(
         request,
         "evaluation/excel/import.html",
