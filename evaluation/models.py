@@ -529,3 +529,44 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- programmes: who rates whom (docs/design.md, "Rater scopes") ---
+
+
+class Assignment(models.Model):
+    """A rater → target pair of a quarter whose programme's scope is `assigned` (测评关系).
+
+    The rater is a unit (grassroots and peer ballots) or a leader's account (leadership ballots).
+    """
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="assignments")
+    rater_unit = models.ForeignKey(
+        Unit, verbose_name=_("rating unit"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rater"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target = models.ForeignKey(Unit, verbose_name=_("target"), on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["quarter", "rater_unit", "rater", "target"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rater_unit__isnull=False, rater__isnull=True)
+                | Q(rater_unit__isnull=True, rater__isnull=False),
+                name="assignment_one_rater",
+            ),
+            models.UniqueConstraint(fields=["quarter", "rater_unit", "target"], name="assignment_unit_pair_unique"),
+            models.UniqueConstraint(fields=["quarter", "rater", "target"], name="assignment_rater_pair_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater_unit or self.rater} → {self.target}"

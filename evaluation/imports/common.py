@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from departments.models import Unit, User
+from departments.models import WORKSTYLE, Programme, Unit, User
 from departments.workbook import (
     ColumnSpec,
     ImportIssue,
@@ -79,7 +79,11 @@ ADJUSTMENTS_SHEET = SheetSpec(
 # threshold is set in the console only), each with the default a new quarter gets; and their Chinese aliases.
 WORKBOOK_SETTING_FIELDS: tuple[str, ...] = tuple(name for name in SCORING_FIELDS if name != "anonymity_k")
 SETTING_DEFAULTS: dict[str, Any] = {"quarter": None} | {name: quarter_default(name) for name in WORKBOOK_SETTING_FIELDS}
+# A quarter is identified by programme and code (docs/workbooks.md): these keys name it, they set nothing.
+SETTING_DEFAULTS["programme"] = WORKSTYLE
+IDENTITY_KEYS = frozenset({"quarter", "programme"})
 SETTING_ALIASES = {
+    "考核方案": "programme",
     "季度": "quarter",
     "计分方式": "scale",
     "基层权重": "weight_grassroots",
@@ -190,6 +194,8 @@ class ImportContext:
     leaders: dict[str, User]
     users: set[str]
     replace: bool
+    programme: Programme | None = None  # the quarter's programme (docs/design.md, "Programmes")
+    scopes: dict[tuple[str, int | None, int | None], frozenset[int] | None] = field(default_factory=dict)
 
     @cached_property
     def value_scale(self) -> ValueScale:

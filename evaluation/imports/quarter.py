@@ -39,7 +39,7 @@ def quarter_import(*, source: Any, actor: Any = None, replace: bool = False) -> 
     parsed = read_settings(sheets, issues)
     if parsed is None:
         raise WorkbookInvalid(issues)
-    quarter = Quarter.objects.filter(code=parsed.values["quarter"]).first()
+    quarter = Quarter.objects.filter(code=parsed.values["quarter"], programme__code=parsed.values["programme"]).first()
     check_quarter(quarter, parsed, issues)
     context = load_context(quarter, parsed, replace=replace)
     ballots = read_ballots(sheets["ballots"] or [], context, issues)

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from departments.models import Programme
 from departments.workbook import ImportIssue
 from evaluation.criteria_templates import LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.checks import check_existing, check_settings_locked
 from evaluation.imports.common import (
     BALLOTS_SHEET,
+    IDENTITY_KEYS,
     SETTING_DEFAULTS,
     SETTINGS_SHEET,
     ImportContext,
@@ -123,12 +125,17 @@ def _remove_imported(quarter: Quarter) -> tuple[int, int]:
 def _quarter_with_settings(
     quarter: Quarter | None, parsed: ParsedSettings, context: ImportContext, *, actor: Any
 ) -> Quarter:
-    fields = {key: parsed.values[key] for key in SETTING_DEFAULTS if key != "quarter"}
+    fields = {key: parsed.values[key] for key in SETTING_DEFAULTS if key not in IDENTITY_KEYS}
     levels = [LevelSpec(label, points) for label, points in context.levels.items()]
     try:
         if quarter is None:
             return quarter_create(
-                code=parsed.values["quarter"], actor=actor, criteria=context.criteria, levels=levels, **fields
+                code=parsed.values["quarter"],
+                programme=Programme.objects.get(code=parsed.values["programme"]),
+                actor=actor,
+                criteria=context.criteria,
+                levels=levels,
+                **fields,
             )
         return quarter_update_settings(
             quarter=quarter,

@@ -112,7 +112,7 @@ def entry_view(request: HttpRequest) -> HttpResponse:
         return render(request, "evaluation/excel/entry.html", {"pick": pick, "grid": None})
     chosen = pick.cleaned_data
     quarter, source = chosen["quarter"], chosen["source"]
-    grid = _grid(quarter, source=source, unit=chosen["unit"])
+    grid = _grid(quarter, source=source, unit=chosen["unit"], rater=chosen["rater"])
     label = ""
     if request.method == "POST":
         label = request.POST.get("label", "").strip()[:64]
@@ -168,8 +168,11 @@ def _group_units_by_kind(field: Any) -> None:
     field.choices = [("", field.empty_label), *((kind.label, units) for kind, units in groups.items() if units)]
 
 
-def _grid(quarter: Quarter, *, source: str, unit: Any) -> EntryGrid:
-    departments = ballot_targets(quarter, source=source, rater_unit=unit if source == Source.PEER else None)
+def _grid(quarter: Quarter, *, source: str, unit: Any, rater: Any) -> EntryGrid:
+    """The paper ballot's grid: the targets in its rater's scope (docs/design.md, "Rater scopes")."""
+    departments = ballot_targets(
+        quarter, source=source, rater_unit=None if source == Source.LEADERSHIP else unit, rater=rater
+    )
     return EntryGrid(
         quarter=quarter,
         departments=departments,
