@@ -64,6 +64,17 @@ BALLOTS_SHEET = SheetSpec(
         ColumnSpec("comment", aliases=("意见建议",), required=False),
     ],
 )
+# For a programme with scope `assigned`: the quarter's rater → target pairs (docs/design.md, "Rater scopes").
+ASSIGNMENTS_SHEET = SheetSpec(
+    "assignments",
+    aliases=("测评关系",),
+    required=False,
+    columns=[
+        ColumnSpec("rater_unit", aliases=("评价单位",), required=False),
+        ColumnSpec("rater", aliases=("评价人",), required=False),
+        ColumnSpec("target", aliases=("被评部门", "被评对象")),
+    ],
+)
 ADJUSTMENTS_SHEET = SheetSpec(
     "adjustments",
     aliases=("加减分",),
@@ -196,6 +207,8 @@ class ImportContext:
     replace: bool
     programme: Programme | None = None  # the quarter's programme (docs/design.md, "Programmes")
     scopes: dict[tuple[str, int | None, int | None], frozenset[int] | None] = field(default_factory=dict)
+    # The file's assignments sheet as (rating unit id, leader id, target id); None when the file has none.
+    pairs: list[tuple[int | None, int | None, int]] | None = None
 
     @cached_property
     def value_scale(self) -> ValueScale:
@@ -207,7 +220,7 @@ class ImportContext:
         return {unit.pk: unit.name for unit in self.departments.values()}
 
 
-SPECS = (SETTINGS_SHEET, LEVELS_SHEET, CRITERIA_SHEET, BALLOTS_SHEET, ADJUSTMENTS_SHEET)
+SPECS = (SETTINGS_SHEET, LEVELS_SHEET, CRITERIA_SHEET, BALLOTS_SHEET, ADJUSTMENTS_SHEET, ASSIGNMENTS_SHEET)
 
 
 class Refused(Exception):

@@ -28,7 +28,7 @@ from evaluation.imports.common import (
     SheetBallot,
 )
 from evaluation.imports.settings import check_quarter
-from evaluation.models import Adjustment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus
+from evaluation.models import Adjustment, Assignment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus
 from evaluation.services.ballots import BallotRefused, PaperBallot, ballots_import
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create, quarter_update_settings
@@ -53,6 +53,12 @@ def apply_import(
     if quarter is not None and context.replace:
         replaced = _remove_imported(quarter)
     quarter = _quarter_with_settings(quarter, parsed, context, actor=actor)
+    if context.pairs is not None:  # the file's assignments replace the quarter's
+        Assignment.objects.filter(quarter=quarter).delete()
+        Assignment.objects.bulk_create(
+            Assignment(quarter=quarter, rater_unit_id=unit, rater_id=user, target_id=target)
+            for unit, user, target in context.pairs
+        )
     if created:
         _close_new_quarter(quarter, actor=actor)
     criteria = {criterion.code: criterion.pk for criterion in quarter.criteria.all()}

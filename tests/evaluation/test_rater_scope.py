@@ -137,3 +137,41 @@ def test_an_imported_row_out_of_scope_is_refused_whole_with_its_row(branches, tm
     sheets["ballots"].pop()
     call_command("import_quarter", str(write_workbook(tmp_path / "ok.xlsx", sheets)))
     assert Ballot.objects.get().quarter.programme.code == "dj"
+
+
+def test_the_assignments_sheet_sets_the_pairs_and_refuses_rows_outside_them(branches, tmp_path, capsys) -> None:
+    Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=RaterScope.ASSIGNED)
+    criteria = ["performance", "safety", "skills", "party_building"]
+    sheets = {
+        "settings": [["key", "value"], ["quarter", "2026Q3"], ["programme", "dj"], ["scale", "points"]],
+        "criteria": [["code", "name", "weight"], *[[c, c, 1] for c in criteria]],
+        "assignments": [["rater_unit", "rater", "target"], ["EG", None, "ZH1"], ["EG", None, "ZH2"]],
+        "ballots": [
+            ["ballot", "source", "rater_unit", "rater", "target", *criteria],
+            ["P1", "grassroots", "EG", None, "ZH1", 80, 80, 80, 80],
+            ["P1", "grassroots", "EG", None, "EG1", 80, 80, 80, 80],
+        ],
+    }
+    with pytest.raises(CommandError):
+        call_command("import_quarter", str(write_workbook(tmp_path / "bad.xlsx", sheets)))
+    assert "ballots, 3, target: 炼钢一支部" in capsys.readouterr().err
+    assert Assignment.objects.count() == 0
+    sheets["ballots"].pop()
+    call_command("import_quarter", str(write_workbook(tmp_path / "ok.xlsx", sheets)))
+    pairs = Assignment.objects.values_list("rater_unit__code", "target__code")
+    assert sorted(pairs) == [("EG", "ZH1"), ("EG", "ZH2")]
+    assert Ballot.objects.count() == 1
+
+
+def test_an_assignments_sheet_with_a_bad_row_is_refused_whole(branches, tmp_path, capsys) -> None:
+    Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=RaterScope.ASSIGNED)
+    sheets = {
+        "settings": [["key", "value"], ["quarter", "2026Q3"], ["programme", "dj"], ["scale", "points"]],
+        "assignments": [["rater_unit", "rater", "target"], ["NOPE", None, "ZH1"], ["EG", None, "XX"]],
+        "ballots": [["ballot", "source", "rater_unit", "rater", "target"]],
+    }
+    with pytest.raises(CommandError):
+        call_command("import_quarter", str(write_workbook(tmp_path / "bad.xlsx", sheets)))
+    err = capsys.readouterr().err
+    assert "assignments, 2, rater_unit" in err and "assignments, 3, target" in err
+    assert Assignment.objects.count() == 0
