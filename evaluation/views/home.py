@@ -125,7 +125,7 @@ def _rating_sources(user: Any) -> list[tuple[str, str]]:
 
 
 def _ballot_card(user: Any, quarter: Quarter, source: str, url_name: str, *, several: bool) -> Card:
-    title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.code, "source": Source(source).label}
+    title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.full_name, "source": Source(source).label}
     if rules.has_voted(quarter, source, user=user, unit=user.unit):
         return Card(title=title, text=_("Thank you, this ballot has been submitted."), status=_("Voted"), done=True)
     if refusal := ballot_window_refusal(quarter):
