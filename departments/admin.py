@@ -5,7 +5,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Unit, User
+from departments.models import Programme, Unit, User
 
 
 class NullSafeFiltersMixin:
@@ -20,10 +20,23 @@ class NullSafeFiltersMixin:
 
 @admin.register(Unit)
 class UnitAdmin(NullSafeFiltersMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "ranking_group", "order", "active"]
+    list_display = ["code", "name", "kind", "parent", "ranking_group", "order", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
     list_editable = ["order", "active"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(NullSafeFiltersMixin, admin.ModelAdmin):
+    """Programmes (docs/design.md, "Programmes"); work style cannot be deleted, its quarters depend on it."""
+
+    list_display = ["code", "name", "evaluated_kinds", "scope", "order"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request: Any, obj: Programme | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_workstyle)
 
 
 @admin.register(User)

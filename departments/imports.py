@@ -25,7 +25,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from audit.models import AuditAction
 from audit.services import audit_record
 from departments.cells import keep_as_text
-from departments.models import UNIT_CODE_PATTERN, Unit, UnitKind, User, unit_code_validator
+from departments.models import (
+    UNIT_CODE_PATTERN,
+    WORKSTYLE,
+    Programme,
+    RaterScope,
+    Unit,
+    UnitKind,
+    User,
+    unit_code_validator,
+)
 from departments.roles import Role
 from departments.rules import role_unit_problem
 from departments.services import user_set_roles
@@ -52,6 +61,22 @@ DEPARTMENTS_SHEET = SheetSpec(
         ColumnSpec("ranking_group", aliases=("排名组",), required=False),
         ColumnSpec("order", aliases=("排序",), required=False),
         ColumnSpec("active", aliases=("启用",), required=False),
+        ColumnSpec("parent", aliases=("上级单位",), required=False),
+    ],
+)
+# Optional: the programmes the organisation runs (docs/design.md, "Programmes"); work style always exists.
+PROGRAMMES_SHEET = SheetSpec(
+    "programmes",
+    aliases=("考核方案",),
+    required=False,
+    columns=[
+        ColumnSpec("code", aliases=("编码",)),
+        ColumnSpec("name", aliases=("名称",)),
+        ColumnSpec("evaluated_kinds", aliases=("被评类别",), required=False),
+        ColumnSpec("scope", aliases=("测评范围",), required=False),
+        ColumnSpec("label_grassroots", aliases=("基层来源名称",), required=False),
+        ColumnSpec("label_peer", aliases=("互评来源名称",), required=False),
+        ColumnSpec("label_leadership", aliases=("领导来源名称",), required=False),
     ],
 )
 PEOPLE_SHEET = SheetSpec(
@@ -68,6 +93,7 @@ PEOPLE_SHEET = SheetSpec(
 )
 
 KIND_NAMES_ZH = {
+    UnitKind.PARTY_BRANCH: "党支部",
     UnitKind.FUNCTIONAL: "职能部门",
     UnitKind.BUSINESS: "业务机构",
     UnitKind.AFFILIATED: "直属单位",
@@ -89,6 +115,7 @@ _ROLES = {normalise_header(role.value): role for role in Role} | {
     normalise_header(name): role for role, names in ROLE_NAMES_ZH.items() for name in names
 }
 # One cell may hold several roles: "leader, viewer" or "领导、查看者".
+# Separators of a list in one cell (roles, evaluated kinds).
 _ROLE_SEPARATORS = re.compile(r"[,，、;；/\s]+")
 _MAX_ORDER = 2_000_000_000
 
@@ -131,6 +158,15 @@ class _UnitPlan:
     unit: Unit
     is_new: bool
     changed: bool
+    parent_code: str | None = None  # set when the row has a parent column (an empty cell: no parent)
+    parent_given: bool = False
+
+
+@dataclass
+class _ProgrammePlan:
+    row: SheetRow
+    programme: Programme
+    changed: bool
 
 
 @dataclass
@@ -157,15 +193,21 @@ def org_import(*, source: Any, actor: User | None = None, max_bytes: int | None 
         issues: list[ImportIssue] = []
         unit_rows = read_sheet(workbook, DEPARTMENTS_SHEET, issues)
         people_rows = read_sheet(workbook, PEOPLE_SHEET, issues)
+        programme_rows = read_sheet(workbook, PROGRAMMES_SHEET, issues)
     finally:
         workbook.close()
     unit_plans = _plan_units(unit_rows or [], issues)
+    programme_plans = _plan_programmes(programme_rows or [], issues)
+    _check_parents(unit_plans, programme_plans, issues)
     kinds = {unit.code: unit.kind for unit in Unit.objects.all()} | {p.unit.code: p.unit.kind for p in unit_plans}
     person_plans = _plan_people(people_rows or [], kinds, issues)
     _check_members_left_behind(unit_plans, {plan.user.username for plan in person_plans}, issues)
     if issues:
         raise WorkbookInvalid(issues)
     with transaction.atomic():
+        for plan in programme_plans:
+            if plan.changed:
+                plan.programme.save()
         result = _apply(unit_plans, person_plans)
         _audit(result, actor=actor, source=source)
     return result
@@ -181,8 +223,15 @@ def _apply(unit_plans: list[_UnitPlan], person_plans: list[_PersonPlan]) -> OrgI
     for plan in unit_plans:
         if plan.changed:
             plan.unit.save()
-        _count(result, "units", plan.is_new, plan.changed)
     units = {unit.code: unit for unit in Unit.objects.all()}
+    for plan in unit_plans:
+        # Parents are set once every unit of the file exists, so a row may name a unit of a later row.
+        parent = units[plan.parent_code] if plan.parent_code else None
+        if plan.parent_given and plan.unit.parent_id != getattr(parent, "pk", None):
+            plan.unit.parent = parent
+            plan.unit.save(update_fields=["parent"])
+            plan.changed = True
+        _count(result, "units", plan.is_new, plan.changed)
     for plan in person_plans:
         plan.user.unit = units[plan.unit_code] if plan.unit_code else None
         if plan.changed:
@@ -217,8 +266,99 @@ def _plan_units(rows: list[SheetRow], issues: list[ImportIssue]) -> list[_UnitPl
         seen[code] = row.number
         plan = _unit_plan(row, existing.get(code), wanted, issues)
         if plan is not None:
+            if "parent" in row.values:
+                plan.parent_given, plan.parent_code = True, _text(row, "parent", issues)
             plans.append(plan)
     return plans
+
+
+def _check_parents(unit_plans: list[_UnitPlan], programme_plans: list[_ProgrammePlan], issues: list) -> None:
+    """Parents name known units and make no cycle; a unit a same_parent programme rates has a parent."""
+    units = {unit.code: unit for unit in Unit.objects.select_related("parent")}
+    parents = {code: (unit.parent.code if unit.parent else None) for code, unit in units.items()}
+    kinds = {code: unit.kind for code, unit in units.items()}
+    for plan in unit_plans:
+        kinds[plan.unit.code] = plan.unit.kind
+        if plan.parent_given:
+            parents[plan.unit.code] = plan.parent_code
+    for plan in unit_plans:
+        if plan.parent_code and plan.parent_code not in kinds:
+            issues.append(plan.row.issue("parent", _("There is no unit %(code)s.") % {"code": plan.parent_code}))
+        elif _in_cycle(plan.unit.code, parents):
+            issues.append(plan.row.issue("parent", str(_("A unit cannot belong to itself or to a unit under it."))))
+    programmes = {p.code: p for p in Programme.objects.all()} | {p.programme.code: p.programme for p in programme_plans}
+    needing = {kind for p in programmes.values() if p.scope == RaterScope.SAME_PARENT for kind in p.kinds}
+    for plan in unit_plans:
+        if plan.unit.kind in needing and plan.unit.active and not parents.get(plan.unit.code):
+            issues.append(
+                plan.row.issue(
+                    "parent",
+                    _("%(code)s is rated by a programme whose raters are those of its parent unit: name its parent.")
+                    % {"code": plan.unit.code},
+                )
+            )
+
+
+def _in_cycle(code: str, parents: dict[str, str | None]) -> bool:
+    seen = {code}
+    current = parents.get(code)
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+# --- programmes ----------------------------------------------------------------------------------------------------
+
+
+def _plan_programmes(rows: list[SheetRow], issues: list[ImportIssue]) -> list[_ProgrammePlan]:
+    existing = {programme.code: programme for programme in Programme.objects.all()}
+    seen: dict[str, int] = {}
+    plans = []
+    for row in rows:
+        count = len(issues)
+        code = _text(row, "code", issues, required=True)
+        name = _text(row, "name", issues, required=True)
+        if code is None or name is None:
+            continue
+        if code in seen:
+            issues.append(row.issue("code", _("The code %(code)s is already used in row %(row)d.") % _dup(code, seen)))
+            continue
+        seen[code] = row.number
+        wanted = _programme_fields(row, name, issues)
+        programme = existing.get(code) or Programme(code=code)
+        if code == WORKSTYLE and any(
+            key in wanted and wanted[key] != getattr(programme, key) for key in ("evaluated_kinds", "scope")
+        ):
+            issues.append(row.issue("code", _("Programme workstyle always rates its departments, every rater all.")))
+        if len(issues) != count:
+            continue
+        changed = _assign(programme, wanted) or programme.pk is None
+        if changed and _valid(programme, row, issues, exclude=[]):
+            plans.append(_ProgrammePlan(row=row, programme=programme, changed=True))
+    return plans
+
+
+def _programme_fields(row: SheetRow, name: str, issues: list[ImportIssue]) -> dict[str, Any]:
+    wanted: dict[str, Any] = {"name": name}
+    if "evaluated_kinds" in row.values:
+        text = _text(row, "evaluated_kinds", issues) or ""
+        kinds = [_KINDS.get(normalise_header(part)) for part in _ROLE_SEPARATORS.split(text) if part]
+        if not kinds or None in kinds:
+            issues.append(row.issue("evaluated_kinds", _("List unit kinds separated by commas, e.g. party_branch.")))
+        else:
+            wanted["evaluated_kinds"] = ",".join(dict.fromkeys(str(kind) for kind in kinds))
+    if "scope" in row.values:
+        scope = _text(row, "scope", issues) or RaterScope.ALL
+        if scope not in RaterScope.values:
+            issues.append(row.issue("scope", _("The scope is all, same_parent or assigned.")))
+        wanted["scope"] = scope
+    for key in ("label_grassroots", "label_peer", "label_leadership"):
+        if key in row.values:
+            wanted[key] = _text(row, key, issues) or ""
+    return wanted
 
 
 def _dup(value: str, seen: dict[str, int]) -> dict[str, Any]:
@@ -230,7 +370,11 @@ def _unit_fields(row: SheetRow, issues: list[ImportIssue]) -> dict[str, Any] | N
     code = _text(row, "code", issues, required=True)
     name = _text(row, "name", issues, required=True)
     kind = _choice(
-        row, "kind", _KINDS, issues, _("Unknown kind %(value)s; use functional, business, affiliated or grassroots.")
+        row,
+        "kind",
+        _KINDS,
+        issues,
+        _("Unknown kind %(value)s; use functional, business, affiliated, grassroots or party_branch."),
     )
     wanted: dict[str, Any] = {"code": code, "name": name, "kind": kind}
     if "ranking_group" in row.values:
@@ -481,6 +625,8 @@ def org_workbook() -> bytes:
     _add_choices(units_sheet, "F", ["是", "否"] if chinese else ["yes", "no"])
     people_sheet = workbook.create_sheet(_title(PEOPLE_SHEET, chinese))
     _write_rows(people_sheet, _headers(PEOPLE_SHEET, chinese), _person_rows())
+    programmes_sheet = workbook.create_sheet(_title(PROGRAMMES_SHEET, chinese))
+    _write_rows(programmes_sheet, _headers(PROGRAMMES_SHEET, chinese), _programme_rows())
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -495,10 +641,16 @@ def _headers(spec: SheetSpec, chinese: bool) -> list[str]:
 
 
 def _unit_rows(chinese: bool) -> Iterable[list[Any]]:
-    for unit in Unit.objects.order_by("order", "code"):
+    for unit in Unit.objects.select_related("parent").order_by("order", "code"):
         kind = KIND_NAMES_ZH[UnitKind(unit.kind)] if chinese else unit.kind
         active = ("是" if unit.active else "否") if chinese else ("yes" if unit.active else "no")
-        yield [unit.code, unit.name, kind, unit.ranking_group or None, unit.order, active]
+        parent = unit.parent.code if unit.parent else None
+        yield [unit.code, unit.name, kind, unit.ranking_group or None, unit.order, active, parent]
+
+
+def _programme_rows() -> Iterable[list[Any]]:
+    for p in Programme.objects.all():
+        yield [p.code, p.name, p.evaluated_kinds, p.scope, p.label_grassroots, p.label_peer, p.label_leadership]
 
 
 def _person_rows() -> Iterable[list[Any]]:

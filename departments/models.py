@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,15 +22,86 @@ class UnitKind(models.TextChoices):
     BUSINESS = "business", _("Business institution")
     AFFILIATED = "affiliated", _("Affiliated unit")
     GRASSROOTS = "grassroots", _("Grassroots unit")
+    PARTY_BRANCH = "party_branch", _("Party branch")
 
 
+# The kinds the work-style programme evaluates (docs/design.md, "Programmes").
 EVALUATED_KINDS = (UnitKind.FUNCTIONAL, UnitKind.BUSINESS, UnitKind.AFFILIATED)
+
+# A programme's code has a unit code's form; "." separates it from a quarter in URLs, so it never holds one.
+PROGRAMME_CODE_PATTERN = UNIT_CODE_PATTERN
+WORKSTYLE = "workstyle"
+
+
+class RaterScope(models.TextChoices):
+    ALL = "all", _("Every rater rates every target")
+    SAME_PARENT = "same_parent", _("Raters rate the targets under their own unit")
+    ASSIGNED = "assigned", _("Raters rate the targets assigned to them")
+
+
+class Programme(models.Model):
+    """An evaluation programme (考核方案) with its own quarters, rankings and annual results (docs/design.md)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[unit_code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    evaluated_kinds = models.CharField(
+        _("evaluated kinds"),
+        max_length=200,
+        default=",".join(EVALUATED_KINDS),
+        help_text=_("Kinds of unit the programme rates and ranks, separated by commas."),
+    )
+    scope = models.CharField(_("rater scope"), max_length=16, choices=RaterScope.choices, default=RaterScope.ALL)
+    template = models.CharField(_("default criteria template"), max_length=32, blank=True)
+    label_grassroots = models.CharField(_("grassroots source label"), max_length=50, blank=True)
+    label_peer = models.CharField(_("peer source label"), max_length=50, blank=True)
+    label_leadership = models.CharField(_("leadership source label"), max_length=50, blank=True)
+    order = models.IntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(kind.strip() for kind in self.evaluated_kinds.split(",") if kind.strip())
+
+    @property
+    def is_workstyle(self) -> bool:
+        return self.code == WORKSTYLE
+
+    def source_label(self, source: str) -> str:
+        """The programme's own name for a source, or "" when it uses the product's."""
+        return getattr(self, f"label_{source}", "")
+
+
+def workstyle() -> Programme:
+    """The work-style programme, which always exists (created by a migration, and here if a test flushed it)."""
+    found, _created = Programme.objects.get_or_create(
+        code=WORKSTYLE, defaults={"name": "部门工作作风考核", "template": "work_style"}
+    )
+    return found
+
+
+def workstyle_pk() -> int:
+    """The default programme of a new quarter."""
+    return workstyle().pk
 
 
 class UnitQuerySet(models.QuerySet):
-    def evaluated(self) -> UnitQuerySet:
-        """Active units that are rated and ranked (docs/scoring.md, "Evaluated departments")."""
-        return self.filter(active=True, kind__in=EVALUATED_KINDS)
+    def evaluated(self, programme: Programme | None = None) -> UnitQuerySet:
+        """Active units that `programme` (default: work style) rates and ranks (docs/scoring.md, "Evaluated
+        departments")."""
+        kinds = EVALUATED_KINDS if programme is None else programme.kinds
+        return self.filter(active=True, kind__in=kinds)
+
+    def evaluated_in_any(self) -> UnitQuerySet:
+        """Active units some programme rates (the problems board addresses any of them)."""
+        kinds = {kind for programme in Programme.objects.all() for kind in programme.kinds}
+        return self.filter(active=True, kind__in=kinds | set(EVALUATED_KINDS))
 
     def grassroots(self) -> UnitQuerySet:
         return self.filter(active=True, kind=UnitKind.GRASSROOTS)
@@ -49,6 +121,15 @@ class Unit(models.Model):
     )
     order = models.IntegerField(_("display order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The unit it belongs to, e.g. a party branch's secondary unit."),
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -63,12 +144,29 @@ class Unit(models.Model):
 
     @property
     def is_evaluated(self) -> bool:
+        """Whether the work-style programme rates it; Programme.kinds says so for another programme."""
         return self.kind in EVALUATED_KINDS
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is not None and parent_cycle(self, self.parent):
+            raise ValidationError({"parent": _("A unit cannot belong to itself or to a unit under it.")})
 
     @property
     def group(self) -> str:
         """The ranking group actually used: the explicit one, else the kind."""
         return self.ranking_group or self.kind
+
+
+def parent_cycle(unit: Unit, parent: Unit | None) -> bool:
+    """Whether giving `unit` this parent would make a unit its own ancestor."""
+    seen: set[int] = set()
+    while parent is not None:
+        if (unit.pk is not None and parent.pk == unit.pk) or parent.pk in seen:
+            return True
+        seen.add(parent.pk)
+        parent = parent.parent
+    return False
 
 
 class AccountManager(UserManager):

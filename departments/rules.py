@@ -17,7 +17,8 @@ def role_unit_problem(*, roles: Collection[str], code: str | None, kind: str | N
         return _("The role %(role)s needs a department (a unit code).") % {"role": needing[0]} if needing else None
     if kind is None:
         return _("Unknown unit code %(code)s.") % {"code": code}
-    if Role.DEPARTMENT_REP in roles and kind not in EVALUATED_KINDS:
+    # A representative speaks for a rated unit: a department, or a party branch (docs/design.md, "Programmes").
+    if Role.DEPARTMENT_REP in roles and kind not in (*EVALUATED_KINDS, UnitKind.PARTY_BRANCH):
         return _("A department representative belongs to an evaluated department, not to %(code)s.") % {"code": code}
     if Role.GRASSROOTS_RATER in roles and kind != UnitKind.GRASSROOTS:
         return _("A grassroots rater belongs to a grassroots unit, not to %(code)s.") % {"code": code}

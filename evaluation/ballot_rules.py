@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,11 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from departments.models import Unit, UnitKind
+from departments.models import EVALUATED_KINDS, RaterScope, Unit, UnitKind
 from departments.roles import Role
 from departments.workbook import normalise_header
 from evaluation.criteria_templates import ABSTAIN_LABELS, within_digits
-from evaluation.models import Ballot, GrassrootsParticipation, Origin, Quarter, Scale, Source
+from evaluation.models import Assignment, Ballot, GrassrootsParticipation, Origin, Quarter, Scale, Source
 from evaluation.scoring import SOURCES
 
 # Typed or imported text that means 不了解 (an abstention), compared after normalise_header; blank abstains too.
@@ -130,12 +131,57 @@ def check_not_empty(*, values: int, comments: int) -> None:
 # --- the departments rated ---------------------------------------------------------------------
 
 
-def check_target(department_id: Any, *, source: str, targets: Mapping[int, str], own_unit_id: int | None) -> None:
-    """A ballot rates evaluated departments only, and a peer ballot never its own department."""
+def check_target(
+    department_id: Any,
+    *,
+    source: str,
+    targets: Mapping[int, str],
+    own_unit_id: int | None,
+    scope: AbstractSet[int] | None = None,
+) -> None:
+    """A ballot rates evaluated departments only, a peer ballot never its own department, and a rater only the
+    targets in its scope (`scope`, see scope_target_ids; None: every evaluated department)."""
     if source == Source.PEER and own_unit_id is not None and department_id == own_unit_id:
         raise BallotRefused(_("A department cannot rate itself in the peer review."), code="own_department")
     if department_id not in targets:
         raise BallotRefused(_("The ballot rates a department that is not evaluated."), code="department")
+    if scope is not None and department_id not in scope:
+        raise BallotRefused(
+            _("%(department)s is not among the targets this rater rates in this programme.")
+            % {"department": targets[department_id]},
+            code="scope",
+        )
+
+
+def scope_target_ids(
+    quarter: Quarter, *, source: str, rater_unit: Unit | None, rater: Any = None
+) -> frozenset[int] | None:
+    """The ids of the targets a rater's ballot offers and accepts in the quarter's programme, or None for every
+    evaluated unit (docs/design.md, "Rater scopes"). The one home of the scope rule: every way in asks it.
+
+    `rater_unit` rates for grassroots and peer ballots, the leader `rater` for leadership ballots.
+    - all: every target.
+    - same_parent: the targets under the rating unit; a rater that is itself a target (a branch's secretary)
+      rates its siblings; a leader rates the targets under the leader's unit, or every one without a unit.
+    - assigned: the quarter's pairs (Assignment) for this rater.
+    """
+    programme = quarter.programme
+    if programme.scope == RaterScope.ALL:
+        return None
+    if programme.scope == RaterScope.ASSIGNED:
+        pairs = Assignment.objects.filter(quarter_id=quarter.pk)
+        if source == Source.LEADERSHIP:
+            pairs = pairs.filter(rater_id=getattr(rater, "pk", None))
+        else:
+            pairs = pairs.filter(rater_unit_id=getattr(rater_unit, "pk", None))
+        return frozenset(pairs.values_list("target_id", flat=True))
+    anchor = getattr(rater, "unit", None) if source == Source.LEADERSHIP else rater_unit
+    if anchor is None:
+        return None if source == Source.LEADERSHIP else frozenset()
+    under = anchor.parent_id if anchor.kind in programme.kinds else anchor.pk
+    if under is None:
+        return frozenset()
+    return frozenset(Unit.objects.evaluated(programme).filter(parent_id=under).values_list("pk", flat=True))
 
 
 def check_criterion(criterion_id: Any, *, criteria: Mapping[int, str], quarter_code: str) -> None:
@@ -238,8 +284,9 @@ def _is_account(user: Any) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
-def account_refusal(source: str, user: Any) -> str | None:
-    """Why `user`'s own account may not submit a ballot of `source` online, or None when it may."""
+def account_refusal(source: str, user: Any, kinds: Collection[str] = EVALUATED_KINDS) -> str | None:
+    """Why `user`'s own account may not submit a ballot of `source` online, or None when it may; `kinds`: the
+    unit kinds the quarter's programme rates."""
     if source == Source.LEADERSHIP:
         if not _is_account(user) or not user.has_role(Role.LEADER):
             return leader_refusal()
@@ -247,32 +294,35 @@ def account_refusal(source: str, user: Any) -> str | None:
     if source == Source.PEER:
         if not _is_account(user) or not user.has_role(Role.DEPARTMENT_REP):
             return _("A peer ballot must come from a department representative's account.")
-        return rating_unit_refusal(source, user.unit)
+        return rating_unit_refusal(source, user.unit, kinds)
     if not _is_account(user):
         return _("A grassroots ballot needs a ballot code or a grassroots rater's account.")
     if not user.has_role(Role.GRASSROOTS_RATER):
         return _("A grassroots ballot must come from a grassroots rater's account.")
-    return rating_unit_refusal(source, user.unit)
+    return rating_unit_refusal(source, user.unit, kinds)
 
 
 def leader_refusal() -> str:
     return _("A leadership ballot must come from a group leader's account.")
 
 
-def paper_rater_refusal(source: str, *, rater: Any, rater_unit: Unit | None) -> str | None:
+def paper_rater_refusal(
+    source: str, *, rater: Any, rater_unit: Unit | None, kinds: Collection[str] = EVALUATED_KINDS
+) -> str | None:
     """Why a paper ballot (keyed or imported) may not name this rater, or None when it may."""
     if source == Source.LEADERSHIP:
         if rater is None or not rater.is_active or not rater.has_role(Role.LEADER):
             return leader_refusal()
         return None
-    return rating_unit_refusal(source, rater_unit)
+    return rating_unit_refusal(source, rater_unit, kinds)
 
 
-def rating_unit_refusal(source: str, unit: Unit | None) -> str | None:
-    """A grassroots ballot comes from an active grassroots unit, a peer ballot from an evaluated department."""
+def rating_unit_refusal(source: str, unit: Unit | None, kinds: Collection[str] = EVALUATED_KINDS) -> str | None:
+    """A grassroots ballot comes from an active grassroots unit, a peer ballot from a unit of the kinds the
+    programme rates (`kinds`; work style's by default)."""
     if source == Source.GRASSROOTS and (unit is None or not unit.active or unit.kind != UnitKind.GRASSROOTS):
         return _("A grassroots ballot must come from a grassroots unit.")
-    if source == Source.PEER and (unit is None or not unit.active or not unit.is_evaluated):
+    if source == Source.PEER and (unit is None or not unit.active or unit.kind not in kinds):
         return _("A peer ballot must come from an evaluated department.")
     return None
 

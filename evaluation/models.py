@@ -22,12 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from departments.models import Unit
+from departments.models import PROGRAMME_CODE_PATTERN, WORKSTYLE, Programme, Unit, workstyle_pk
 from evaluation.scoring import SOURCES, collected_sources
 
 # The one definition of a quarter code (YYYYQn): the model, the workbook import and the URL converter use it.
 QUARTER_CODE_PATTERN = "[0-9]{4}Q[1-4]"
 QUARTER_CODE = re.compile(rf"^{QUARTER_CODE_PATTERN}$")
+# A quarter in URLs and on the command line: its code, after "PROGRAMME." unless the programme is work style.
+QUARTER_KEY_PATTERN = rf"(?:{PROGRAMME_CODE_PATTERN}\.)?{QUARTER_CODE_PATTERN}"
+# A year of one programme's annual results: YYYY in work style, PROGRAMME.YYYY in another.
+ANNUAL_KEY_PATTERN = rf"(?:{PROGRAMME_CODE_PATTERN}\.)?[0-9]{{4}}"
 quarter_code_validator = RegexValidator(QUARTER_CODE.pattern, _("A quarter is written YYYYQn, for example 2026Q3."))
 criterion_code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_]{0,31}$",
@@ -76,7 +80,7 @@ class Origin(models.TextChoices):
 class Quarter(models.Model):
     """One evaluation round with its frozen configuration."""
 
-    code = models.CharField(_("quarter"), max_length=7, unique=True, validators=[quarter_code_validator])
+    code = models.CharField(_("quarter"), max_length=7, validators=[quarter_code_validator])
     title = models.CharField(_("title"), max_length=100, blank=True)
     template = models.CharField(_("criteria template"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=QuarterStatus.choices, default=QuarterStatus.DRAFT)
@@ -123,6 +127,10 @@ class Quarter(models.Model):
         help_text=_("Days results are announced, open to objections, before they can be final; 0: no announcement."),
     )
     announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
+    # --- programmes (docs/design.md, "Programmes") ---
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, default=workstyle_pk, related_name="quarters"
+    )
 
     class Meta:
         ordering = ["-code"]
@@ -145,10 +153,26 @@ class Quarter(models.Model):
                 condition=Q(weight_grassroots__lte=100) & Q(weight_peer__lte=100) & Q(weight_leadership__lte=100),
                 name="quarter_weights_in_range",
             ),
+            models.UniqueConstraint(fields=["programme", "code"], name="quarter_code_unique_per_programme"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def full_name(self) -> str:
+        """The code, after the programme's name outside work style ("党支部考核 2026Q3")."""
+        return self.code if self.programme.is_workstyle else f"{self.programme.name} {self.code}"
+
+    @property
+    def annual_key(self) -> str:
+        """The key of its programme's year (see annual_key)."""
+        return annual_key(self.programme.code, self.year)
+
+    @property
+    def key(self) -> str:
+        """How URLs and commands name the quarter: "2026Q3" in work style, "PROGRAMME.2026Q3" in another."""
+        return quarter_key(self.programme.code, self.code)
 
     @property
     def year(self) -> int:
@@ -175,6 +199,26 @@ class Quarter(models.Model):
     def active_sources(self) -> list[str]:
         """Sources that are collected: those with a weight above zero."""
         return collected_sources({source: self.weight(source) for source in SOURCES})
+
+
+def quarter_key(programme_code: str, code: str) -> str:
+    return code if programme_code == WORKSTYLE else f"{programme_code}.{code}"
+
+
+def annual_key(programme_code: str, year: int) -> str:
+    return quarter_key(programme_code, f"{year:04d}")
+
+
+def annual_lookup(key: str) -> tuple[str, int]:
+    """(programme code, year) of an annual key (see annual_key)."""
+    programme_code, _dot, year = str(key).rpartition(".")
+    return programme_code or WORKSTYLE, int(year)
+
+
+def quarter_lookup(key: str) -> dict[str, str]:
+    """Filter arguments for the quarter a key names (see Quarter.key)."""
+    programme_code, _dot, code = key.rpartition(".")
+    return {"programme__code": programme_code or WORKSTYLE, "code": code}
 
 
 # The settings that decide a quarter's numbers, in the order the console and the workbooks list them.
@@ -622,3 +666,44 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter_id} {self.department_id} {self.point}"
+
+
+# --- programmes: who rates whom (docs/design.md, "Rater scopes") ---
+
+
+class Assignment(models.Model):
+    """A rater → target pair of a quarter whose programme's scope is `assigned` (测评关系).
+
+    The rater is a unit (grassroots and peer ballots) or a leader's account (leadership ballots).
+    """
+
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="assignments")
+    rater_unit = models.ForeignKey(
+        Unit, verbose_name=_("rating unit"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rater"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target = models.ForeignKey(Unit, verbose_name=_("target"), on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["quarter", "rater_unit", "rater", "target"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rater_unit__isnull=False, rater__isnull=True)
+                | Q(rater_unit__isnull=True, rater__isnull=False),
+                name="assignment_one_rater",
+            ),
+            models.UniqueConstraint(fields=["quarter", "rater_unit", "target"], name="assignment_unit_pair_unique"),
+            models.UniqueConstraint(fields=["quarter", "rater", "target"], name="assignment_rater_pair_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater_unit or self.rater} → {self.target}"

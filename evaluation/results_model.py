@@ -20,6 +20,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from departments.models import WORKSTYLE
 from evaluation.scoring import SOURCES, collected_sources, round_half_up
 
 SNAPSHOT_VERSION = 2
@@ -221,6 +222,7 @@ class AnnualResults:
     departments: tuple[AnnualRow, ...]
     groups: tuple[str, ...]
     quarters: tuple[str, ...]  # the published quarters of the year, oldest first
+    programme: str = WORKSTYLE  # the programme whose quarters these are; programmes never mix
 
     def grouped(self) -> list[AnnualRow]:
         """Departments group by group (in order of first appearance), ranking order kept within a group."""

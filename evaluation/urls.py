@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from evaluation.converters import QuarterCodeConverter, UnitCodeConverter
+from evaluation.converters import AnnualKeyConverter, QuarterCodeConverter, UnitCodeConverter
 from evaluation.views import adjustments as adjustment_views
 from evaluation.views import ballots as ballot_views
 from evaluation.views import console
@@ -15,6 +15,7 @@ app_name = "evaluation"
 # A quarter in URLs: YYYYQn; a unit: its code. Anything else is a 404 before the view runs.
 register_converter(QuarterCodeConverter, "quarter")
 register_converter(UnitCodeConverter, "unit")
+register_converter(AnnualKeyConverter, "annual")
 _QUARTER = rf"(?P<code>{QuarterCodeConverter.regex})"
 _UNIT = UnitCodeConverter.regex
 
@@ -83,7 +84,7 @@ urlpatterns += [
 
 urlpatterns += [
     path("results/", results_views.rankings, name="rankings"),
-    path("results/annual/<int:year>/", results_views.annual, name="annual"),
+    path("results/annual/<annual:year>/", results_views.annual, name="annual"),
     re_path(rf"^results/{_QUARTER}/$", results_views.ranking, name="ranking"),
     re_path(rf"^results/{_QUARTER}/method/$", results_views.method, name="method"),
     re_path(
@@ -113,7 +114,7 @@ urlpatterns += [
 
 urlpatterns += [
     re_path(rf"^workbooks/{_QUARTER}/results\.xlsx$", excel_views.export_quarter_view, name="export_quarter"),
-    path("workbooks/annual/<int:year>/results.xlsx", excel_views.export_annual_view, name="export_annual"),
+    path("workbooks/annual/<annual:year>/results.xlsx", excel_views.export_annual_view, name="export_annual"),
     path("workbooks/quarter-template.xlsx", excel_views.quarter_template_view, name="quarter_template"),
     path("workbooks/import/", excel_views.import_quarter_view, name="import_quarter"),
     path("entry/", excel_views.entry_view, name="entry"),

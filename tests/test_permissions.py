@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from departments.models import Programme
 from evaluation.models import BallotComment, ObjectionPoint, QuarterStatus, Source
 from evaluation.services.adjustments import adjustment_add
 from evaluation.services.ballots import ballot_submit
@@ -67,6 +68,7 @@ TABLE: list[Row] = [
     Row("evaluation:quarter_list", MANAGERS),
     Row("evaluation:quarter_create", MANAGERS),
     Row("evaluation:console", MANAGERS, args=("open",)),
+    Row("evaluation:console", MANAGERS, args=("programme_open",), label="programme"),
     Row("evaluation:transition", MANAGERS, method="post", args=("open",)),
     Row("evaluation:quarter_rename", MANAGERS, method="post", args=("open",)),
     Row("evaluation:quarter_delete", MANAGERS, method="post", args=("draft",)),
@@ -93,7 +95,9 @@ TABLE: list[Row] = [
     # Results
     Row("evaluation:rankings", signed_in()),
     Row("evaluation:annual", signed_in(), args=("year",)),
+    Row("evaluation:annual", signed_in(), args=("programme_year",), label="programme"),
     Row("evaluation:ranking", signed_in(), args=("published",)),
+    Row("evaluation:ranking", signed_in(), args=("programme_published",), label="programme"),
     Row(
         "evaluation:ranking",
         signed_in(rep=HIDDEN, rater=HIDDEN, viewer=HIDDEN),
@@ -132,7 +136,9 @@ TABLE: list[Row] = [
     Row("evaluation:problem_follow_up", everyone(), method="post", args=("problem",)),
     # Workbooks and paper ballots
     Row("evaluation:export_quarter", MANAGERS, args=("published",)),
+    Row("evaluation:export_quarter", MANAGERS, args=("programme_published",), label="programme"),
     Row("evaluation:export_annual", MANAGERS, args=("year",)),
+    Row("evaluation:export_annual", MANAGERS, args=("programme_year",), label="programme"),
     Row("evaluation:quarter_template", MANAGERS),
     Row("evaluation:import_quarter", MANAGERS),
     Row("evaluation:entry", MANAGERS),
@@ -204,6 +210,14 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
     problem = problem_create(
         actor=evaluator, quarter=opened, department=org["OPS"], title="备件审批慢", raising_unit=org["HRM"]
     )
+    # The same quarter codes in a second programme, addressed as PROGRAMME.YYYYQn (docs/design.md, "Programmes").
+    party = Programme.objects.create(code="party", name="党支部考核", evaluated_kinds="functional")
+    party_published = quarter_create(code="2026Q1", programme=party)
+    quarter_transition(quarter=party_published, to=QuarterStatus.OPEN)
+    quarter_transition(quarter=party_published, to=QuarterStatus.CLOSED)
+    quarter_transition(quarter=party_published, to=QuarterStatus.PUBLISHED)
+    party_open = quarter_create(code="2026Q3", programme=party)
+    quarter_transition(quarter=party_open, to=QuarterStatus.OPEN)
     users = {
         "anonymous": None,
         "admin": admin_user,
@@ -221,6 +235,9 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
         "objection": objection.pk,
         "draft": fresh_draft,
         "year": 2026,
+        "programme_open": party_open.key,
+        "programme_published": party_published.key,
+        "programme_year": "party.2026",
         "grassroots_unit": "HRM",
         "own_department": "OPS",
         "other_department": "EQP",

@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from departments.models import Programme, workstyle
 from evaluation.exports.printing import annual_heading
 from evaluation.exports.writer import Column, SheetData, count, score, write_workbook
 from evaluation.labels import group_label
@@ -15,8 +16,13 @@ from evaluation.results_model import AnnualResults, DepartmentRow
 from evaluation.selectors.results import annual_results, quarter_results
 
 
-def year_quarters(year: int) -> list[Quarter]:
-    return list(Quarter.objects.filter(code__startswith=f"{year}Q", status=QuarterStatus.PUBLISHED).order_by("code"))
+def year_quarters(year: int, programme: Programme | None = None) -> list[Quarter]:
+    """The programme's (default: work style) published quarters of the year, oldest first."""
+    return list(
+        Quarter.objects.filter(
+            code__startswith=f"{year}Q", status=QuarterStatus.PUBLISHED, programme=programme or workstyle()
+        ).order_by("code")
+    )
 
 
 def annual_sheet(year: int, annual: AnnualResults, quarters: Sequence[Quarter]) -> SheetData:
@@ -55,9 +61,12 @@ def annual_sheet(year: int, annual: AnnualResults, quarters: Sequence[Quarter]) 
     return SheetData(str(year), _("Annual ranking"), columns, rows())
 
 
-def export_annual(year: int, output: str | IO[bytes]) -> None:
-    """Write the annual workbook of `year` (docs/scoring.md rule 8) to `output`."""
-    quarters = year_quarters(year)
+def export_annual(year: int, output: str | IO[bytes], programme: Programme | None = None) -> None:
+    """Write the annual workbook of `year` (docs/scoring.md rule 8) of one programme to `output`."""
+    programme = programme or workstyle()
+    quarters = year_quarters(year, programme)
     title = _("Work-style evaluation %(year)s, annual results") % {"year": year}
     heading = annual_heading(year, len(quarters))
-    write_workbook([annual_sheet(year, annual_results(year), quarters)], output, title=title, heading=heading)
+    write_workbook(
+        [annual_sheet(year, annual_results(year, programme), quarters)], output, title=title, heading=heading
+    )

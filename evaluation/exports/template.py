@@ -8,7 +8,7 @@ from typing import IO
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from departments.models import Unit, User
+from departments.models import WORKSTYLE, Unit, User
 from departments.roles import Role
 from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE
 from evaluation.exports.writer import Column, SheetData, write_workbook
@@ -42,7 +42,14 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
         levels = [(spec.label, spec.points) for spec in DEFAULT_LEVELS]
         code, scale, trim = current_quarter_code(), quarter_default("scale"), quarter_default("trim")
         numbers = {key: quarter_default(key) for key in _TEMPLATE_NUMBERS}
-    settings_rows = [("quarter", code), ("scale", scale), *numbers.items(), ("trim", "yes" if trim else "no")]
+    programme = quarter.programme.code if quarter is not None else WORKSTYLE
+    settings_rows = [
+        ("quarter", code),
+        ("programme", programme),
+        ("scale", scale),
+        *numbers.items(),
+        ("trim", "yes" if trim else "no"),
+    ]
     yield SheetData(
         _header("settings", "设置"),
         "",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Unit
+from evaluation.models import Quarter
 from evaluation.services.adjustments import clean_points
 
 
@@ -28,9 +29,9 @@ class AdjustmentForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, quarter: Quarter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Unit.objects.evaluated().order_by("order", "code")
+        self.fields["department"].queryset = Unit.objects.evaluated(quarter.programme).order_by("order", "code")
 
     def clean_points(self) -> Decimal:
         try:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditAction
+from evaluation.forms.fields import QuarterChoiceField
 from evaluation.models import Quarter
 from evaluation.selectors.quarters import audit_actors
 
@@ -18,7 +19,7 @@ class AuditFilterForm(forms.Form):
         label=_("Who"), queryset=audit_actors(), required=False, to_field_name="username", empty_label=_("Anyone")
     )
     action = forms.ChoiceField(label=_("Action"), choices=[("", _("Any action")), *AuditAction.choices], required=False)
-    quarter = forms.ModelChoiceField(
+    quarter = QuarterChoiceField(
         label=_("Quarter"),
         queryset=Quarter.objects.order_by("-code"),
         required=False,

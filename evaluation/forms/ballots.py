@@ -114,15 +114,26 @@ class BallotGrid:
     the departments are loaded as model instances only when the page is drawn.
     """
 
-    def __init__(self, quarter: Quarter, *, source: str, own_unit: Unit | None = None) -> None:
+    def __init__(
+        self,
+        quarter: Quarter,
+        *,
+        source: str,
+        own_unit: Unit | None = None,
+        rating_unit: Unit | None = None,
+        rater: Any = None,
+    ) -> None:
+        """`own_unit`: a peer rater's department (left off); `rating_unit`, `rater`: whose scope the grid offers."""
         self.quarter = quarter
         self.source = source
         self.own_unit = own_unit
+        self.rating_unit = rating_unit or own_unit
+        self.rater = rater
         self.posted: dict[str, str] = {}
 
     @cached_property
     def departments(self) -> list[Unit]:
-        return ballot_targets(self.quarter, source=self.source, rater_unit=self.own_unit)
+        return ballot_targets(self.quarter, source=self.source, rater_unit=self.rating_unit, rater=self.rater)
 
     @cached_property
     def sheet(self) -> BallotSheet:
@@ -131,7 +142,7 @@ class BallotGrid:
         # The page is being drawn anyway: reuse its departments rather than reading them again. The sheet
         # lists every evaluated department, so a peer's own (left off the page) goes back in.
         departments = self.departments
-        if self._excludes_own_unit and self.own_unit.active and self.own_unit.is_evaluated:
+        if self._excludes_own_unit and self.own_unit.active and self.own_unit.kind in self.quarter.programme.kinds:
             departments = [*departments, self.own_unit]
         return ballot_sheet(self.quarter, departments=departments)
 

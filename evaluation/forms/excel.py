@@ -14,6 +14,7 @@ from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.ballot_rules import BallotRefused, ValueScale
 from evaluation.forms.ballots import COMMENT_FIELD, VALUE_FIELD
+from evaluation.forms.fields import QuarterChoiceField
 from evaluation.imports.common import REPLACE_LABEL
 from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, QuarterStatus, Scale, Source
 
@@ -35,7 +36,7 @@ class QuarterImportForm(forms.Form):
 class EntryPickForm(forms.Form):
     """Which paper ballot is being keyed in: quarter, source, and its rating unit or leader."""
 
-    quarter = forms.ModelChoiceField(
+    quarter = QuarterChoiceField(
         label=gettext_lazy("Quarter"),
         queryset=Quarter.objects.filter(status__in=ENTRY_STATUSES),
         to_field_name="code",

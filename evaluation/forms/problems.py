@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import EVALUATED_KINDS, Unit
+from evaluation.forms.fields import QuarterChoiceField
 from evaluation.models import ProblemStatus, Quarter, QuarterStatus, Source
 
 TEXT_MAX = 4000
@@ -56,7 +57,7 @@ class ProblemForm(ProblemFromCommentForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["quarter"].queryset = problem_quarters()
-        self.fields["department"].queryset = Unit.objects.evaluated()
+        self.fields["department"].queryset = Unit.objects.evaluated_in_any()
         self.fields["raising_unit"].queryset = Unit.objects.filter(active=True).order_by("kind", "order", "code")
         self.fields["description"].required = False
 
@@ -119,7 +120,7 @@ class BoardFilterForm(forms.Form):
 
     # Filters name quarters and units by code, so that a filtered address reads (and bookmarks) as
     # ?quarter=2026Q3&department=OPS.
-    quarter = forms.ModelChoiceField(
+    quarter = QuarterChoiceField(
         label=_("Quarter"),
         queryset=Quarter.objects.none(),
         required=False,
@@ -148,7 +149,7 @@ class BoardFilterForm(forms.Form):
 
 
 class CommentFilterForm(forms.Form):
-    quarter = forms.ModelChoiceField(
+    quarter = QuarterChoiceField(
         label=_("Quarter"), queryset=Quarter.objects.none(), required=False, to_field_name="code"
     )
     department = forms.ModelChoiceField(
@@ -160,7 +161,7 @@ class CommentFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["quarter"].queryset = problem_quarters()
-        self.fields["department"].queryset = Unit.objects.evaluated()
+        self.fields["department"].queryset = Unit.objects.evaluated_in_any()
         _style_filters(self)
 
 

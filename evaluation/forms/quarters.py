@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from departments.models import Unit
+from departments.models import Programme, Unit, workstyle
 from evaluation.criteria_templates import TEMPLATES, CriterionSpec, LevelSpec
 from evaluation.grades import GradeSpec, grade_problems
 from evaluation.models import Quarter, QuarterStatus, quarter_code_validator
@@ -22,6 +22,7 @@ from evaluation.services.quarters import (
     criteria_specs,
     grade_specs,
     level_specs,
+    quarter_exists,
 )
 
 COPY_PREVIOUS = "previous"
@@ -34,19 +35,32 @@ class QuarterCreateForm(forms.Form):
         help_text=gettext_lazy("For example 2026Q3."),
     )
     start_from = forms.ChoiceField(label=gettext_lazy("Start from"))
+    programme = forms.ModelChoiceField(
+        label=gettext_lazy("Programme"),
+        queryset=Programme.objects.all(),
+        to_field_name="code",
+        empty_label=None,
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(key, template.title) for key, template in TEMPLATES.items()]
         choices.append((COPY_PREVIOUS, gettext_lazy("The previous quarter's settings")))
         self.fields["start_from"].choices = choices
+        self.fields["programme"].initial = workstyle().code
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().upper()
         quarter_code_validator(code)
-        if Quarter.objects.filter(code=code).exists():
-            raise forms.ValidationError(_("Quarter %(code)s already exists.") % {"code": code})
         return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        programme = data["programme"] = data.get("programme") or workstyle()
+        if "code" in data and quarter_exists(programme, data["code"]):
+            self.add_error("code", _("Quarter %(code)s already exists.") % {"code": data["code"]})
+        return data
 
 
 def _lines(text: str) -> list[list[str]]:

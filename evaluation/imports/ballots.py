@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from departments.models import Unit, UnitKind, User
+from departments.models import WORKSTYLE, Programme, RaterScope, Unit, UnitKind, User, workstyle
 from departments.roles import Role
 from departments.usernames import fold_username
 from departments.workbook import (
@@ -18,6 +18,8 @@ from evaluation import ballot_rules as rules
 from evaluation.ballot_rules import BallotRefused
 from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE, CriterionSpec, LevelSpec
 from evaluation.imports.common import (
+    ASSIGNMENTS_SHEET,
+    IDENTITY_KEYS,
     LABEL_MAX_LENGTH,
     SETTING_DEFAULTS,
     SOURCE_ALIASES,
@@ -39,7 +41,7 @@ def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bo
     if quarter is not None:
         # Settings left out of the file keep the quarter's values.
         for key in SETTING_DEFAULTS:
-            if key not in parsed.given and key != "quarter":
+            if key not in parsed.given and key not in IDENTITY_KEYS:
                 values[key] = getattr(quarter, key)
         criteria = parsed.criteria if parsed.criteria is not None else stored_criteria(quarter)
         levels = parsed.levels if parsed.levels is not None else stored_levels(quarter)
@@ -47,6 +49,7 @@ def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bo
         criteria = parsed.criteria if parsed.criteria is not None else list(WORK_STYLE.criteria)
         levels = parsed.levels if parsed.levels is not None else list(DEFAULT_LEVELS)
     units = {unit.code: unit for unit in Unit.objects.all()}
+    programme = Programme.objects.filter(code=values.get("programme") or WORKSTYLE).first() or workstyle()
     leaders = User.objects.filter(is_active=True, groups__name=Role.LEADER).distinct()
     return ImportContext(
         quarter=quarter,
@@ -55,13 +58,14 @@ def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bo
         weights={source: values[f"weight_{source}"] or 0 for source in Source.values},
         criteria=criteria,
         levels={level.label.strip(): Decimal(level.points) for level in levels},
-        departments={code: u for code, u in units.items() if u.active and u.is_evaluated},
+        departments={code: u for code, u in units.items() if u.active and u.kind in programme.kinds},
         grassroots={code: u for code, u in units.items() if u.active and u.kind == UnitKind.GRASSROOTS},
         all_units=units,
         leaders={user.username: user for user in leaders},
         users=set(User.objects.values_list("username", flat=True)),
         replace=replace,
         top_level_cap=values.get("top_level_cap"),
+        programme=programme,
     )
 
 
@@ -199,7 +203,7 @@ def _rater(ballot: SheetBallot, row: SheetRow, context: ImportContext, issues: l
         issues.append(row.issue("rater_unit", _("Name the rating unit's code in this column.")))
     elif unit is None:
         issues.append(row.issue("rater_unit", _("There is no unit %(code)s.") % {"code": code}))
-    elif refusal := rules.rating_unit_refusal(ballot.source, unit):
+    elif refusal := rules.rating_unit_refusal(ballot.source, unit, context.programme.kinds):
         issues.append(row.issue("rater_unit", refusal))
     else:
         ballot.rater_unit = unit
@@ -222,6 +226,26 @@ def _same_rater(ballot: SheetBallot, row: SheetRow, context: ImportContext, issu
         )
 
 
+def _scope(ballot: SheetBallot, context: ImportContext) -> frozenset[int] | None:
+    """The targets the ballot's rater may rate (ballot_rules.scope_target_ids), read once per rater."""
+    key = (ballot.source, getattr(ballot.rater_unit, "pk", None), getattr(ballot.rater, "pk", None))
+    if key not in context.scopes and context.pairs is not None and context.programme.scope == RaterScope.ASSIGNED:
+        # The file's pairs replace the quarter's, so its ballots are checked against them.
+        unit_id, user_id = key[1], key[2]
+        mine = (
+            pair
+            for pair in context.pairs
+            if (pair[1] == user_id if key[0] == Source.LEADERSHIP else pair[0] == unit_id)
+        )
+        context.scopes[key] = frozenset(target for _unit, _user, target in mine)
+    if key not in context.scopes:
+        quarter = Quarter(pk=getattr(context.quarter, "pk", None), programme=context.programme)
+        context.scopes[key] = rules.scope_target_ids(
+            quarter, source=ballot.source, rater_unit=ballot.rater_unit, rater=ballot.rater
+        )
+    return context.scopes[key]
+
+
 def _target_row(
     ballot: SheetBallot, row: SheetRow, columns: dict[int, str], context: ImportContext, issues: list
 ) -> None:
@@ -230,7 +254,11 @@ def _target_row(
     own_unit_id = ballot.rater_unit.pk if ballot.rater_unit is not None else None
     try:
         rules.check_target(
-            target.pk if target else None, source=ballot.source, targets=context.target_names, own_unit_id=own_unit_id
+            target.pk if target else None,
+            source=ballot.source,
+            targets=context.target_names,
+            own_unit_id=own_unit_id,
+            scope=_scope(ballot, context),
         )
     except BallotRefused as refused:
         issues.append(row.issue("target", refused.messages[0]))
@@ -289,3 +317,38 @@ def _rater_key(ballot: SheetBallot) -> tuple[str, int] | None:
     if ballot.source == Source.LEADERSHIP and ballot.rater is not None:
         return (Source.LEADERSHIP, ballot.rater.pk)
     return None
+
+
+# --- the assignments sheet -----------------------------------------------------------------------------------------
+
+
+def read_assignments(rows: list[SheetRow] | None, context: ImportContext, issues: list[ImportIssue]) -> None:
+    """The file's rater → target pairs into `context.pairs`; each bad row is reported by sheet, row and column."""
+    if rows is None:
+        return
+    if context.programme.scope != RaterScope.ASSIGNED:
+        issues.append(
+            ImportIssue(
+                ASSIGNMENTS_SHEET.key, None, None, _("Only a programme with scope assigned takes an assignments sheet.")
+            )
+        )
+        return
+    pairs: list[tuple[int | None, int | None, int]] = []
+    for row in rows:
+        unit_code = str(row.get("rater_unit") or "").strip()
+        username = fold_username(str(row.get("rater") or "").strip())
+        target = context.departments.get(str(row.get("target") or "").strip())
+        if bool(unit_code) == bool(username):
+            issues.append(row.issue("rater_unit", _("Name either the rating unit or the leader, not both.")))
+            continue
+        unit = context.all_units.get(unit_code) if unit_code else None
+        leader = context.leaders.get(username) if username else None
+        if unit_code and unit is None:
+            issues.append(row.issue("rater_unit", _("There is no unit %(code)s.") % {"code": unit_code}))
+        elif username and leader is None:
+            issues.append(row.issue("rater", rules.leader_refusal()))
+        elif target is None:
+            issues.append(row.issue("target", _("The ballot rates a department that is not evaluated.")))
+        else:
+            pairs.append((getattr(unit, "pk", None), getattr(leader, "pk", None), target.pk))
+    context.pairs = list(dict.fromkeys(pairs))

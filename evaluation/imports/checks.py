@@ -19,6 +19,7 @@ from evaluation.imports.ballots import stored_criteria, stored_levels
 from evaluation.imports.common import (
     CRITERIA_SHEET,
     GRADES_SHEET,
+    IDENTITY_KEYS,
     LEVELS_SHEET,
     REPLACE_LABEL,
     ImportContext,
@@ -82,7 +83,7 @@ def check_settings_locked(
         return
     # What is already reported as wrong is not reported again as a change.
     reported_rows = {(issue.sheet, issue.row) for issue in issues}
-    for key in sorted(parsed.given - {"quarter"}):
+    for key in sorted(parsed.given - IDENTITY_KEYS):
         row = parsed.rows[key]
         if (row.sheet, row.number) not in reported_rows and getattr(quarter, key) != parsed.values[key]:
             issues.append(row.issue("value", _locked_message(quarter, key)))

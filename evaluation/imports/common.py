@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from departments.models import Unit, User
+from departments.models import WORKSTYLE, Programme, Unit, User
 from departments.workbook import (
     ColumnSpec,
     ImportIssue,
@@ -75,6 +75,17 @@ BALLOTS_SHEET = SheetSpec(
         ColumnSpec("comment", aliases=("意见建议",), required=False),
     ],
 )
+# For a programme with scope `assigned`: the quarter's rater → target pairs (docs/design.md, "Rater scopes").
+ASSIGNMENTS_SHEET = SheetSpec(
+    "assignments",
+    aliases=("测评关系",),
+    required=False,
+    columns=[
+        ColumnSpec("rater_unit", aliases=("评价单位",), required=False),
+        ColumnSpec("rater", aliases=("评价人",), required=False),
+        ColumnSpec("target", aliases=("被评部门", "被评对象")),
+    ],
+)
 ADJUSTMENTS_SHEET = SheetSpec(
     "adjustments",
     aliases=("加减分",),
@@ -92,7 +103,11 @@ WORKBOOK_SETTING_FIELDS: tuple[str, ...] = tuple(name for name in SCORING_FIELDS
 # The announcement period (docs/workbooks.md, `announcement_days`); not a scoring setting.
 WORKBOOK_SETTING_FIELDS += ("announcement_days",)
 SETTING_DEFAULTS: dict[str, Any] = {"quarter": None} | {name: quarter_default(name) for name in WORKBOOK_SETTING_FIELDS}
+# A quarter is identified by programme and code (docs/workbooks.md): these keys name it, they set nothing.
+SETTING_DEFAULTS["programme"] = WORKSTYLE
+IDENTITY_KEYS = frozenset({"quarter", "programme"})
 SETTING_ALIASES = {
+    "考核方案": "programme",
     "季度": "quarter",
     "计分方式": "scale",
     "基层权重": "weight_grassroots",
@@ -207,6 +222,10 @@ class ImportContext:
     users: set[str]
     replace: bool
     top_level_cap: int | None = None
+    programme: Programme | None = None  # the quarter's programme (docs/design.md, "Programmes")
+    scopes: dict[tuple[str, int | None, int | None], frozenset[int] | None] = field(default_factory=dict)
+    # The file's assignments sheet as (rating unit id, leader id, target id); None when the file has none.
+    pairs: list[tuple[int | None, int | None, int]] | None = None
 
     @cached_property
     def value_scale(self) -> ValueScale:
@@ -218,7 +237,15 @@ class ImportContext:
         return {unit.pk: unit.name for unit in self.departments.values()}
 
 
-SPECS = (SETTINGS_SHEET, LEVELS_SHEET, CRITERIA_SHEET, GRADES_SHEET, BALLOTS_SHEET, ADJUSTMENTS_SHEET)
+SPECS = (
+    SETTINGS_SHEET,
+    LEVELS_SHEET,
+    CRITERIA_SHEET,
+    GRADES_SHEET,
+    BALLOTS_SHEET,
+    ADJUSTMENTS_SHEET,
+    ASSIGNMENTS_SHEET,
+)
 
 
 class Refused(Exception):

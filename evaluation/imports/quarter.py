@@ -15,7 +15,7 @@ from departments.workbook import (
     read_sheet,
 )
 from evaluation.imports.adjustments import read_adjustments
-from evaluation.imports.ballots import load_context, read_ballots
+from evaluation.imports.ballots import load_context, read_assignments, read_ballots
 from evaluation.imports.checks import check_existing, check_settings_locked
 from evaluation.imports.common import SPECS, QuarterImportResult, Refused
 from evaluation.imports.settings import check_quarter, read_settings
@@ -39,9 +39,10 @@ def quarter_import(*, source: Any, actor: Any = None, replace: bool = False) -> 
     parsed = read_settings(sheets, issues)
     if parsed is None:
         raise WorkbookInvalid(issues)
-    quarter = Quarter.objects.filter(code=parsed.values["quarter"]).first()
+    quarter = Quarter.objects.filter(code=parsed.values["quarter"], programme__code=parsed.values["programme"]).first()
     check_quarter(quarter, parsed, issues)
     context = load_context(quarter, parsed, replace=replace)
+    read_assignments(sheets["assignments"], context, issues)
     ballots = read_ballots(sheets["ballots"] or [], context, issues)
     adjustments = read_adjustments(sheets["adjustments"] or [], context, issues)
     # Checked again under the quarter's lock when the file is applied; here so that every problem shows at once.

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from departments.models import Programme
 from departments.workbook import (
     ImportIssue,
     SheetRow,
@@ -118,6 +119,12 @@ def _setting_value(key: str, row: SheetRow, issues: list[ImportIssue]) -> Any:
         text = str(raw or "").strip().upper()
         if not QUARTER_CODE.match(text):
             issues.append(row.issue("value", _("A quarter is written YYYYQn, for example 2026Q3.")))
+            return None
+        return text
+    if key == "programme":
+        text = str(raw or "").strip()
+        if not Programme.objects.filter(code=text).exists():
+            issues.append(row.issue("value", _("There is no programme %(code)s.") % {"code": text[:40]}))
             return None
         return text
     if key == "scale":

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from departments.models import Programme
 from departments.workbook import ImportIssue
 from evaluation.criteria_templates import LevelSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.checks import check_existing, check_settings_locked
 from evaluation.imports.common import (
     BALLOTS_SHEET,
+    IDENTITY_KEYS,
     SETTING_DEFAULTS,
     SETTINGS_SHEET,
     ImportContext,
@@ -26,7 +28,7 @@ from evaluation.imports.common import (
     SheetBallot,
 )
 from evaluation.imports.settings import check_quarter
-from evaluation.models import Adjustment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus
+from evaluation.models import Adjustment, Assignment, Ballot, BallotComment, BallotValue, Origin, Quarter, QuarterStatus
 from evaluation.services.ballots import BallotRefused, PaperBallot, ballots_import
 from evaluation.services.lifecycle import quarter_transition
 from evaluation.services.quarters import quarter_create, quarter_update_settings
@@ -51,6 +53,12 @@ def apply_import(
     if quarter is not None and context.replace:
         replaced = _remove_imported(quarter)
     quarter = _quarter_with_settings(quarter, parsed, context, actor=actor)
+    if context.pairs is not None:  # the file's assignments replace the quarter's
+        Assignment.objects.filter(quarter=quarter).delete()
+        Assignment.objects.bulk_create(
+            Assignment(quarter=quarter, rater_unit_id=unit, rater_id=user, target_id=target)
+            for unit, user, target in context.pairs
+        )
     if created:
         _close_new_quarter(quarter, actor=actor)
     criteria = {criterion.code: criterion.pk for criterion in quarter.criteria.all()}
@@ -123,12 +131,13 @@ def _remove_imported(quarter: Quarter) -> tuple[int, int]:
 def _quarter_with_settings(
     quarter: Quarter | None, parsed: ParsedSettings, context: ImportContext, *, actor: Any
 ) -> Quarter:
-    fields = {key: parsed.values[key] for key in SETTING_DEFAULTS if key != "quarter"}
+    fields = {key: parsed.values[key] for key in SETTING_DEFAULTS if key not in IDENTITY_KEYS}
     levels = [LevelSpec(label, points) for label, points in context.levels.items()]
     try:
         if quarter is None:
             return quarter_create(
                 code=parsed.values["quarter"],
+                programme=Programme.objects.get(code=parsed.values["programme"]),
                 actor=actor,
                 criteria=context.criteria,
                 levels=levels,

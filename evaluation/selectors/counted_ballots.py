@@ -59,7 +59,7 @@ class CountedBallots:
 
     def _rated_departments(self) -> list[UnitName]:
         rated = set(self._values().values_list("department", flat=True).distinct().order_by())
-        wanted = set(Unit.objects.evaluated().values_list("pk", flat=True)) | rated
+        wanted = set(Unit.objects.evaluated(self.quarter.programme).values_list("pk", flat=True)) | rated
         return sorted((self.units[pk] for pk in wanted), key=lambda unit: (unit.order, unit.code))
 
     def unit_code(self, source: str, unit_id: int | None) -> str | None:
@@ -161,7 +161,9 @@ class CountedBallots:
             .distinct()
             .order_by()
         )
-        base = Unit.objects.grassroots() if source == Source.GRASSROOTS else Unit.objects.evaluated()
+        base = (
+            Unit.objects.grassroots() if source == Source.GRASSROOTS else Unit.objects.evaluated(self.quarter.programme)
+        )
         wanted = set(base.values_list("pk", flat=True)) | seen
         return sorted((self.units[pk] for pk in wanted), key=lambda unit: (unit.order, unit.code))
 

@@ -9,6 +9,7 @@ results are read through `quarter_results`, the frozen snapshots' one public rea
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -60,7 +61,7 @@ class EvaluationGroupHome:
 
 
 def open_quarters() -> list[OpenQuarter]:
-    quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+    quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).select_related("programme").order_by("code"))
     waiting = waiting_per_quarter(quarters)
     return [
         OpenQuarter(quarter, source_turnout(quarter_participation(quarter)), waiting.get(quarter.pk, 0))
@@ -85,25 +86,33 @@ def _last_in_group(results: QuarterResults) -> dict[PlaceKey, DepartmentRow]:
 
 
 def last_places(*, at_least: int = LAST_PLACE_STREAK) -> list[LastPlace]:
-    """Departments last in their group in the latest published quarter and the ones just before it, at least
-    `at_least` running; longest streak first. Reads published quarters newest first until no streak goes on.
+    """Departments last in their group in the latest published quarter of their programme and the ones just
+    before it, at least `at_least` running; longest streak first. Each programme's quarters are read newest
+    first until no streak goes on; programmes never mix (docs/design.md, "Programmes").
     """
-    quarters: list[str] = []
+    published = Quarter.objects.filter(status=QuarterStatus.PUBLISHED).select_related("programme")
+    rows: list[LastPlace] = []
+    for programme_id in published.values_list("programme_id", flat=True).distinct().order_by("programme_id"):
+        rows += _programme_last_places(published.filter(programme_id=programme_id).order_by("-code"), at_least)
+    return sorted(rows, key=lambda row: (-row.streak, row.group, row.name))
+
+
+def _programme_last_places(quarters_newest_first: Iterable[Quarter], at_least: int) -> list[LastPlace]:
+    codes: list[str] = []
     history: list[dict[PlaceKey, DepartmentRow]] = []
-    for quarter in Quarter.objects.filter(status=QuarterStatus.PUBLISHED).order_by("-code"):
+    for quarter in quarters_newest_first:
         history.append(_last_in_group(quarter_results(quarter)))
-        quarters.append(quarter.code)
+        codes.append(quarter.key)
         if not set(history[0]).intersection(*history):
             break
     if not history:
         return []
     streaks = last_place_streaks(history[0], [frozenset(places) for places in history[1:]])
-    rows = [
-        LastPlace(row.code, row.name, group_label(row.group), quarters[: streaks[key]])
+    return [
+        LastPlace(row.code, row.name, group_label(row.group), codes[: streaks[key]])
         for key, row in history[0].items()
         if streaks[key] >= at_least
     ]
-    return sorted(rows, key=lambda row: (-row.streak, row.group, row.name))
 
 
 def evaluation_group_home() -> EvaluationGroupHome:

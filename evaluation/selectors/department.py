@@ -165,10 +165,12 @@ def _problems(quarter: Quarter, department: Unit) -> dict[str, Any] | None:
     return dict(figures) if figures is not None else None
 
 
-def department_trend(department: Unit) -> list[TrendPoint]:
-    """The department's stored final score and rank in every published quarter, oldest first."""
+def department_trend(department: Unit, programme_id: int) -> list[TrendPoint]:
+    """The department's stored final score and rank in every published quarter of one programme, oldest first."""
     rows = (
-        DepartmentResult.objects.filter(department=department, quarter__status=QuarterStatus.PUBLISHED)
+        DepartmentResult.objects.filter(
+            department=department, quarter__status=QuarterStatus.PUBLISHED, quarter__programme_id=programme_id
+        )
         .order_by("quarter__code")
         .values_list("quarter__code", "score", "rank")
     )
@@ -206,7 +208,7 @@ def department_detail(*, quarter: Quarter, department: Unit, k_rule: bool) -> De
         cell_rows=_cell_rows(results.settings.criteria, sources),
         adjustments=row.adjustments,
         problems=_problems(quarter, department),
-        trend=department_trend(department),
+        trend=department_trend(department, quarter.programme_id),
         grade=row.grade,
         last_place=row.last_place,
         last_place_streak=row.last_place_streak,

@@ -81,7 +81,10 @@ def grassroots_rows(quarter: Quarter) -> list[dict[str, Any]]:
 def peer_rows(quarter: Quarter) -> list[dict[str, Any]]:
     """Per evaluated department: whether its peer ballot is in."""
     voted = {row["rater_unit"] for row in rules.voters(quarter, Source.PEER)}
-    return [{"unit": unit.code, "name": unit.name, "voted": unit.pk in voted} for unit in Unit.objects.evaluated()]
+    return [
+        {"unit": unit.code, "name": unit.name, "voted": unit.pk in voted}
+        for unit in Unit.objects.evaluated(quarter.programme)
+    ]
 
 
 def leadership_rows(quarter: Quarter) -> list[dict[str, Any]]:

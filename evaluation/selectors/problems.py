@@ -148,14 +148,15 @@ def department_problem_figures(
 ) -> dict[int, dict[str, Any]]:
     """Problem figures per department id, over one quarter or all of them.
 
-    Every active evaluated department appears (zeros when it has no problem),
-    as does any other department that has problems. Keys: raised, answered,
+    Every active department the quarter's programme rates (any programme's, over all quarters) appears (zeros
+    when it has no problem), as does any other department that has problems. Keys: raised, answered,
     open, closed, overdue (int) and median_days_to_answer (Decimal or None);
     see the module docstring for their definitions. Three queries.
     """
     today = _today(today)
     problems = _problems(quarter)
-    figures = {pk: empty_figures() for pk in Unit.objects.evaluated().values_list("pk", flat=True)}
+    units = Unit.objects.evaluated(quarter.programme) if quarter is not None else Unit.objects.evaluated_in_any()
+    figures = {pk: empty_figures() for pk in units.values_list("pk", flat=True)}
     for row in _counts(problems, today):
         department_id = row.pop("department_id")
         figures.setdefault(department_id, empty_figures()).update(row)

@@ -12,13 +12,20 @@ from audit.models import AuditEntry
 from departments.models import Unit, User
 from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue, Criterion, Quarter, Scale
 
+# Quarters listed programme by programme (work style first), newest first within each.
+BY_PROGRAMME = ("programme__order", "programme__code", "-code")
+
 
 def quarter_list() -> QuerySet[Quarter]:
     """Every quarter, newest first, with its counted and voided ballot numbers."""
-    return Quarter.objects.annotate(
-        ballots_counted=Count("ballots", filter=Q(ballots__voided_at__isnull=True)),
-        ballots_voided=Count("ballots", filter=Q(ballots__voided_at__isnull=False)),
-    ).order_by("-code")
+    return (
+        Quarter.objects.annotate(
+            ballots_counted=Count("ballots", filter=Q(ballots__voided_at__isnull=True)),
+            ballots_voided=Count("ballots", filter=Q(ballots__voided_at__isnull=False)),
+        )
+        .select_related("programme")
+        .order_by(*BY_PROGRAMME)
+    )
 
 
 def quarter_ballots(quarter: Quarter, *, voided: bool) -> QuerySet[Ballot]:

@@ -16,20 +16,41 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from departments.models import WORKSTYLE
 from evaluation.labels import group_label, source_label
-from evaluation.models import DepartmentResult, Quarter, QuarterStatus, Source
+from evaluation.models import DepartmentResult, Quarter, QuarterStatus, Source, annual_key
 from evaluation.results_model import AnnualResults, DepartmentRow, QuarterResults
+from evaluation.selectors.quarters import BY_PROGRAMME
 
 
 def visible_quarters(statuses: Sequence[str]) -> QuerySet[Quarter]:
     """The quarters in these statuses (those whose ranking the reader may open), newest first."""
-    return Quarter.objects.filter(status__in=list(statuses)).order_by("-code")
+    return Quarter.objects.filter(status__in=list(statuses)).select_related("programme").order_by(*BY_PROGRAMME)
 
 
-def published_years() -> list[int]:
-    """Years with at least one published quarter, newest first (the annual rankings that exist)."""
-    codes = Quarter.objects.filter(status=QuarterStatus.PUBLISHED).values_list("code", flat=True)
-    return sorted({int(code[:4]) for code in codes}, reverse=True)
+@dataclass(frozen=True)
+class AnnualLink:
+    """One programme's year with an annual ranking: `key` for its URL, `programme` its name (work style: "")."""
+
+    key: str
+    year: int
+    programme: str
+
+
+def published_years() -> list[AnnualLink]:
+    """Each programme's years with at least one published quarter (the annual rankings that exist), work style
+    first, newest first within a programme."""
+    rows = (
+        Quarter.objects.filter(status=QuarterStatus.PUBLISHED)
+        .order_by(*BY_PROGRAMME)
+        .values_list("programme__code", "programme__name", "code")
+    )
+    links: dict[str, AnnualLink] = {}
+    for programme_code, name, code in rows:
+        key = annual_key(programme_code, int(code[:4]))
+        shown = "" if programme_code == WORKSTYLE else name
+        links.setdefault(key, AnnualLink(key=key, year=int(code[:4]), programme=shown))
+    return list(links.values())
 
 
 @dataclass(frozen=True)
@@ -170,11 +191,11 @@ class AnnualGroup:
         return any(row.grade is not None for row in self.rows)
 
 
-def _quarter_cells(codes: Sequence[str]) -> dict[int, dict[str, tuple[Decimal | None, int | None]]]:
+def _quarter_cells(codes: Sequence[str], programme: str) -> dict[int, dict[str, tuple[Decimal | None, int | None]]]:
     """Each department's stored (final score, rank) per published quarter, by department id then quarter code."""
-    rows = DepartmentResult.objects.filter(quarter__code__in=list(codes)).values_list(
-        "department_id", "quarter__code", "score", "rank"
-    )
+    rows = DepartmentResult.objects.filter(
+        quarter__code__in=list(codes), quarter__programme__code=programme
+    ).values_list("department_id", "quarter__code", "score", "rank")
     cells: dict[int, dict[str, tuple[Decimal | None, int | None]]] = {}
     for department, quarter, score, rank in rows:
         cells.setdefault(department, {})[quarter] = (score, rank)
@@ -183,7 +204,7 @@ def _quarter_cells(codes: Sequence[str]) -> dict[int, dict[str, tuple[Decimal | 
 
 def annual_groups(annual: AnnualResults) -> list[AnnualGroup]:
     """The annual results per ranking group, with each published quarter's final score and rank beside it."""
-    cells = _quarter_cells(annual.quarters)
+    cells = _quarter_cells(annual.quarters, annual.programme)
     groups: dict[str, AnnualGroup] = {}
     for row in annual.departments:
         if row.group not in groups:

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from departments.models import Unit
+from departments.models import Programme, Unit, workstyle
 from evaluation.models import FROZEN_STATUSES, DepartmentResult, Quarter, QuarterStatus, ResultSnapshot, Source
 from evaluation.results_model import (
     AdjustmentInfo,
@@ -227,16 +227,20 @@ def results_roster(quarter: Quarter) -> Roster:
 # --- rule 8 ------------------------------------------------------------------------------------------------------
 
 
-def _year_snapshots(prefix: str) -> list[QuarterResults]:
+def _year_snapshots(prefix: str, programme: Programme) -> list[QuarterResults]:
     payloads = (
-        ResultSnapshot.objects.filter(quarter__code__startswith=prefix, quarter__status=QuarterStatus.PUBLISHED)
+        ResultSnapshot.objects.filter(
+            quarter__code__startswith=prefix, quarter__status=QuarterStatus.PUBLISHED, quarter__programme=programme
+        )
         .order_by("quarter__code")
         .values_list("payload", flat=True)
     )
     return [QuarterResults.from_snapshot(payload) for payload in payloads]
 
 
-def _annual_departments(snapshots: list[QuarterResults], finals: dict[int, list[Fraction]]) -> list[DepartmentInput]:
+def _annual_departments(
+    snapshots: list[QuarterResults], finals: dict[int, list[Fraction]], programme: Programme
+) -> list[DepartmentInput]:
     """The year's departments as the latest snapshot naming each one froze them (name, group, order).
 
     A year without a published quarter has nothing frozen: it lists the units evaluated today, none scored.
@@ -248,7 +252,9 @@ def _annual_departments(snapshots: list[QuarterResults], finals: dict[int, list[
     missing = [pk for pk in finals if pk not in listed]
     if snapshots and not missing:
         return list(listed.values())
-    wanted = Q(id__in=missing) if snapshots else Q(id__in=missing) | Q(pk__in=Unit.objects.evaluated().values("pk"))
+    wanted = (
+        Q(id__in=missing) if snapshots else Q(id__in=missing) | Q(pk__in=Unit.objects.evaluated(programme).values("pk"))
+    )
     for u in Unit.objects.filter(wanted):
         listed[u.id] = DepartmentInput(id=u.id, code=u.code, name=u.name, group=u.group, order=u.order)
     return list(listed.values())
@@ -261,23 +267,25 @@ def annual_grades(snapshots: list[QuarterResults]) -> tuple[GradeRule, ...]:
     return tuple(GradeRule(g.label, g.quota, g.min_score) for g in snapshots[-1].settings.grades)
 
 
-def annual_results(year: int) -> AnnualResults:
+def annual_results(year: int, programme: Programme | None = None) -> AnnualResults:
     """Rule 8: each department's mean unrounded final score over the year's published quarters, ranked by rule 6.
 
+    Only the quarters of `programme` (default: work style) count: programmes never mix (docs/design.md).
     Names, groups and display order are those the year's snapshots froze (the latest quarter's). Departments
     never scored in the year are listed after the ranked ones of their group with rank and score None.
     """
+    programme = programme or workstyle()
     prefix = f"{year:04d}Q"
-    snapshots = _year_snapshots(prefix)
+    snapshots = _year_snapshots(prefix, programme)
     rows = DepartmentResult.objects.filter(
-        quarter__code__startswith=prefix, quarter__status=QuarterStatus.PUBLISHED
+        quarter__code__startswith=prefix, quarter__status=QuarterStatus.PUBLISHED, quarter__programme=programme
     ).values_list("department_id", "final_exact")
     finals: dict[int, list[Fraction]] = defaultdict(list)
     for department_id, exact in rows:
         finals.setdefault(department_id, [])
         if exact:
             finals[department_id].append(Fraction(exact))
-    departments = sorted(_annual_departments(snapshots, finals), key=lambda d: (d.order, d.code))
+    departments = sorted(_annual_departments(snapshots, finals, programme), key=lambda d: (d.order, d.code))
     entries = [AnnualInput(department=d, finals=tuple(finals.get(d.id, ()))) for d in departments]
     annual = compute_annual(entries, annual_grades(snapshots))
     return AnnualResults(
@@ -298,4 +306,5 @@ def annual_results(year: int) -> AnnualResults:
         ),
         groups=annual.groups,
         quarters=tuple(results.quarter for results in snapshots),
+        programme=programme.code,
     )

@@ -88,9 +88,13 @@ def _value_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tupl
 
 
 def published_before(quarter: Quarter) -> QuerySet[DepartmentResult]:
-    """The ranked results of the published quarters before `quarter`: what rules 7 and 11 look back on."""
+    """The ranked results of the programme's published quarters before `quarter`: what rules 7 and 11 look
+    back on."""
     return DepartmentResult.objects.filter(
-        quarter__status=QuarterStatus.PUBLISHED, quarter__code__lt=quarter.code, rank__isnull=False
+        quarter__status=QuarterStatus.PUBLISHED,
+        quarter__programme_id=quarter.programme_id,
+        quarter__code__lt=quarter.code,
+        rank__isnull=False,
     )
 
 
@@ -132,10 +136,10 @@ def _counted_ballots(quarter: Quarter) -> dict[str, int]:
     return {source: found.get(source, 0) for source in SOURCES}
 
 
-def _departments() -> tuple[DepartmentInput, ...]:
+def _departments(quarter: Quarter) -> tuple[DepartmentInput, ...]:
     return tuple(
         DepartmentInput(id=u.id, code=u.code, name=u.name, group=u.group, order=u.order)
-        for u in Unit.objects.evaluated()
+        for u in Unit.objects.evaluated(quarter.programme)
         .order_by("order", "code")
         .only("id", "code", "name", "kind", "ranking_group", "order")
     )
@@ -154,7 +158,7 @@ def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
 def _scoring_data(quarter: Quarter) -> QuarterScoringData:
     criteria = tuple(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
     levels = tuple(Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"))
-    departments = _departments()
+    departments = _departments(quarter)
     adjustments = tuple(
         DepartmentAdjustment(department_id=row[0], points=row[1], reason=row[2])
         for row in Adjustment.objects.filter(quarter=quarter)

@@ -58,8 +58,8 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def _check_department(department: Unit) -> None:
-    if not Unit.objects.evaluated().filter(pk=department.pk).exists():
+def _check_department(department: Unit, quarter: Quarter) -> None:
+    if not Unit.objects.evaluated(quarter.programme).filter(pk=department.pk).exists():
         raise ValidationError(_("%(unit)s is not an evaluated department.") % {"unit": department})
 
 
@@ -92,7 +92,7 @@ def adjustment_add(
 ) -> Adjustment:
     """Add an adjustment to an evaluated department of a closed quarter; audited."""
     locked = _lock_closed_quarter(quarter.pk)
-    _check_department(department)
+    _check_department(department, locked)
     adjustment = Adjustment(
         quarter=locked,
         department=department,
@@ -132,7 +132,7 @@ def adjustment_update(
     adjustment = Adjustment.objects.select_for_update().select_related("department").get(pk=adjustment.pk)
     old = _describe(adjustment)
     if department is not None:
-        _check_department(department)
+        _check_department(department, locked)
         adjustment.department = department
     adjustment.points = clean_points(points)
     adjustment.reason = _clean_reason(reason)

@@ -89,7 +89,7 @@ class BallotSheet:
 def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> BallotSheet:
     """Load the sheet of `quarter` (three queries), or two when the evaluated `departments` are already loaded."""
     if departments is None:
-        names = dict(Unit.objects.evaluated().order_by("order", "code").values_list("pk", "name"))
+        names = dict(Unit.objects.evaluated(quarter.programme).order_by("order", "code").values_list("pk", "name"))
     else:
         names = {unit.pk: unit.name for unit in departments}
     uses_levels = quarter.scale == Scale.LEVELS
@@ -122,11 +122,16 @@ def _check_cap(sheet: BallotSheet, rows: list[tuple[int, int, int]], *, source: 
     )
 
 
-def ballot_targets(quarter: Quarter, *, source: str, rater_unit: Unit | None) -> list[Unit]:
-    """The departments a ballot of `source` rates, in display order (never the rater's own for peer)."""
-    units = Unit.objects.evaluated().order_by("order", "code")
+def ballot_targets(quarter: Quarter, *, source: str, rater_unit: Unit | None, rater: Any = None) -> list[Unit]:
+    """The targets a ballot of `source` offers, in display order: those in the rater's scope (the rating unit's,
+    or the leader `rater`'s; see ballot_rules.scope_target_ids), never the rater's own for peer. This is the
+    "T" of a ballot: the targets it offers."""
+    units = Unit.objects.evaluated(quarter.programme).order_by("order", "code")
     if source == Source.PEER and rater_unit is not None:
         units = units.exclude(pk=rater_unit.pk)
+    scope = rules.scope_target_ids(quarter, source=source, rater_unit=rater_unit, rater=rater)
+    if scope is not None:
+        units = units.filter(pk__in=scope)
     return list(units)
 
 
@@ -221,9 +226,12 @@ def ballot_check(
     if sheet is None or sheet.quarter_id != quarter.pk:
         sheet = ballot_sheet(quarter)
     own_unit_id = who.unit.pk if who.unit is not None else None
-    rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit_id=own_unit_id)
+    scope = rules.scope_target_ids(quarter, source=source, rater_unit=who.unit, rater=who.user)
+    rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit_id=own_unit_id, scope=scope)
     _check_cap(sheet, rows, source=source, own_unit_id=own_unit_id)
-    notes = _clean_comments(comments or {}, source=source, targets=sheet.departments, own_unit_id=own_unit_id)
+    notes = _clean_comments(
+        comments or {}, source=source, targets=sheet.departments, own_unit_id=own_unit_id, scope=scope
+    )
     rules.check_not_empty(values=len(rows), comments=len(notes))
     if "\x00" in label:
         raise BallotRefused(_("The paper ballot number contains a null character, which is not allowed."), code="label")
@@ -278,7 +286,9 @@ def ballots_import(*, quarter: Quarter, ballots: Iterable[PaperBallot]) -> int:
     count = 0
     pending: list[tuple[PaperBallot, _Rater]] = []
     for paper in ballots:
-        refusal = rules.paper_rater_refusal(paper.source, rater=paper.rater, rater_unit=paper.rater_unit)
+        refusal = rules.paper_rater_refusal(
+            paper.source, rater=paper.rater, rater_unit=paper.rater_unit, kinds=quarter.programme.kinds
+        )
         empty = not paper.rows and not paper.notes
         if refusal or empty:
             _import_batch(quarter, pending)  # an earlier ballot's duplicate is reported first, as before
@@ -417,7 +427,7 @@ def _resolve_rater(
         return _paper_rater(quarter, source=source, rater=rater, rater_unit=rater_unit)
     if source == Source.GRASSROOTS and code:
         return _code_rater(quarter, code=code)
-    if refusal := rules.account_refusal(source, rater):
+    if refusal := rules.account_refusal(source, rater, quarter.programme.kinds):
         raise BallotRefused(refusal, code="role")
     unit = None if source == Source.LEADERSHIP else rater.unit
     if source == Source.PEER and rater_unit is not None and rater_unit.pk != unit.pk:
@@ -445,7 +455,7 @@ def _code_rater(quarter: Quarter, *, code: str | BallotCode) -> _Rater:
 
 
 def _paper_rater(quarter: Quarter, *, source: str, rater: Any, rater_unit: Unit | None) -> _Rater:
-    if refusal := rules.paper_rater_refusal(source, rater=rater, rater_unit=rater_unit):
+    if refusal := rules.paper_rater_refusal(source, rater=rater, rater_unit=rater_unit, kinds=quarter.programme.kinds):
         raise BallotRefused(refusal, code="role")
     if source == Source.LEADERSHIP:
         rules.check_not_voted(quarter, source, user=rater)
@@ -471,6 +481,7 @@ def _clean_values(
     values: Mapping[tuple[int, int], Any],
     sheet: BallotSheet,
     own_unit_id: int | None,
+    scope: frozenset[int] | None,
 ) -> list[tuple[int, int, int]]:
     """(department id, criterion id, value in hundredths) for every non-abstention cell."""
     targets = sheet.departments
@@ -478,7 +489,7 @@ def _clean_values(
     scale = sheet.scale
     rows = []
     for (department_id, criterion_id), raw in values.items():
-        rules.check_target(department_id, source=source, targets=targets, own_unit_id=own_unit_id)
+        rules.check_target(department_id, source=source, targets=targets, own_unit_id=own_unit_id, scope=scope)
         rules.check_criterion(criterion_id, criteria=criteria, quarter_code=quarter.code)
         centi = rules.cell_centi(raw, scale=scale, department=targets[department_id], criterion=criteria[criterion_id])
         if centi is not None:
@@ -487,11 +498,16 @@ def _clean_values(
 
 
 def _clean_comments(
-    comments: Mapping[int, str], *, source: str, targets: dict[int, str], own_unit_id: int | None
+    comments: Mapping[int, str],
+    *,
+    source: str,
+    targets: dict[int, str],
+    own_unit_id: int | None,
+    scope: frozenset[int] | None,
 ) -> dict[int, str]:
     cleaned = {}
     for department_id, text in comments.items():
-        rules.check_target(department_id, source=source, targets=targets, own_unit_id=own_unit_id)
+        rules.check_target(department_id, source=source, targets=targets, own_unit_id=own_unit_id, scope=scope)
         text = text or ""
         if refusal := rules.comment_refusal(text, department=targets[department_id], max_length=COMMENT_MAX_LENGTH):
             raise BallotRefused(refusal, code="comment")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction, AuditEntry
 from audit.services import audit_record
+from departments.models import Programme, workstyle
 from evaluation import ballot_rules as rules
 from evaluation.criteria_templates import (
     DEFAULT_LEVELS,
@@ -56,6 +57,7 @@ def quarter_create(
     *,
     code: str,
     actor: Any = None,
+    programme: Programme | None = None,
     template: str = WORK_STYLE.key,
     criteria: Sequence[CriterionSpec] | None = None,
     levels: Sequence[LevelSpec] | None = None,
@@ -69,9 +71,10 @@ def quarter_create(
     """
     if template not in TEMPLATES:
         raise ValidationError(_("Unknown criteria template."))
-    if Quarter.objects.filter(code=code).exists():
+    programme = programme or workstyle()
+    if quarter_exists(programme, code):
         raise ValidationError(_("Quarter %(code)s already exists.") % {"code": code})
-    quarter = Quarter(code=code, template=template, **settings)
+    quarter = Quarter(code=code, programme=programme, template=template, **settings)
     quarter.full_clean()
     _validate_settings(quarter)
     specs = list(criteria if criteria is not None else TEMPLATES[template].criteria)
@@ -93,22 +96,28 @@ def quarter_create(
     return quarter
 
 
-def quarter_previous(code: str) -> Quarter | None:
-    """The latest quarter before `code`, the one a new quarter copies its settings from."""
-    return Quarter.objects.filter(code__lt=code).order_by("-code").first()
+def quarter_exists(programme: Programme, code: str) -> bool:
+    """Whether the programme already has a quarter `code` (a quarter is identified by programme and code)."""
+    return Quarter.objects.filter(programme=programme, code=code).exists()
+
+
+def quarter_previous(code: str, programme: Programme | None = None) -> Quarter | None:
+    """The latest quarter of the programme before `code`, the one a new quarter copies its settings from."""
+    return Quarter.objects.filter(programme=programme or workstyle(), code__lt=code).order_by("-code").first()
 
 
 @transaction.atomic
-def quarter_create_from_previous(*, code: str, actor: Any = None) -> Quarter:
+def quarter_create_from_previous(*, code: str, programme: Programme | None = None, actor: Any = None) -> Quarter:
     """Create a draft quarter with the previous quarter's settings (its announcement period too), levels and
     criteria (not its window)."""
-    previous = quarter_previous(code)
+    previous = quarter_previous(code, programme)
     if previous is None:
         raise ValidationError(_("There is no earlier quarter to copy the settings from."))
     settings = {field: getattr(previous, field) for field in SCORING_FIELDS + LIFECYCLE_FIELDS}
     return quarter_create(
         code=code,
         actor=actor,
+        programme=previous.programme,
         template=previous.template or WORK_STYLE.key,
         criteria=criteria_specs(previous),
         levels=level_specs(previous),

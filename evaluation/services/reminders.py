@@ -49,7 +49,9 @@ def non_voters(quarter: Quarter) -> list[User]:
     if quarter.weight_peer > 0:
         voted_units = rules.voters(quarter, Source.PEER)
         users += (
-            role_members(Role.DEPARTMENT_REP).filter(unit__in=Unit.objects.evaluated()).exclude(unit__in=voted_units)
+            role_members(Role.DEPARTMENT_REP)
+            .filter(unit__in=Unit.objects.evaluated(quarter.programme))
+            .exclude(unit__in=voted_units)
         )
     if quarter.weight_leadership > 0:
         users += role_members(Role.LEADER).exclude(pk__in=rules.voters(quarter, Source.LEADERSHIP))

@@ -6,14 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from departments.models import Unit
+from departments.models import Programme, Unit
 from departments.roles import Role
-from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus
+from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus, annual_lookup, quarter_lookup
 
 MANAGE = "evaluation.manage_quarters"
+# Years a URL may name.
+YEARS = range(2000, 2200)
 
 
 def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -21,9 +23,17 @@ def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return login_required(permission_required(MANAGE, raise_exception=True)(view))
 
 
+def annual_programme(key: str) -> tuple[Programme, int]:
+    """The programme and year an annual key names; a 404 for an unknown programme or a year out of range."""
+    programme_code, year = annual_lookup(key)
+    if year not in YEARS:
+        raise Http404
+    return get_object_or_404(Programme, code=programme_code), year
+
+
 def managed_quarter(code: str) -> Quarter:
     """A quarter for the evaluation group: every manager may run every quarter."""
-    return get_object_or_404(Quarter, code=code)
+    return get_object_or_404(Quarter, **quarter_lookup(code))
 
 
 # --- results: who reads which quarter, which department, and what of it ----------------------------------------

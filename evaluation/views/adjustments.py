@@ -42,7 +42,7 @@ def adjustment_list(request: HttpRequest, code: str) -> HttpResponse:
 @manager_required
 def adjustment_add_view(request: HttpRequest, code: str) -> HttpResponse:
     quarter = managed_quarter(code)
-    form = AdjustmentForm(request.POST or None)
+    form = AdjustmentForm(request.POST or None, quarter=quarter)
     if request.method == "POST" and form.is_valid():
         try:
             adjustment_add(quarter=quarter, actor=request.user, **form.cleaned_data)
@@ -50,7 +50,7 @@ def adjustment_add_view(request: HttpRequest, code: str) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The adjustment was added."))
-            return redirect("evaluation:adjustments", code=quarter.code)
+            return redirect("evaluation:adjustments", code=quarter.key)
     context = {"quarter": quarter, "form": form, "refusal": adjustment_refusal(quarter), "adding": True}
     return render(request, "evaluation/adjustments/form.html", context)
 
@@ -61,7 +61,7 @@ def adjustment_edit_view(request: HttpRequest, code: str, pk: int) -> HttpRespon
     quarter = managed_quarter(code)
     adjustment = _get_adjustment_for_user(request, quarter, pk)
     initial = {"department": adjustment.department, "points": f"{adjustment.points:.2f}", "reason": adjustment.reason}
-    form = AdjustmentForm(request.POST or None, initial=initial)
+    form = AdjustmentForm(request.POST or None, initial=initial, quarter=quarter)
     if request.method == "POST" and form.is_valid():
         try:
             adjustment_update(adjustment=adjustment, actor=request.user, **form.cleaned_data)
@@ -69,7 +69,7 @@ def adjustment_edit_view(request: HttpRequest, code: str, pk: int) -> HttpRespon
             _form_error(form, error)
         else:
             messages.success(request, _("The adjustment was changed."))
-            return redirect("evaluation:adjustments", code=quarter.code)
+            return redirect("evaluation:adjustments", code=quarter.key)
     context = {"quarter": quarter, "form": form, "refusal": adjustment_refusal(quarter), "adjustment": adjustment}
     return render(request, "evaluation/adjustments/form.html", context)
 
@@ -87,6 +87,6 @@ def adjustment_delete_view(request: HttpRequest, code: str, pk: int) -> HttpResp
                 messages.error(request, message)
         else:
             messages.success(request, _("The adjustment was removed."))
-        return redirect("evaluation:adjustments", code=quarter.code)
+        return redirect("evaluation:adjustments", code=quarter.key)
     context = {"quarter": quarter, "adjustment": adjustment, "refusal": adjustment_refusal(quarter)}
     return render(request, "evaluation/adjustments/delete.html", context)

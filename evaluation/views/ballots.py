@@ -121,16 +121,16 @@ def _not_collected(request: HttpRequest, message: str) -> HttpResponse:
 
 def _pick_quarter(request: HttpRequest, source: str) -> Quarter | HttpResponse:
     """The open quarter the rater votes in: the only one collecting `source`, or the one named by `quarter`."""
-    every_open = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+    every_open = [quarter for quarter in _open_quarters() if _takes_part(quarter, source, request.user)]
     open_quarters = [quarter for quarter in every_open if rules.quarter_source_refusal(quarter, source) is None]
     wanted = (request.POST if request.method == "POST" else request.GET).get("quarter", "")
     if wanted:
-        chosen = next((q for q in every_open if q.code == wanted), None)
+        chosen = next((q for q in every_open if q.key == wanted), None)
         if chosen is None:
             return _notice(
                 request,
                 title=_("Voting is not open"),
-                message=_("Quarter %(quarter)s is not open for voting.") % {"quarter": wanted[:7]},
+                message=_("Quarter %(quarter)s is not open for voting.") % {"quarter": wanted[:40]},
                 status=400 if request.method == "POST" else 404,
             )
         if refusal := rules.quarter_source_refusal(chosen, source):
@@ -163,7 +163,8 @@ def _account_ballot(request: HttpRequest, *, source: str, own_unit: Unit | None)
         return _already_voted(
             request, rules.already_voted_message(source, quarter_code=quarter.code, user=request.user, unit=unit)
         )
-    grid = BallotGrid(quarter, source=source, own_unit=own_unit)
+    rating_unit = request.user.unit if source == Source.GRASSROOTS else own_unit
+    grid = BallotGrid(quarter, source=source, own_unit=own_unit, rating_unit=rating_unit, rater=request.user)
     if request.method == "POST":
         try:
             return _submit(request, grid, unit=own_unit, rater=request.user, rater_unit=own_unit)
@@ -189,6 +190,20 @@ def ballot_leadership(request: HttpRequest) -> HttpResponse:
     return _account_ballot(request, source=Source.LEADERSHIP, own_unit=None)
 
 
+def _rated_kinds() -> set[str]:
+    """The kinds some open programme rates: a branch's secretary reaches the peer ballot of a branch programme."""
+    return {kind for quarter in _open_quarters() for kind in quarter.programme.kinds}
+
+
+def _takes_part(quarter: Quarter, source: str, user: Any) -> bool:
+    """A peer rater takes part in the programmes that rate its unit's kind; other raters in every one."""
+    return source != Source.PEER or (user.unit is not None and user.unit.kind in quarter.programme.kinds)
+
+
+def _open_quarters() -> list[Quarter]:
+    return list(Quarter.objects.filter(status=QuarterStatus.OPEN).select_related("programme").order_by("code"))
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -196,7 +211,7 @@ def ballot_peer(request: HttpRequest) -> HttpResponse:
     """A department's peer ballot, by its representative: every other department, never its own."""
     _require_role(request, "evaluation.submit_peer_ballot", Role.DEPARTMENT_REP)
     unit = request.user.unit
-    if refusal := rules.rating_unit_refusal(Source.PEER, unit):
+    if refusal := rules.rating_unit_refusal(Source.PEER, unit, _rated_kinds()):
         return _notice(request, title=_("No department"), message=refusal, status=403)
     return _account_ballot(request, source=Source.PEER, own_unit=unit)
 
@@ -236,7 +251,7 @@ def _find_code(text: str) -> BallotCode | None:
     # Codes are ASCII letters and digits: anything else (a NUL, which PostgreSQL refuses, too) matches none.
     if not (normalised.isascii() and normalised.isalnum()):
         return None
-    return BallotCode.objects.select_related("quarter", "unit").filter(code=normalised).first()
+    return BallotCode.objects.select_related("quarter__programme", "unit").filter(code=normalised).first()
 
 
 @never_cache
@@ -288,11 +303,11 @@ def _code_ballot(request: HttpRequest, found: BallotCode) -> HttpResponse:
         return _notice(request, title=_("Voting is not open"), message=refusal)
     if refusal := rules.quarter_source_refusal(quarter, Source.GRASSROOTS):
         return _not_collected(request, refusal)
-    grid = BallotGrid(quarter, source=Source.GRASSROOTS)
+    grid = BallotGrid(quarter, source=Source.GRASSROOTS, rating_unit=found.unit)
     shown_code = format_code(found.code)
     if request.method == "POST" and "open" not in request.POST:
         try:
-            if request.POST.get("quarter", quarter.code) != quarter.code:
+            if request.POST.get("quarter", quarter.key) != quarter.key:
                 raise BallotRefused(
                     _("This ballot code belongs to another quarter. Nothing was stored."), code="tampered"
                 )

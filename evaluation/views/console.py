@@ -101,14 +101,15 @@ def quarter_create_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("Quarter %(code)s created as a draft.") % {"code": quarter.code})
-            return redirect("evaluation:console", code=quarter.code)
+            return redirect("evaluation:console", code=quarter.key)
     return render(request, "evaluation/console/quarter_create.html", {"form": form})
 
 
 def _create(data: dict[str, Any], *, actor: Any) -> Quarter:
+    programme = data["programme"]
     if data["start_from"] == COPY_PREVIOUS:
-        return quarter_create_from_previous(code=data["code"], actor=actor)
-    return quarter_create(code=data["code"], template=data["start_from"], actor=actor)
+        return quarter_create_from_previous(code=data["code"], programme=programme, actor=actor)
+    return quarter_create(code=data["code"], programme=programme, template=data["start_from"], actor=actor)
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,7 +122,7 @@ def console_view(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         form = QuarterSettingsForm(request.POST, **form_kwargs)
         if form.is_valid() and _save_settings(request, quarter, form):
-            return redirect("evaluation:console", code=quarter.code)
+            return redirect("evaluation:console", code=quarter.key)
     else:
         form = QuarterSettingsForm(**form_kwargs)
     return render(request, "evaluation/console/console.html", _console_context(request, quarter, form))
@@ -182,14 +183,14 @@ def quarter_rename_view(request: HttpRequest, code: str) -> HttpResponse:
     form = QuarterRenameForm(request.POST)
     if not form.is_valid():
         _show_form_errors(request, form)
-        return redirect("evaluation:console", code=quarter.code)
+        return redirect("evaluation:console", code=quarter.key)
     try:
         quarter_rename(quarter=quarter, actor=request.user, title=form.cleaned_data["title"])
     except ValidationError as error:
         _show_errors(request, error)
     else:
         messages.success(request, _("Title saved."))
-    return redirect("evaluation:console", code=quarter.code)
+    return redirect("evaluation:console", code=quarter.key)
 
 
 @require_POST
@@ -200,7 +201,7 @@ def quarter_delete_view(request: HttpRequest, code: str) -> HttpResponse:
         quarter_delete(quarter=quarter, actor=request.user)
     except ValidationError as error:
         _show_errors(request, error)
-        return redirect("evaluation:console", code=quarter.code)
+        return redirect("evaluation:console", code=quarter.key)
     messages.success(request, _("Draft quarter %(code)s deleted.") % {"code": code})
     return redirect("evaluation:quarter_list")
 
@@ -215,7 +216,7 @@ def transition_view(request: HttpRequest, code: str) -> HttpResponse:
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
-        return redirect("evaluation:console", code=quarter.code)
+        return redirect("evaluation:console", code=quarter.key)
     try:
         quarter_transition(
             quarter=quarter, to=form.cleaned_data["to"], actor=request.user, reason=form.cleaned_data["reason"]
@@ -227,7 +228,7 @@ def transition_view(request: HttpRequest, code: str) -> HttpResponse:
             request,
             _("%(code)s is now %(status)s.") % {"code": quarter.code, "status": quarter.get_status_display()},
         )
-    return redirect("evaluation:console", code=quarter.code)
+    return redirect("evaluation:console", code=quarter.key)
 
 
 # --- codes --------------------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
     form = CodesIssueForm(request.POST)
     if not form.is_valid():
         _show_form_errors(request, form)
-        return redirect(reverse("evaluation:console", args=[quarter.code]) + "#codes")
+        return redirect(reverse("evaluation:console", args=[quarter.key]) + "#codes")
     unit, count = form.cleaned_data["unit"], form.cleaned_data["count"]
     try:
         codes_issue(quarter=quarter, unit=unit, count=count, actor=request.user)
@@ -248,7 +249,7 @@ def codes_issue_view(request: HttpRequest, code: str) -> HttpResponse:
         _show_errors(request, error)
     else:
         messages.success(request, _("%(count)s codes issued for %(unit)s.") % {"count": count, "unit": unit.name})
-    return redirect(reverse("evaluation:console", args=[quarter.code]) + "#codes")
+    return redirect(reverse("evaluation:console", args=[quarter.key]) + "#codes")
 
 
 def _public_link(request: HttpRequest, url_name: str, code: str) -> str:
@@ -345,7 +346,7 @@ def remind_view(request: HttpRequest, code: str) -> HttpResponse:
             )
             % {"sent": result.sent, "missing": result.without_email, "locked": result.cannot_log_in},
         )
-    return redirect(reverse("evaluation:console", args=[quarter.code]) + "#participation")
+    return redirect(reverse("evaluation:console", args=[quarter.key]) + "#participation")
 
 
 # --- voids --------------------------------------------------------------------------------------------
@@ -409,7 +410,7 @@ def void_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse:
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("Voided the %(ballot)s.") % {"ballot": ballot_description(ballot)})
-            return redirect("evaluation:ballots", code=quarter.code)
+            return redirect("evaluation:ballots", code=quarter.key)
     return _ballot_page(request, quarter, ballot, form=form)
 
 
@@ -428,7 +429,7 @@ def unvoid_view(request: HttpRequest, code: str, ballot_id: Any) -> HttpResponse
             messages.success(
                 request, _("Restored the %(ballot)s: it counts again.") % {"ballot": ballot_description(ballot)}
             )
-            return redirect("evaluation:ballots", code=quarter.code)
+            return redirect("evaluation:ballots", code=quarter.key)
     return _ballot_page(request, quarter, ballot, form=form)
 
 

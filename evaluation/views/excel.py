@@ -22,9 +22,10 @@ from evaluation.criteria_templates import level_display
 from evaluation.exports import export_annual, export_quarter, export_quarter_template, quarter_filename
 from evaluation.forms.excel import EntryGrid, EntryPickForm, QuarterImportForm
 from evaluation.imports import quarter_import
-from evaluation.models import Ballot, Origin, Quarter, Source
+from evaluation.models import Ballot, Origin, Quarter, Source, quarter_lookup
+from evaluation.selectors.quarters import BY_PROGRAMME
 from evaluation.services.ballots import BallotRefused, ballot_submit, ballot_targets
-from evaluation.views.access import managed_quarter, manager_required
+from evaluation.views.access import annual_programme, managed_quarter, manager_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,8 +51,9 @@ def export_quarter_view(request: HttpRequest, code: str) -> FileResponse:
 
 @require_GET
 @manager_required
-def export_annual_view(request: HttpRequest, year: int) -> FileResponse:
-    return _xlsx_response(lambda out: export_annual(year, out), f"results-{year}.xlsx")
+def export_annual_view(request: HttpRequest, year: str) -> FileResponse:
+    programme, number = annual_programme(year)
+    return _xlsx_response(lambda out: export_annual(number, out, programme), f"results-{year}.xlsx")
 
 
 @require_GET
@@ -68,7 +70,7 @@ def _template_quarter(code: str) -> Quarter:
     """The quarter named by `?quarter=`: a 404 when there is none, or the text is no quarter code (e.g. holds NUL)."""
     if not re.fullmatch(QuarterCodeConverter.regex, code):
         raise Http404
-    return get_object_or_404(Quarter, code=code)
+    return get_object_or_404(Quarter, **quarter_lookup(code))
 
 
 # --- upload --------------------------------------------------------------------------------------------------------
@@ -90,7 +92,7 @@ def import_quarter_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, result.summary())
             return redirect("evaluation:import_quarter")
-    quarters = Quarter.objects.order_by("-code")
+    quarters = Quarter.objects.select_related("programme").order_by(*BY_PROGRAMME)
     return render(
         request,
         "evaluation/excel/import.html",
@@ -111,7 +113,7 @@ def entry_view(request: HttpRequest) -> HttpResponse:
         return render(request, "evaluation/excel/entry.html", {"pick": pick, "grid": None})
     chosen = pick.cleaned_data
     quarter, source = chosen["quarter"], chosen["source"]
-    grid = _grid(quarter, source=source, unit=chosen["unit"])
+    grid = _grid(quarter, source=source, unit=chosen["unit"], rater=chosen["rater"])
     label = ""
     if request.method == "POST":
         label = request.POST.get("label", "").strip()[:64]
@@ -169,8 +171,11 @@ def _group_units_by_kind(field: Any) -> None:
     field.choices = [("", field.empty_label), *((kind.label, units) for kind, units in groups.items() if units)]
 
 
-def _grid(quarter: Quarter, *, source: str, unit: Any) -> EntryGrid:
-    departments = ballot_targets(quarter, source=source, rater_unit=unit if source == Source.PEER else None)
+def _grid(quarter: Quarter, *, source: str, unit: Any, rater: Any) -> EntryGrid:
+    """The paper ballot's grid: the targets in its rater's scope (docs/design.md, "Rater scopes")."""
+    departments = ballot_targets(
+        quarter, source=source, rater_unit=None if source == Source.LEADERSHIP else unit, rater=rater
+    )
     return EntryGrid(
         quarter=quarter,
         departments=departments,

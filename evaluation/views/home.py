@@ -125,12 +125,12 @@ def _rating_sources(user: Any) -> list[tuple[str, str]]:
 
 
 def _ballot_card(user: Any, quarter: Quarter, source: str, url_name: str, *, several: bool) -> Card:
-    title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.code, "source": Source(source).label}
+    title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.full_name, "source": Source(source).label}
     if rules.has_voted(quarter, source, user=user, unit=user.unit):
         return Card(title=title, text=_("Thank you, this ballot has been submitted."), status=_("Voted"), done=True)
     if refusal := ballot_window_refusal(quarter):
         return Card(title=title, text=refusal, status=_("Not open now"))
-    url = reverse(url_name) + (f"?quarter={quarter.code}" if several else "")
+    url = reverse(url_name) + (f"?quarter={quarter.key}" if several else "")
     return Card(
         title=title,
         text=_("Rate the departments on each criterion; it takes a few minutes."),
@@ -144,7 +144,7 @@ def _ballot_cards(user: Any) -> list[Card]:
     sources = _rating_sources(user)
     if not sources:
         return []
-    quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).order_by("code"))
+    quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).select_related("programme").order_by("code"))
     several = len(quarters) > 1
     # A source of weight 0 is not collected in that quarter, so it gets no card (docs/scoring.md).
     return [

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from departments.models import Unit
-from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus, ResultSnapshot
+from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus, ResultSnapshot, quarter_key, quarter_lookup
 from evaluation.results_model import QuarterResults
 from evaluation.selectors.department import department_detail, openable_for_scope
 from evaluation.selectors.rankings import (
@@ -31,6 +31,7 @@ from evaluation.selectors.rankings import (
 )
 from evaluation.selectors.results import annual_results, quarter_results, snapshot_results
 from evaluation.views.access import (
+    annual_programme,
     department_link_scope,
     may_view_department,
     may_view_results,
@@ -41,7 +42,6 @@ from evaluation.views.access import (
 )
 
 # Years outside this range cannot hold a quarter worth showing; they are refused rather than queried.
-YEARS = range(2000, 2200)
 
 # A published quarter's ranking tables are frozen with its snapshot, so they are rendered once per snapshot,
 # language and link scope and then served from the cache. Bump the version when _ranking_tables.html or the
@@ -59,7 +59,7 @@ def _require_results_access(request: HttpRequest) -> None:
 def _get_quarter_for_user(request: HttpRequest, code: str, queryset: QuerySet[Quarter] | None = None) -> Quarter:
     """The quarter whose results the user may see; unpublished quarters do not exist for ordinary readers."""
     _require_results_access(request)
-    quarter = get_object_or_404(Quarter if queryset is None else queryset, code=code)
+    quarter = get_object_or_404(Quarter if queryset is None else queryset, **quarter_lookup(code))
     if not quarter_results_visible(request.user, quarter):
         raise Http404
     return quarter
@@ -68,7 +68,7 @@ def _get_quarter_for_user(request: HttpRequest, code: str, queryset: QuerySet[Qu
 def _get_method_quarter_for_user(request: HttpRequest, code: str) -> Quarter:
     """Settings are not results: every reader may see them once the quarter is no longer a draft."""
     _require_results_access(request)
-    quarter = get_object_or_404(Quarter, code=code)
+    quarter = get_object_or_404(Quarter, **quarter_lookup(code))
     if quarter.status == QuarterStatus.DRAFT and not sees_provisional(request.user):
         raise Http404
     return quarter
@@ -161,13 +161,18 @@ def department(request: HttpRequest, code: str, department_code: str) -> HttpRes
 
 
 @login_required
-def annual(request: HttpRequest, year: int) -> HttpResponse:
-    """The annual ranking of a year (docs/scoring.md rule 8) beside each published quarter's score and rank."""
+def annual(request: HttpRequest, year: str) -> HttpResponse:
+    """The annual ranking of a programme's year (docs/scoring.md rule 8) beside each published quarter's."""
     _require_results_access(request)
-    if year not in YEARS:
-        raise Http404
-    results = annual_results(year)
-    context = {"year": year, "quarter_codes": results.quarters, "groups": annual_groups(results)}
+    programme, number = annual_programme(year)
+    results = annual_results(number, programme)
+    context = {
+        "year": number,
+        "programme": programme,
+        "annual_key": year,
+        "quarter_codes": [(code, quarter_key(programme.code, code)) for code in results.quarters],
+        "groups": annual_groups(results),
+    }
     return render(request, "evaluation/results/annual.html", context)
 
 

@@ -97,9 +97,11 @@ def test_the_template_holds_the_current_organisation(client_for, admin_user, rep
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["部门", "人员"]
+    assert workbook.sheetnames == ["部门", "人员", "考核方案"]
     units = list(workbook["部门"].iter_rows(values_only=True))
-    assert units[0] == ("编码", "名称", "类别", "排名组", "排序", "启用")
-    assert ("OPS", "运营改善部", "职能部门", None, 1, "是") in units
+    assert units[0] == ("编码", "名称", "类别", "排名组", "排序", "启用", "上级单位")
+    assert ("OPS", "运营改善部", "职能部门", None, 1, "是", None) in units
+    programmes = list(workbook["考核方案"].iter_rows(values_only=True))
+    assert programmes[1][:4] == ("workstyle", "部门工作作风考核", "functional,business,affiliated", "all")
     people = list(workbook["人员"].iter_rows(values_only=True))
     assert ("rep_ops", "Rep_Ops", "OPS", "department_rep", None) in people

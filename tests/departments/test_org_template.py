@@ -27,8 +27,8 @@ def test_the_english_template_uses_english_headers_and_kinds(tmp_path: Path, org
         path.write_bytes(org_workbook())
     workbook = load_workbook(path)
     rows = list(workbook["departments"].iter_rows(values_only=True))
-    assert rows[0] == ("code", "name", "kind", "ranking_group", "order", "active")
-    assert ("RET", "退管中心", "affiliated", None, 10, "yes") in rows
+    assert rows[0] == ("code", "name", "kind", "ranking_group", "order", "active", "parent")
+    assert ("RET", "退管中心", "affiliated", None, 10, "yes", None) in rows
     assert workbook["people"]["A1"].value == "username"
 
 

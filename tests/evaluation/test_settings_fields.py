@@ -22,7 +22,8 @@ def test_the_template_without_a_quarter_offers_every_workbook_setting_at_the_mod
     settings = template_settings(client_for(evaluator))
     assert set(settings) == set(SETTING_DEFAULTS)
     fresh = Quarter()
-    for name in set(settings) - {"quarter", "trim"}:
+    assert settings["programme"] == "workstyle"
+    for name in set(settings) - {"quarter", "programme", "trim"}:
         assert settings[name] == getattr(fresh, name), name
     assert settings["trim"] == ("yes" if fresh.trim else "no")
 
@@ -32,8 +33,10 @@ def test_the_console_form_edits_every_scoring_setting():
 
 
 def test_the_workbook_reads_every_scoring_setting_but_the_anonymity_threshold():
-    # Beside the scoring settings, the announcement period (docs/workbooks.md, `announcement_days`).
-    assert set(SETTING_DEFAULTS) == ({"quarter", *SCORING_FIELDS} - {"anonymity_k"}) | {"announcement_days"}
+    # Beside the scoring settings, the programme and the announcement period (docs/workbooks.md).
+    assert set(SETTING_DEFAULTS) == ({"quarter", "programme", *SCORING_FIELDS} - {"anonymity_k"}) | {
+        "announcement_days"
+    }
 
 
 def test_the_console_form_edits_the_announcement_period():

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from evaluation.management.commands.compute_rankings import number, text_table
+from evaluation.management.programmes import add_programme_argument, command_programme
 from evaluation.results_model import annual_interchange_json
 from evaluation.selectors.results import annual_results
 
@@ -16,13 +17,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("year", help="the year, e.g. 2026")
+        add_programme_argument(parser)
         parser.add_argument("--format", choices=("json", "table"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
         year = options["year"].strip()
         if not (year.isdigit() and len(year) == 4):
             raise CommandError(_("A year is written with four digits, for example 2026."))
-        results = annual_results(int(year))
+        results = annual_results(int(year), command_programme(options["programme"]))
         if options["format"] == "json":
             self.stdout.write(json.dumps(annual_interchange_json(results), ensure_ascii=False, indent=2))
             return

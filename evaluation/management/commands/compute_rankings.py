@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from evaluation.management.programmes import add_programme_argument, command_quarter
 from evaluation.models import Quarter
 from evaluation.results_model import QuarterResults, interchange_json
 from evaluation.scoring import SOURCES
@@ -53,8 +54,8 @@ def rank_change(value: int | None) -> str:
     return f"↑{value}" if value > 0 else f"↓{-value}"
 
 
-def get_quarter(code: str) -> Quarter:
-    quarter = Quarter.objects.filter(code=code.strip().upper()).first()
+def get_quarter(code: str, programme: str) -> Quarter:
+    quarter = command_quarter(code, programme)
     if quarter is None:
         raise CommandError(_("There is no quarter %(code)s.") % {"code": code})
     return quarter
@@ -65,10 +66,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("quarter", help="the quarter, YYYYQn")
+        add_programme_argument(parser)
         parser.add_argument("--format", choices=("json", "table"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        results = quarter_results(get_quarter(options["quarter"]))
+        results = quarter_results(get_quarter(options["quarter"], options["programme"]))
         if options["format"] == "json":
             self.stdout.write(json.dumps(interchange_json(results), ensure_ascii=False, indent=2))
             return

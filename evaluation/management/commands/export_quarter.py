@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from evaluation.exports import export_annual, export_quarter
-from evaluation.models import Quarter
+from evaluation.management.programmes import add_programme_argument, command_programme, command_quarter
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("quarter", help="the quarter, YYYYQn; with --annual the year, YYYY")
+        add_programme_argument(parser)
         parser.add_argument("--output", required=True, help="the .xlsx file to write")
         parser.add_argument("--annual", action="store_true", help="write the annual workbook of the year instead")
         parser.add_argument("--language", default=settings.LANGUAGE_CODE, help="language of the headers")
@@ -25,19 +26,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["language"]):
             if options["annual"]:
-                self._annual(options["quarter"], options["output"])
+                self._annual(options["quarter"], options["output"], options["programme"])
             else:
-                self._quarter(options["quarter"], options["output"])
+                self._quarter(options["quarter"], options["output"], options["programme"])
 
-    def _quarter(self, code: str, output: str) -> None:
-        quarter = Quarter.objects.filter(code=code.strip().upper()).first()
+    def _quarter(self, code: str, output: str, programme: str) -> None:
+        quarter = command_quarter(code, programme)
         if quarter is None:
             raise CommandError(_("There is no quarter %(code)s.") % {"code": code})
         export_quarter(quarter, output)
         self.stdout.write(_("Wrote %(file)s.") % {"file": output})
 
-    def _annual(self, year: str, output: str) -> None:
+    def _annual(self, year: str, output: str, programme: str) -> None:
         if not year.isdigit() or len(year) != 4:
             raise CommandError(_("A year is written YYYY, for example 2026."))
-        export_annual(int(year), output)
+        export_annual(int(year), output, command_programme(programme))
         self.stdout.write(_("Wrote %(file)s.") % {"file": output})

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from evaluation.models import Quarter
+from evaluation.management.programmes import add_programme_argument, command_quarter
 from evaluation.services.inbox import inbox_flush, inbox_vacuum
 
 
@@ -17,11 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("quarter", nargs="?", default="", help="the quarter, YYYYQn; every quarter if omitted")
+        add_programme_argument(parser)
 
-    def handle(self, *args: Any, quarter: str, **options: Any) -> None:
+    def handle(self, *args: Any, quarter: str, programme: str, **options: Any) -> None:
         found = None
         if quarter.strip():
-            found = Quarter.objects.filter(code=quarter.strip().upper()).first()
+            found = command_quarter(quarter, programme)
             if found is None:
                 raise CommandError(_("Quarter %(code)s does not exist.") % {"code": quarter[:20]}, returncode=1)
         moved = inbox_flush(quarter=found)

@@ -1,0 +1,177 @@
+"""A ballot offers and accepts exactly the targets in its rater's scope, on every way in (docs/design.md,
+"Rater scopes"): by code, by account, keyed, imported; for all, same_parent and assigned."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from departments.models import Programme, RaterScope, Unit, UnitKind
+from departments.roles import Role
+from departments.services import user_create
+from evaluation.ballot_rules import BallotRefused
+from evaluation.models import Assignment, Ballot, Origin, QuarterStatus, Source
+from evaluation.services.ballots import ballot_submit, ballot_targets
+from evaluation.services.codes import codes_issue
+from evaluation.services.quarters import quarter_create
+from tests.evaluation.test_import_quarter import write_workbook
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def branches() -> dict[str, Unit]:
+    """Two secondary units (grassroots kind), each with two party branches."""
+    steel = Unit.objects.create(code="EG", name="二钢厂", kind=UnitKind.GRASSROOTS, order=1)
+    plate = Unit.objects.create(code="ZHB", name="中厚板厂", kind=UnitKind.GRASSROOTS, order=2)
+    made = {"EG": steel, "ZHB": plate}
+    for code, name, parent in (
+        ("EG1", "炼钢一支部", steel),
+        ("EG2", "炼钢二支部", steel),
+        ("ZH1", "轧钢一支部", plate),
+        ("ZH2", "轧钢二支部", plate),
+    ):
+        made[code] = Unit.objects.create(code=code, name=name, kind=UnitKind.PARTY_BRANCH, parent=parent)
+    return made
+
+
+def _quarter(scope: str):
+    programme = Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=scope)
+    quarter = quarter_create(code="2026Q3", programme=programme, template="party_branch", scale="points")
+    quarter.status = QuarterStatus.OPEN
+    quarter.save(update_fields=["status"])
+    return quarter
+
+
+def _values(quarter, *units, points=80):
+    criterion = quarter.criteria.first()
+    return {(unit.pk, criterion.pk): Decimal(points) for unit in units}
+
+
+def _codes(units) -> list[str]:
+    return [unit.code for unit in units]
+
+
+def test_same_parent_offers_a_units_own_branches_to_its_workers(branches) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    assert _codes(ballot_targets(quarter, source=Source.GRASSROOTS, rater_unit=branches["EG"])) == ["EG1", "EG2"]
+
+
+def test_a_code_ballot_refuses_a_branch_of_another_unit(branches) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    code = codes_issue(quarter=quarter, unit=branches["EG"], count=2, actor=None)
+    with pytest.raises(BallotRefused) as refused:
+        ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=_values(quarter, branches["ZH1"]), code=code[0])
+    assert refused.value.code == "scope"
+    assert "轧钢一支部" in refused.value.messages[0]
+    ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=_values(quarter, branches["EG1"]), code=code[1])
+
+
+def test_a_code_ballot_page_shows_only_the_units_branches(branches, client) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    code = codes_issue(quarter=quarter, unit=branches["ZHB"], count=1, actor=None)[0]
+    page = client.post("/ballot/", {"code": code.code}, follow=True).content.decode()
+    assert "轧钢一支部" in page and "轧钢二支部" in page
+    assert "炼钢一支部" not in page
+
+
+def test_a_secretary_rates_the_sibling_branches_by_account(branches) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    secretary = user_create(username="sec_eg1", full_name="书记", roles=[Role.DEPARTMENT_REP], unit=branches["EG1"])
+    assert _codes(ballot_targets(quarter, source=Source.PEER, rater_unit=branches["EG1"])) == ["EG2"]
+    with pytest.raises(BallotRefused) as refused:
+        ballot_submit(quarter=quarter, source=Source.PEER, values=_values(quarter, branches["ZH1"]), rater=secretary)
+    assert refused.value.code == "scope"
+    ballot_submit(quarter=quarter, source=Source.PEER, values=_values(quarter, branches["EG2"]), rater=secretary)
+
+
+def test_a_committee_leader_rates_the_branches_under_the_leaders_unit(branches) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    leader = user_create(username="dw_eg", full_name="党委", roles=[Role.LEADER], unit=branches["EG"])
+    group_leader = user_create(username="boss", full_name="集团", roles=[Role.LEADER])
+    assert _codes(ballot_targets(quarter, source=Source.LEADERSHIP, rater_unit=None, rater=leader)) == ["EG1", "EG2"]
+    assert len(ballot_targets(quarter, source=Source.LEADERSHIP, rater_unit=None, rater=group_leader)) == 4
+    with pytest.raises(BallotRefused):
+        ballot_submit(quarter=quarter, source=Source.LEADERSHIP, values=_values(quarter, branches["ZH2"]), rater=leader)
+
+
+def test_a_keyed_paper_ballot_refuses_an_unassigned_target(branches) -> None:
+    quarter = _quarter(RaterScope.ASSIGNED)
+    Assignment.objects.create(quarter=quarter, rater_unit=branches["EG"], target=branches["ZH1"])
+    assert _codes(ballot_targets(quarter, source=Source.GRASSROOTS, rater_unit=branches["EG"])) == ["ZH1"]
+    assert ballot_targets(quarter, source=Source.GRASSROOTS, rater_unit=branches["ZHB"]) == []
+    keyed = {"source": Source.GRASSROOTS, "rater_unit": branches["EG"], "origin": Origin.KEYED, "label": "P1"}
+    with pytest.raises(BallotRefused) as refused:
+        ballot_submit(quarter=quarter, values=_values(quarter, branches["EG1"]), **keyed)
+    assert refused.value.code == "scope"
+    ballot_submit(quarter=quarter, values=_values(quarter, branches["ZH1"]), **keyed)
+
+
+def test_scope_all_offers_every_branch(branches) -> None:
+    quarter = _quarter(RaterScope.ALL)
+    assert len(ballot_targets(quarter, source=Source.GRASSROOTS, rater_unit=branches["EG"])) == 4
+
+
+def test_an_imported_row_out_of_scope_is_refused_whole_with_its_row(branches, tmp_path, capsys) -> None:
+    _quarter(RaterScope.SAME_PARENT).delete()
+    Programme.objects.filter(code="dj").update(scope=RaterScope.SAME_PARENT)
+    criteria = ["performance", "safety", "skills", "party_building"]
+    sheets = {
+        "settings": [["key", "value"], ["quarter", "2026Q3"], ["programme", "dj"], ["scale", "points"]],
+        "criteria": [["code", "name", "weight"], *[[c, c, 1] for c in criteria]],
+        "ballots": [
+            ["ballot", "source", "rater_unit", "rater", "target", *criteria],
+            ["P1", "grassroots", "EG", None, "EG1", 80, 80, 80, 80],
+            ["P1", "grassroots", "EG", None, "ZH1", 80, 80, 80, 80],
+        ],
+    }
+    path = write_workbook(tmp_path / "q.xlsx", sheets)
+    with pytest.raises(CommandError):
+        call_command("import_quarter", str(path))
+    err = capsys.readouterr().err
+    assert "ballots, 3, target: 轧钢一支部" in err
+    assert Ballot.objects.count() == 0
+    sheets["ballots"].pop()
+    call_command("import_quarter", str(write_workbook(tmp_path / "ok.xlsx", sheets)))
+    assert Ballot.objects.get().quarter.programme.code == "dj"
+
+
+def test_the_assignments_sheet_sets_the_pairs_and_refuses_rows_outside_them(branches, tmp_path, capsys) -> None:
+    Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=RaterScope.ASSIGNED)
+    criteria = ["performance", "safety", "skills", "party_building"]
+    sheets = {
+        "settings": [["key", "value"], ["quarter", "2026Q3"], ["programme", "dj"], ["scale", "points"]],
+        "criteria": [["code", "name", "weight"], *[[c, c, 1] for c in criteria]],
+        "assignments": [["rater_unit", "rater", "target"], ["EG", None, "ZH1"], ["EG", None, "ZH2"]],
+        "ballots": [
+            ["ballot", "source", "rater_unit", "rater", "target", *criteria],
+            ["P1", "grassroots", "EG", None, "ZH1", 80, 80, 80, 80],
+            ["P1", "grassroots", "EG", None, "EG1", 80, 80, 80, 80],
+        ],
+    }
+    with pytest.raises(CommandError):
+        call_command("import_quarter", str(write_workbook(tmp_path / "bad.xlsx", sheets)))
+    assert "ballots, 3, target: 炼钢一支部" in capsys.readouterr().err
+    assert Assignment.objects.count() == 0
+    sheets["ballots"].pop()
+    call_command("import_quarter", str(write_workbook(tmp_path / "ok.xlsx", sheets)))
+    pairs = Assignment.objects.values_list("rater_unit__code", "target__code")
+    assert sorted(pairs) == [("EG", "ZH1"), ("EG", "ZH2")]
+    assert Ballot.objects.count() == 1
+
+
+def test_an_assignments_sheet_with_a_bad_row_is_refused_whole(branches, tmp_path, capsys) -> None:
+    Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=RaterScope.ASSIGNED)
+    sheets = {
+        "settings": [["key", "value"], ["quarter", "2026Q3"], ["programme", "dj"], ["scale", "points"]],
+        "assignments": [["rater_unit", "rater", "target"], ["NOPE", None, "ZH1"], ["EG", None, "XX"]],
+        "ballots": [["ballot", "source", "rater_unit", "rater", "target"]],
+    }
+    with pytest.raises(CommandError):
+        call_command("import_quarter", str(write_workbook(tmp_path / "bad.xlsx", sheets)))
+    err = capsys.readouterr().err
+    assert "assignments, 2, rater_unit" in err and "assignments, 3, target" in err
+    assert Assignment.objects.count() == 0
