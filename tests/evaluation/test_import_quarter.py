@@ -247,6 +247,13 @@ def test_it_refuses_an_adjustment_without_a_reason(example_org, tmp_path):
     assert "adjustments, 2, reason: Every adjustment needs a reason." in err
 
 
+def test_it_refuses_an_adjustment_of_nothing_as_the_console_does(example_org, tmp_path):
+    sheets = example_sheets()
+    sheets["adjustments"][1][1] = "0.00"
+    err = refused(write_workbook(tmp_path / "zero.xlsx", sheets))
+    assert "adjustments, 2, points: An adjustment of 0.00 changes nothing: enter a bonus or a penalty." in err
+
+
 def test_it_refuses_a_file_that_is_not_a_workbook(example_org, tmp_path):
     path = tmp_path / "ballots.xlsx"
     path.write_text("ballot,source\n1,peer\n")
