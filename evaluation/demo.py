@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from departments.models import Unit, User
 from departments.roles import Role
 from evaluation.criteria_templates import PARTY_BRANCH, WORK_STYLE
+from evaluation.demo_party import seed_party_demo
 from evaluation.models import Ballot, Criterion, Quarter, QuarterStatus, Source
 from evaluation.services.adjustments import adjustment_add
 from evaluation.services.ballots import ballot_submit
@@ -202,7 +203,8 @@ def seed_evaluation_demo(*, stdout: Any) -> None:
         stdout.write(_("Demo quarters exist already; none added."))
         return
     departments = list(Unit.objects.evaluated().order_by("order", "code"))
-    grassroots = list(Unit.objects.grassroots().order_by("order", "code"))
+    # The party-branch demo's secondary units and committee leaders take part in that programme only.
+    grassroots = list(Unit.objects.grassroots().filter(children__isnull=True).order_by("order", "code"))
     evaluator = _first_with_role(Role.EVALUATOR)
     if not departments or not grassroots or evaluator is None:
         stdout.write(
@@ -214,6 +216,7 @@ def seed_evaluation_demo(*, stdout: Any) -> None:
         quarter, cast = _seed_quarter(spec, rng=rng, departments=departments, grassroots=grassroots, actor=evaluator)
         stdout.write(_summary(quarter, cast))
     _seed_problems(stdout)
+    seed_party_demo(stdout=stdout, actor=evaluator)
 
 
 def _first_with_role(role: Role) -> User | None:
@@ -281,7 +284,7 @@ def _cast_peer(quarter: Quarter, spec: DemoQuarter, *, voters: _Voters, departme
 def _cast_leadership(
     quarter: Quarter, spec: DemoQuarter, *, voters: _Voters, departments: list[Unit], cast: _Cast
 ) -> None:
-    leaders = User.objects.filter(groups__name=Role.LEADER, is_active=True).order_by("username")
+    leaders = User.objects.filter(groups__name=Role.LEADER, is_active=True, unit__isnull=True).order_by("username")
     for leader in leaders:
         if leader.username in spec.leaders_absent:
             continue

@@ -40,7 +40,9 @@ def _counts() -> tuple[int, ...]:
 def test_it_builds_three_published_quarters_one_open_and_a_party_branch_example() -> None:
     _seed()
 
-    published = Quarter.objects.filter(status=QuarterStatus.PUBLISHED, template=WORK_STYLE.key)
+    published = Quarter.objects.filter(
+        status=QuarterStatus.PUBLISHED, template=WORK_STYLE.key, programme__code="workstyle"
+    )
     assert sorted(published.values_list("code", flat=True)) == ["2025Q4", "2026Q1", "2026Q2"]
     for quarter in published:
         snapshot = ResultSnapshot.objects.get(quarter=quarter)
@@ -49,11 +51,11 @@ def test_it_builds_three_published_quarters_one_open_and_a_party_branch_example(
         assert DepartmentResult.objects.filter(quarter=quarter).count() == len(snapshot.payload["departments"])
         for source in Source.values:
             assert Ballot.objects.filter(quarter=quarter, source=source, voided_at__isnull=True).exists()
-    open_quarter = Quarter.objects.get(status=QuarterStatus.OPEN)
+    open_quarter = Quarter.objects.get(status=QuarterStatus.OPEN, programme__code="workstyle")
     assert open_quarter.code == "2026Q3"
     assert not ResultSnapshot.objects.filter(quarter=open_quarter).exists()
     assert BallotCode.objects.filter(quarter=open_quarter, used=False).exists()
-    example = Quarter.objects.get(template=PARTY_BRANCH.key)
+    example = Quarter.objects.get(template=PARTY_BRANCH.key, programme__code="workstyle")
     assert example.title == "党支部四维度考核示例"
     assert example.criteria.count() == 4
     assert Ballot.objects.filter(quarter=example).exists()
@@ -61,7 +63,7 @@ def test_it_builds_three_published_quarters_one_open_and_a_party_branch_example(
 
 
 def _assert_realistic_spread() -> None:
-    quarter = Quarter.objects.get(code="2026Q2")
+    quarter = Quarter.objects.get(code="2026Q2", programme__code="workstyle")
     grassroots = Ballot.objects.filter(quarter=quarter, source=Source.GRASSROOTS)
     per_unit = [
         grassroots.filter(rater_unit=unit_id).count()

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from departments.models import Unit, UnitKind, User
+from departments.models import Programme, RaterScope, Unit, UnitKind, User
 from departments.roles import Role
 from departments.services import user_create, user_set_roles
 
@@ -50,6 +50,54 @@ DEMO_PEOPLE: list[tuple[str, str, str, str | None]] = [
     ("viewer", "陈查看", Role.VIEWER, None),
 ]
 
+# The party-branch programme of docs/design.md ("Demo data"): secondary units (grassroots units whose workers
+# and party committee rate the branches under them) and their party branches (code, name, parent code).
+PARTY_PROGRAMME: dict[str, str] = {
+    "code": "dj",
+    "name": '党支部"1234"考核',
+    "evaluated_kinds": UnitKind.PARTY_BRANCH,
+    "scope": RaterScope.SAME_PARENT,
+    "template": "party_branch",
+    "label_grassroots": "群众评议",
+    "label_peer": "支部互评",
+    "label_leadership": "党委评分",
+}
+PARTY_SECONDARY_UNITS: list[tuple[str, str]] = [
+    ("EGC", "二钢厂"),
+    ("ZHB", "中厚板厂"),
+    ("WLZ", "物流中心"),
+]
+PARTY_BRANCHES: list[tuple[str, str, str]] = [
+    ("EGC-LG", "二钢厂炼钢作业区党支部", "EGC"),
+    ("EGC-LZ", "二钢厂连铸作业区党支部", "EGC"),
+    ("EGC-SB", "二钢厂设备党支部", "EGC"),
+    ("EGC-JG", "二钢厂机关党支部", "EGC"),
+    ("ZHB-ZG", "中厚板厂轧钢作业区党支部", "ZHB"),
+    ("ZHB-JZ", "中厚板厂精整作业区党支部", "ZHB"),
+    ("ZHB-JG", "中厚板厂机关党支部", "ZHB"),
+    ("WLZ-YS", "物流中心运输党支部", "WLZ"),
+    ("WLZ-CC", "物流中心仓储党支部", "WLZ"),
+    ("WLZ-JG", "物流中心机关党支部", "WLZ"),
+]
+PARTY_LEADERS: dict[str, str] = {"EGC": "赵书记", "ZHB": "钱书记", "WLZ": "孙书记"}
+
+
+def party_units() -> list[tuple[str, str, str, str | None]]:
+    """(code, name, kind, parent code) of the party-branch demo's units, parents first."""
+    secondary = [(code, name, UnitKind.GRASSROOTS, None) for code, name in PARTY_SECONDARY_UNITS]
+    return secondary + [(code, name, UnitKind.PARTY_BRANCH, parent) for code, name, parent in PARTY_BRANCHES]
+
+
+def party_people() -> list[tuple[str, str, str, str | None]]:
+    """A committee leader and a workers' account per secondary unit, a secretary per branch."""
+    people: list[tuple[str, str, str, str | None]] = []
+    for code, name in PARTY_SECONDARY_UNITS:
+        people.append((f"committee_{code.lower()}", f"{name}党委{PARTY_LEADERS[code]}", Role.LEADER, code))
+        people.append((f"rater_{code.lower()}", f"{name}职工", Role.GRASSROOTS_RATER, code))
+    for code, name, _parent in PARTY_BRANCHES:
+        people.append((f"secretary_{code.lower().replace('-', '_')}", f"{name}书记", Role.DEPARTMENT_REP, code))
+    return people
+
 
 def demo_people() -> list[tuple[str, str, str, str | None]]:
     """Every demo account: the fixed ones, a representative per evaluated unit, a rater per grassroots unit."""
@@ -59,7 +107,7 @@ def demo_people() -> list[tuple[str, str, str, str | None]]:
             people.append((f"rater_{code.lower()}", f"{name}职工", Role.GRASSROOTS_RATER, code))
         else:
             people.append((f"rep_{code.lower()}", f"{name}联络员", Role.DEPARTMENT_REP, code))
-    return people
+    return people + party_people()
 
 
 class Command(BaseCommand):
@@ -86,7 +134,13 @@ class Command(BaseCommand):
     def _seed_units(self) -> dict[str, Unit]:
         for order, (code, name, kind) in enumerate(DEMO_UNITS, start=1):
             Unit.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "order": order})
-        return {unit.code: unit for unit in Unit.objects.filter(code__in=[code for code, _n, _k in DEMO_UNITS])}
+        Programme.objects.update_or_create(code=PARTY_PROGRAMME["code"], defaults={**PARTY_PROGRAMME, "order": 1})
+        units = {unit.code: unit for unit in Unit.objects.filter(code__in=[code for code, _n, _k in DEMO_UNITS])}
+        for order, (code, name, kind, parent) in enumerate(party_units(), start=len(DEMO_UNITS) + 1):
+            units[code], _created = Unit.objects.update_or_create(
+                code=code, defaults={"name": name, "kind": kind, "order": order, "parent": units.get(parent or "")}
+            )
+        return units
 
     def _seed_people(self, units: dict[str, Unit]) -> None:
         existing = {user.username: user for user in User.objects.all()}
@@ -115,6 +169,7 @@ class Command(BaseCommand):
 
     def _print_accounts(self) -> None:
         units = {code: name for code, name, _kind in DEMO_UNITS}
+        units |= {code: name for code, name, _kind, _parent in party_units()}
         people = demo_people()
         width = max(len(username) for username, *_rest in people)
         self.stdout.write("")
