@@ -10,7 +10,10 @@ export DJANGO_DEBUG ?= 1
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt || { \
+	  echo 'Installing failed. python-ldap is built from source: it needs a C compiler and the OpenLDAP and SASL' >&2; \
+	  echo 'headers (Debian/Ubuntu: apt-get install build-essential python3.11-dev libldap2-dev libsasl2-dev).' >&2; \
+	  echo 'See README.md, "Getting started".' >&2; exit 1; }
 	touch $@
 
 install: $(VENV)/.installed
