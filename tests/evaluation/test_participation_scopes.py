@@ -13,6 +13,7 @@ from evaluation.models import Assignment, Source
 from evaluation.selectors.participation import quarter_participation, source_turnout
 from evaluation.selectors.results import participation_rows
 from evaluation.services.codes import codes_issue
+from evaluation.services.reminders import non_voters
 from tests.evaluation.test_assignments_page import KEY, make_quarter
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,11 @@ def test_the_console_shows_the_targets_and_who_has_nothing_to_rate(party, client
     assert "2 targets" in page
     json = with_english.get(reverse("evaluation:participation_json", args=[KEY])).json()
     assert json["sources"]["peer"]["expected"] == 2
+
+
+def test_reminders_reach_only_the_raters_with_something_to_rate(party) -> None:
+    quarter = make_quarter(RaterScope.SAME_PARENT)
+    user_create(username="worker_eg", full_name="w", roles=[Role.GRASSROOTS_RATER], unit=party["EG"])
+    user_create(username="worker_hrm", full_name="w", roles=[Role.GRASSROOTS_RATER], unit=party["HRM"])
+    names = {user.username for user in non_voters(quarter)}
+    assert names == {"sec_eg1", "sec_eg2", "dw_eg", "dw_zhb", "boss", "worker_eg"}
