@@ -37,6 +37,9 @@ class AuditAction(models.TextChoices):
     PROBLEM_FOLLOWED_UP = "problem_followed_up", _("Answer followed up")
     OBJECTION_FILED = "objection_filed", _("Objection filed")
     OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
+    ASSIGNMENTS_REPLACED = "assignments_replaced", _("Rater relations replaced")
+    ASSIGNMENT_ADDED = "assignment_added", _("Rater relation added")
+    ASSIGNMENT_REMOVED = "assignment_removed", _("Rater relation removed")
 
 
 class AuditEntry(models.Model):

@@ -146,42 +146,88 @@ def check_target(
     if department_id not in targets:
         raise BallotRefused(_("The ballot rates a department that is not evaluated."), code="department")
     if scope is not None and department_id not in scope:
-        raise BallotRefused(
-            _("%(department)s is not among the targets this rater rates in this programme.")
-            % {"department": targets[department_id]},
-            code="scope",
-        )
+        raise out_of_scope(targets[department_id])
+
+
+def out_of_scope(department: str) -> BallotRefused:
+    """The refusal of a value or comment for a target outside the rater's scope (see scope_target_ids)."""
+    return BallotRefused(
+        _("%(department)s is not among the targets this rater rates in this programme.") % {"department": department},
+        code="scope",
+    )
 
 
 def scope_target_ids(
     quarter: Quarter, *, source: str, rater_unit: Unit | None, rater: Any = None
 ) -> frozenset[int] | None:
     """The ids of the targets a rater's ballot offers and accepts in the quarter's programme, or None for every
-    evaluated unit (docs/design.md, "Rater scopes"). The one home of the scope rule: every way in asks it.
+    evaluated unit (docs/design.md, "Rater scopes"). Every way in asks it; the rule itself is scope_target_map's.
 
     `rater_unit` rates for grassroots and peer ballots, the leader `rater` for leadership ballots.
-    - all: every target.
+    """
+    who = rater if source == Source.LEADERSHIP else rater_unit
+    return scope_target_map(quarter, source=source, raters=[who])[getattr(who, "pk", None)]
+
+
+def scope_target_map(quarter: Quarter, *, source: str, raters: Iterable[Any]) -> dict[Any, frozenset[int] | None]:
+    """scope_target_ids for many raters of one source at once, keyed by each rater's pk: the rating units of
+    grassroots and peer ballots, the leaders' accounts of leadership ballots. The one home of the scope rule
+    (docs/design.md, "Rater scopes"); it reads at most two queries, whatever the number of raters.
+
+    - all: every target (None).
     - same_parent: the targets under the rating unit; a rater that is itself a target (a branch's secretary)
       rates its siblings; a leader rates the targets under the leader's unit, or every one without a unit.
-    - assigned: the quarter's pairs (Assignment) for this rater.
+    - assigned: the quarter's pairs (Assignment) for this rater; none without pairs.
     """
+    raters = list(raters)
+    keys = [getattr(who, "pk", None) for who in raters]
     programme = quarter.programme
     if programme.scope == RaterScope.ALL:
-        return None
+        return dict.fromkeys(keys)
     if programme.scope == RaterScope.ASSIGNED:
-        pairs = Assignment.objects.filter(quarter_id=quarter.pk)
-        if source == Source.LEADERSHIP:
-            pairs = pairs.filter(rater_id=getattr(rater, "pk", None))
+        field = "rater_id" if source == Source.LEADERSHIP else "rater_unit_id"
+        found: dict[Any, set[int]] = {key: set() for key in keys}
+        pairs = Assignment.objects.filter(quarter_id=quarter.pk, **{f"{field}__in": [k for k in keys if k]})
+        for rater_id, target_id in pairs.values_list(field, "target_id"):
+            found[rater_id].add(target_id)
+        return {key: frozenset(targets) for key, targets in found.items()}
+    anchors = _leader_units(raters) if source == Source.LEADERSHIP else dict(zip(keys, raters, strict=True))
+    # The unit whose children a rater rates: its own, or its parent for a rater that is itself a target.
+    under: dict[Any, int | None] = {
+        key: (anchor.parent_id if anchor.kind in programme.kinds else anchor.pk)
+        for key, anchor in anchors.items()
+        if anchor is not None
+    }
+    children: dict[int, set[int]] = {parent: set() for parent in under.values() if parent is not None}
+    if children:
+        evaluated = Unit.objects.evaluated(programme).filter(parent_id__in=list(children))
+        for pk, parent in evaluated.values_list("pk", "parent_id"):
+            children[parent].add(pk)
+    return {
+        # A leader without a unit rates every target; a missing rating unit rates none.
+        key: (None if source == Source.LEADERSHIP else frozenset())
+        if anchors[key] is None
+        else frozenset(children.get(under[key], ()))
+        for key in keys
+    }
+
+
+def _leader_units(leaders: list[Any]) -> dict[Any, Unit | None]:
+    """Each leader's unit by the leader's pk, read in one query (none for the units already loaded)."""
+    units: dict[Any, Unit | None] = {}
+    wanted: dict[Any, int] = {}
+    for leader in leaders:
+        key, unit_id = getattr(leader, "pk", None), getattr(leader, "unit_id", None)
+        if unit_id is None:
+            units[key] = None
+        elif leader._meta.get_field("unit").is_cached(leader):
+            units[key] = leader.unit
         else:
-            pairs = pairs.filter(rater_unit_id=getattr(rater_unit, "pk", None))
-        return frozenset(pairs.values_list("target_id", flat=True))
-    anchor = getattr(rater, "unit", None) if source == Source.LEADERSHIP else rater_unit
-    if anchor is None:
-        return None if source == Source.LEADERSHIP else frozenset()
-    under = anchor.parent_id if anchor.kind in programme.kinds else anchor.pk
-    if under is None:
-        return frozenset()
-    return frozenset(Unit.objects.evaluated(programme).filter(parent_id=under).values_list("pk", flat=True))
+            wanted[key] = unit_id
+    if wanted:
+        loaded = Unit.objects.in_bulk(set(wanted.values()))
+        units.update({key: loaded.get(unit_id) for key, unit_id in wanted.items()})
+    return units
 
 
 def check_criterion(criterion_id: Any, *, criteria: Mapping[int, str], quarter_code: str) -> None:

@@ -2,6 +2,7 @@ from django.urls import path, re_path, register_converter
 
 from evaluation.converters import AnnualKeyConverter, QuarterCodeConverter, UnitCodeConverter
 from evaluation.views import adjustments as adjustment_views
+from evaluation.views import assignments as assignment_views
 from evaluation.views import ballots as ballot_views
 from evaluation.views import console
 from evaluation.views import excel as excel_views
@@ -64,6 +65,28 @@ urlpatterns += [
         "console/<quarter:code>/adjustments/<int:pk>/delete/",
         adjustment_views.adjustment_delete_view,
         name="adjustment_delete",
+    ),
+]
+
+# --- rater relations of an `assigned` programme's quarter (evaluation.views.assignments) ---
+
+urlpatterns += [
+    path("console/<quarter:code>/assignments/", assignment_views.assignments_view, name="assignments"),
+    path(
+        "console/<quarter:code>/assignments.xlsx",
+        assignment_views.assignments_download_view,
+        name="assignments_download",
+    ),
+    path(
+        "console/<quarter:code>/assignments/upload/",
+        assignment_views.assignments_upload_view,
+        name="assignments_upload",
+    ),
+    path("console/<quarter:code>/assignments/add/", assignment_views.assignment_add_view, name="assignment_add"),
+    path(
+        "console/<quarter:code>/assignments/<int:pk>/remove/",
+        assignment_views.assignment_remove_view,
+        name="assignment_remove",
     ),
 ]
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from departments.models import Programme
-from evaluation.models import BallotComment, ObjectionPoint, QuarterStatus, Source
+from departments.models import Programme, RaterScope
+from evaluation.models import Assignment, BallotComment, ObjectionPoint, QuarterStatus, Source
 from evaluation.services.adjustments import adjustment_add
 from evaluation.services.ballots import ballot_submit
 from evaluation.services.lifecycle import quarter_transition
@@ -86,6 +86,18 @@ TABLE: list[Row] = [
     Row("evaluation:adjustment_add", MANAGERS, args=("closed",)),
     Row("evaluation:adjustment_edit", MANAGERS, args=("closed", "adjustment")),
     Row("evaluation:adjustment_delete", MANAGERS, method="post", args=("closed", "adjustment")),
+    # Rater relations (测评关系): quarters of a programme that assigns raters their targets only.
+    Row("evaluation:assignments", MANAGERS, args=("assigned_open",)),
+    Row(
+        "evaluation:assignments",
+        {**MANAGERS, "admin": HIDDEN, "evaluator": HIDDEN},
+        args=("open",),
+        label="other-scope",
+    ),
+    Row("evaluation:assignments_download", MANAGERS, args=("assigned_open",)),
+    Row("evaluation:assignments_upload", MANAGERS, method="post", args=("assigned_open",)),
+    Row("evaluation:assignment_add", MANAGERS, method="post", args=("assigned_open",)),
+    Row("evaluation:assignment_remove", MANAGERS, method="post", args=("assigned_open", "assignment")),
     # Ballots
     Row("evaluation:ballot_code", everyone()),
     Row("evaluation:ballot_done", everyone()),
@@ -218,6 +230,16 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
     quarter_transition(quarter=party_published, to=QuarterStatus.PUBLISHED)
     party_open = quarter_create(code="2026Q3", programme=party)
     quarter_transition(quarter=party_open, to=QuarterStatus.OPEN)
+    paired = Programme.objects.create(code="pairs", name="指定关系", evaluated_kinds="functional", scope="assigned")
+    assert paired.scope == RaterScope.ASSIGNED
+    assigned_open = quarter_create(code="2026Q3", programme=paired)
+    quarter_transition(quarter=assigned_open, to=QuarterStatus.OPEN)
+
+    def fresh_assignment() -> int:
+        # Each role gets its own, since an allowed remove deletes it.
+        Assignment.objects.filter(quarter=assigned_open).delete()
+        return Assignment.objects.create(quarter=assigned_open, rater_unit=org["HRM"], target=org["OPS"]).pk
+
     users = {
         "anonymous": None,
         "admin": admin_user,
@@ -238,6 +260,8 @@ def world(org, admin_user, evaluator, leader, rep, other_rep, grassroots_rater, 
         "programme_open": party_open.key,
         "programme_published": party_published.key,
         "programme_year": "party.2026",
+        "assigned_open": assigned_open.key,
+        "assignment": fresh_assignment,
         "grassroots_unit": "HRM",
         "own_department": "OPS",
         "other_department": "EQP",

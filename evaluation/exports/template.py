@@ -5,24 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from departments.models import WORKSTYLE, Unit, User
+from departments.models import WORKSTYLE, RaterScope, Unit, User
 from departments.roles import Role
 from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE
+from evaluation.exports.assignments import assignments_sheet
+from evaluation.exports.common import header
 from evaluation.exports.writer import Column, SheetData, write_workbook
 from evaluation.imports.common import WORKBOOK_SETTING_FIELDS
 from evaluation.models import Quarter, quarter_default
-
-
-def _chinese() -> bool:
-    return (translation.get_language() or "").startswith("zh")
-
-
-def _header(english: str, chinese: str) -> str:
-    """Importable headers: the contract's English name, or its Chinese alias when Chinese is active."""
-    return chinese if _chinese() else english
 
 
 def current_quarter_code() -> str:
@@ -51,50 +44,52 @@ def template_sheets(quarter: Quarter | None) -> Iterator[SheetData]:
         ("trim", "yes" if trim else "no"),
     ]
     yield SheetData(
-        _header("settings", "设置"),
+        header("settings", "设置"),
         "",
-        [Column(_header("key", "项目"), 24), Column(_header("value", "值"), 14)],
+        [Column(header("key", "项目"), 24), Column(header("value", "值"), 14)],
         settings_rows,
     )
     yield SheetData(
-        _header("levels", "等级"),
+        header("levels", "等级"),
         "",
-        [Column(_header("label", "等级"), 14), Column(_header("points", "分值"), 10)],
+        [Column(header("label", "等级"), 14), Column(header("points", "分值"), 10)],
         levels,
     )
     yield SheetData(
-        _header("criteria", "指标"),
+        header("criteria", "指标"),
         "",
         [
-            Column(_header("code", "编码"), 16),
-            Column(_header("name", "名称"), 20),
-            Column(_header("weight", "权重"), 10),
+            Column(header("code", "编码"), 16),
+            Column(header("name", "名称"), 20),
+            Column(header("weight", "权重"), 10),
         ],
         criteria,
     )
     yield _template_ballots([code for code, _name, _weight in criteria])
     yield SheetData(
-        _header("adjustments", "加减分"),
+        header("adjustments", "加减分"),
         "",
         [
-            Column(_header("department", "部门"), 12),
-            Column(_header("points", "分值"), 10),
-            Column(_header("reason", "原因"), 50),
+            Column(header("department", "部门"), 12),
+            Column(header("points", "分值"), 10),
+            Column(header("reason", "原因"), 50),
         ],
         [],
     )
     # Optional (docs/workbooks.md, "Sheet `grades` [等次]"); after the sheets every workbook has.
     grades = [] if quarter is None else [(g.label, g.quota, g.min_score) for g in quarter.grades.order_by("order")]
     yield SheetData(
-        _header("grades", "等次"),
+        header("grades", "等次"),
         "",
         [
-            Column(_header("label", "等次"), 14),
-            Column(_header("quota", "比例"), 10),
-            Column(_header("min_score", "最低分"), 10),
+            Column(header("label", "等次"), 14),
+            Column(header("quota", "比例"), 10),
+            Column(header("min_score", "最低分"), 10),
         ],
         grades,
     )
+    if quarter is not None and quarter.programme.scope == RaterScope.ASSIGNED:
+        yield assignments_sheet(quarter)
     yield _template_units()
 
 
@@ -103,19 +98,19 @@ _TEMPLATE_NUMBERS = tuple(name for name in WORKBOOK_SETTING_FIELDS if name not i
 
 def _template_ballots(criterion_codes: list[str]) -> SheetData:
     columns = [
-        Column(_header("ballot", "票号"), 10),
-        Column(_header("source", "来源"), 12),
-        Column(_header("rater_unit", "评价单位"), 12),
-        Column(_header("rater", "评价人"), 12),
-        Column(_header("target", "被评部门"), 12),
+        Column(header("ballot", "票号"), 10),
+        Column(header("source", "来源"), 12),
+        Column(header("rater_unit", "评价单位"), 12),
+        Column(header("rater", "评价人"), 12),
+        Column(header("target", "被评部门"), 12),
         Column(_("Department name"), 22),  # for people only; the import ignores it
         *(Column(code, 12) for code in criterion_codes),
-        Column(_header("comment", "意见建议"), 40),
+        Column(header("comment", "意见建议"), 40),
     ]
     rows = (
         [None, None, None, None, unit.code, unit.name] for unit in Unit.objects.evaluated().order_by("order", "code")
     )
-    return SheetData(_header("ballots", "评分"), "", columns, rows)
+    return SheetData(header("ballots", "评分"), "", columns, rows)
 
 
 def _template_units() -> SheetData:

@@ -12,8 +12,9 @@ a new quarter); criterion columns of the ballots sheet may be headed by the
 criterion's code or its name; rows that hold nothing but a target (as in the
 template) are skipped.
 
-Modules: `quarter` (the entry point), `settings`, `ballots` and `adjustments` (one
-per sheet), `checks` (against what is stored), `store` (writing), `common`.
+Modules: `quarter` (the entry point), `settings`, `ballots`, `assignments` and
+`adjustments` (one per sheet; `assignments` also reads the rater relations page's
+upload), `checks` (against what is stored), `store` (writing), `common`.
 """
 
 from evaluation.imports.common import QuarterImportResult

@@ -18,7 +18,6 @@ from evaluation import ballot_rules as rules
 from evaluation.ballot_rules import BallotRefused
 from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE, CriterionSpec, LevelSpec
 from evaluation.imports.common import (
-    ASSIGNMENTS_SHEET,
     IDENTITY_KEYS,
     LABEL_MAX_LENGTH,
     SETTING_DEFAULTS,
@@ -317,38 +316,3 @@ def _rater_key(ballot: SheetBallot) -> tuple[str, int] | None:
     if ballot.source == Source.LEADERSHIP and ballot.rater is not None:
         return (Source.LEADERSHIP, ballot.rater.pk)
     return None
-
-
-# --- the assignments sheet -----------------------------------------------------------------------------------------
-
-
-def read_assignments(rows: list[SheetRow] | None, context: ImportContext, issues: list[ImportIssue]) -> None:
-    """The file's rater → target pairs into `context.pairs`; each bad row is reported by sheet, row and column."""
-    if rows is None:
-        return
-    if context.programme.scope != RaterScope.ASSIGNED:
-        issues.append(
-            ImportIssue(
-                ASSIGNMENTS_SHEET.key, None, None, _("Only a programme with scope assigned takes an assignments sheet.")
-            )
-        )
-        return
-    pairs: list[tuple[int | None, int | None, int]] = []
-    for row in rows:
-        unit_code = str(row.get("rater_unit") or "").strip()
-        username = fold_username(str(row.get("rater") or "").strip())
-        target = context.departments.get(str(row.get("target") or "").strip())
-        if bool(unit_code) == bool(username):
-            issues.append(row.issue("rater_unit", _("Name either the rating unit or the leader, not both.")))
-            continue
-        unit = context.all_units.get(unit_code) if unit_code else None
-        leader = context.leaders.get(username) if username else None
-        if unit_code and unit is None:
-            issues.append(row.issue("rater_unit", _("There is no unit %(code)s.") % {"code": unit_code}))
-        elif username and leader is None:
-            issues.append(row.issue("rater", rules.leader_refusal()))
-        elif target is None:
-            issues.append(row.issue("target", _("The ballot rates a department that is not evaluated.")))
-        else:
-            pairs.append((getattr(unit, "pk", None), getattr(leader, "pk", None), target.pk))
-    context.pairs = list(dict.fromkeys(pairs))

@@ -17,6 +17,7 @@ from evaluation.grades import GradeSpec
 from evaluation.imports.adjustments import ParsedAdjustment
 from evaluation.imports.ballots import stored_criteria, stored_levels
 from evaluation.imports.common import (
+    ASSIGNMENTS_SHEET,
     CRITERIA_SHEET,
     GRADES_SHEET,
     IDENTITY_KEYS,
@@ -33,6 +34,7 @@ from evaluation.models import (
     Quarter,
     Source,
 )
+from evaluation.services.assignments import assignments_held_refusals
 from evaluation.services.quarters import grade_specs
 
 # --- against what is stored ----------------------------------------------------------------------------------------
@@ -45,9 +47,13 @@ def check_existing(
     context: ImportContext,
     issues: list,
 ) -> None:
-    """Labels, peer departments and leaders already used in the quarter (apart from what --replace removes)."""
+    """Labels, peer departments and leaders already used in the quarter (apart from what --replace removes), and
+    the rater relations its ballots rely on, which a file's assignments sheet must keep."""
     if quarter is None:
         return
+    if context.pairs is not None:
+        for message in assignments_held_refusals(quarter, context.pairs, but_imported=context.replace):
+            issues.append(ImportIssue(ASSIGNMENTS_SHEET.key, None, None, message))
     stored = Ballot.objects.filter(quarter=quarter)
     if context.replace:
         stored = stored.exclude(origin=Origin.IMPORTED)

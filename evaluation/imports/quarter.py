@@ -15,7 +15,8 @@ from departments.workbook import (
     read_sheet,
 )
 from evaluation.imports.adjustments import read_adjustments
-from evaluation.imports.ballots import load_context, read_assignments, read_ballots
+from evaluation.imports.assignments import read_assignments
+from evaluation.imports.ballots import load_context, read_ballots
 from evaluation.imports.checks import check_existing, check_settings_locked
 from evaluation.imports.common import SPECS, QuarterImportResult, Refused
 from evaluation.imports.settings import check_quarter, read_settings

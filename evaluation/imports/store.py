@@ -90,7 +90,7 @@ def apply_import(
         summary=result.summary,
         actor=actor,
         quarter=quarter,
-        details=result.details(),
+        details=result.details() | ({} if context.pairs is None else {"assignments": len(context.pairs)}),
     )
     return result
 

@@ -2,6 +2,9 @@
 
 Participation is read from codes, GrassrootsParticipation and the rater
 fields of logged-in ballots; grassroots ballots are only counted per unit.
+In a programme with a rater scope (same_parent, assigned), each row also says how
+many targets the rater's ballot offers (`targets`), and a rater whose scope is
+empty is not expected to vote.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 
-from departments.models import Unit, User
+from departments.models import RaterScope, Unit, User
 from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.models import Ballot, BallotCode, GrassrootsParticipation, Quarter, Source
@@ -28,8 +31,36 @@ def _counted(quarter: Quarter) -> Any:
     return Ballot.objects.filter(quarter=quarter, voided_at__isnull=True)
 
 
+def offered_counts(quarter: Quarter, source: str, raters: list[Any]) -> dict[Any, int] | None:
+    """How many targets each rater's ballot of `source` offers (the length of `ballot_targets`), by the rater's pk:
+    the scope of ballot_rules.scope_target_map among the evaluated units, never a peer's own unit. None when the
+    programme's scope is `all`: every rater rates every target."""
+    if quarter.programme.scope == RaterScope.ALL:
+        return None
+    evaluated = frozenset(Unit.objects.evaluated(quarter.programme).values_list("pk", flat=True))
+    scopes = rules.scope_target_map(quarter, source=source, raters=raters)
+    return {
+        rater.pk: rules.offered_targets(
+            evaluated if scopes[rater.pk] is None else scopes[rater.pk] & evaluated,
+            source=source,
+            own_unit_id=rater.pk if source == Source.PEER else None,
+        )
+        for rater in raters
+    }
+
+
+def _with_targets(row: dict[str, Any], counts: dict[Any, int] | None, pk: Any) -> dict[str, Any]:
+    """The row with the number of targets its rater rates, in a scoped programme."""
+    if counts is not None:
+        row["targets"] = counts[pk]
+    return row
+
+
 def grassroots_rows(quarter: Quarter) -> list[dict[str, Any]]:
-    """Per grassroots unit: codes issued and used, accounts and their votes, counted ballots (waiting ones too)."""
+    """Per grassroots unit: codes issued and used, accounts and their votes, counted ballots (waiting ones too).
+
+    A unit whose scope is empty (nothing to rate) is expected to hand in no ballot, whatever its codes and
+    accounts."""
     codes = {
         row["unit"]: row
         for row in BallotCode.objects.filter(quarter=quarter)
@@ -59,39 +90,65 @@ def grassroots_rows(quarter: Quarter) -> list[dict[str, Any]]:
     for unit_id, n in pending_per_unit(quarter).items():
         ballots[unit_id] = ballots.get(unit_id, 0) + n
     rows = []
-    for unit in Unit.objects.grassroots():
+    units = list(Unit.objects.grassroots())
+    targets = offered_counts(quarter, Source.GRASSROOTS, units)
+    for unit in units:
         issued = codes.get(unit.pk, {}).get("issued", 0)
         used = codes.get(unit.pk, {}).get("used", 0)
-        rows.append(
-            {
-                "unit": unit.code,
-                "name": unit.name,
-                "codes_issued": issued,
-                "codes_used": used,
-                "accounts": accounts.get(unit.pk, 0),
-                "account_votes": votes.get(unit.pk, 0),
-                "expected": issued + accounts.get(unit.pk, 0),
-                "submitted": used + votes.get(unit.pk, 0),
-                "ballots": ballots.get(unit.pk, 0),
-            }
-        )
+        expected = issued + accounts.get(unit.pk, 0) if targets is None or targets[unit.pk] else 0
+        row = {
+            "unit": unit.code,
+            "name": unit.name,
+            "codes_issued": issued,
+            "codes_used": used,
+            "accounts": accounts.get(unit.pk, 0),
+            "account_votes": votes.get(unit.pk, 0),
+            "expected": expected,
+            "submitted": used + votes.get(unit.pk, 0),
+            "ballots": ballots.get(unit.pk, 0),
+        }
+        rows.append(_with_targets(row, targets, unit.pk))
     return rows
 
 
 def peer_rows(quarter: Quarter) -> list[dict[str, Any]]:
-    """Per evaluated department: whether its peer ballot is in."""
+    """Per evaluated department: whether its peer ballot is in, and whether one is expected (`expected`: it has
+    something to rate)."""
     voted = {row["rater_unit"] for row in rules.voters(quarter, Source.PEER)}
+    units = list(Unit.objects.evaluated(quarter.programme))
+    targets = offered_counts(quarter, Source.PEER, units)
     return [
-        {"unit": unit.code, "name": unit.name, "voted": unit.pk in voted}
-        for unit in Unit.objects.evaluated(quarter.programme)
+        _with_targets(
+            {
+                "unit": unit.code,
+                "name": unit.name,
+                "voted": unit.pk in voted,
+                "expected": targets is None or targets[unit.pk] > 0,
+            },
+            targets,
+            unit.pk,
+        )
+        for unit in units
     ]
 
 
 def leadership_rows(quarter: Quarter) -> list[dict[str, Any]]:
-    """Per leader: whether their ballot is in."""
+    """Per leader: whether their ballot is in, and whether one is expected (`expected`: something to rate)."""
     voted = {row["rater"] for row in rules.voters(quarter, Source.LEADERSHIP)}
+    leaders = list(role_members(Role.LEADER))
+    targets = offered_counts(quarter, Source.LEADERSHIP, leaders)
     return [
-        {"username": user.username, "name": str(user), "voted": user.pk in voted} for user in role_members(Role.LEADER)
+        _with_targets(
+            {
+                "username": user.username,
+                "name": str(user),
+                "voted": user.pk in voted,
+                "expected": targets is None or targets[user.pk] > 0,
+            },
+            targets,
+            user.pk,
+        )
+        for user in leaders
     ]
 
 
@@ -104,6 +161,7 @@ def quarter_participation(quarter: Quarter) -> dict[str, Any]:
     return {
         "quarter": quarter.code,
         "status": quarter.status,
+        "scope": quarter.programme.scope,
         "sources": {
             Source.GRASSROOTS.value: {
                 "weight": quarter.weight_grassroots,
@@ -113,13 +171,13 @@ def quarter_participation(quarter: Quarter) -> dict[str, Any]:
             },
             Source.PEER.value: {
                 "weight": quarter.weight_peer,
-                "expected": len(peer),
+                "expected": sum(row["expected"] for row in peer),
                 "submitted": sum(row["voted"] for row in peer),
                 "units": peer,
             },
             Source.LEADERSHIP.value: {
                 "weight": quarter.weight_leadership,
-                "expected": len(leadership),
+                "expected": sum(row["expected"] for row in leadership),
                 "submitted": sum(row["voted"] for row in leadership),
                 "leaders": leadership,
             },

@@ -201,12 +201,15 @@ def participation_rows(quarter: Quarter) -> tuple[ParticipationRow, ...]:
         for row in grassroots_rows(quarter)
     ]
     rows += [
-        ParticipationRow(Source.PEER, row["unit"], row["name"], int(row["voted"]), None, None, None, 1)
+        ParticipationRow(
+            Source.PEER, row["unit"], row["name"], int(row["voted"]), None, None, None, int(row["expected"])
+        )
         for row in peer_rows(quarter)
     ]
     leaders = leadership_rows(quarter)
     voted = sum(1 for row in leaders if row["voted"])
-    rows.append(ParticipationRow(Source.LEADERSHIP, None, None, voted, None, None, None, len(leaders)))
+    expected = sum(1 for row in leaders if row["expected"])
+    rows.append(ParticipationRow(Source.LEADERSHIP, None, None, voted, None, None, None, expected))
     return tuple(rows)
 
 

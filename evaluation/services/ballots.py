@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from departments.models import Unit, UnitKind
+from departments.models import RaterScope, Unit, UnitKind
 from evaluation import ballot_rules as rules
 from evaluation.ballot_rules import BallotRefused, ValueScale
 from evaluation.models import (
@@ -248,6 +248,7 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     try:
         with transaction.atomic():
             _lock_quarter_accepting(quarter, origin=origin)
+            _check_still_assigned(quarter, checked)
             results_version_bump(quarter_id=quarter.pk)
             ballot = _store(
                 quarter,
@@ -265,6 +266,17 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     if ballot is None:
         inbox_move_when_full(quarter=quarter, unit=who.unit)
     return ballot
+
+
+def _check_still_assigned(quarter: Quarter, checked: CheckedBallot) -> None:
+    """Under the quarter's share lock: the pairs of an `assigned` programme may have changed since the ballot was
+    checked (evaluation.services.assignments locks the quarter to change them), so its targets are read again."""
+    if quarter.programme.scope != RaterScope.ASSIGNED:
+        return
+    scope = rules.scope_target_ids(quarter, source=checked.source, rater_unit=checked.who.unit, rater=checked.who.user)
+    rated = {department for department, _criterion, _centi in checked.rows} | set(checked.notes)
+    if outside := sorted(rated - scope):
+        raise rules.out_of_scope(Unit.objects.filter(pk=outside[0]).values_list("name", flat=True).first() or "")
 
 
 IMPORT_BATCH = 500  # ballots per multi-row insert of an import

@@ -19,7 +19,7 @@ from departments.models import Unit, User
 from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.models import Quarter, QuarterStatus, Source
-from evaluation.selectors.participation import role_members
+from evaluation.selectors.participation import offered_counts, role_members
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -44,22 +44,35 @@ def can_log_in(user: User) -> bool:
 
 
 def non_voters(quarter: Quarter) -> list[User]:
-    """Accounts that could vote in `quarter` (for a source it collects) and have not."""
+    """Accounts that could vote in `quarter` (for a source it collects) and have not; in a programme with a rater
+    scope, only those with something to rate (docs/design.md, "Participation console")."""
     users: list[User] = []
     if quarter.weight_peer > 0:
         voted_units = rules.voters(quarter, Source.PEER)
-        users += (
+        reps = (
             role_members(Role.DEPARTMENT_REP)
             .filter(unit__in=Unit.objects.evaluated(quarter.programme))
             .exclude(unit__in=voted_units)
         )
+        users += _with_targets(quarter, Source.PEER, list(reps.select_related("unit")))
     if quarter.weight_leadership > 0:
-        users += role_members(Role.LEADER).exclude(pk__in=rules.voters(quarter, Source.LEADERSHIP))
+        leaders = role_members(Role.LEADER).exclude(pk__in=rules.voters(quarter, Source.LEADERSHIP))
+        users += _with_targets(quarter, Source.LEADERSHIP, list(leaders.select_related("unit")))
     if quarter.weight_grassroots > 0:
         voted = rules.voters(quarter, Source.GRASSROOTS)
-        users += role_members(Role.GRASSROOTS_RATER).filter(unit__in=Unit.objects.grassroots()).exclude(pk__in=voted)
+        workers = role_members(Role.GRASSROOTS_RATER).filter(unit__in=Unit.objects.grassroots()).exclude(pk__in=voted)
+        users += _with_targets(quarter, Source.GRASSROOTS, list(workers.select_related("unit")))
     unique = {user.pk: user for user in users}
     return list(unique.values())
+
+
+def _with_targets(quarter: Quarter, source: str, users: list[User]) -> list[User]:
+    """The accounts whose ballot of `source` offers at least one target: the leader's own scope, or its unit's."""
+    raters = users if source == Source.LEADERSHIP else list({user.unit_id: user.unit for user in users}.values())
+    counts = offered_counts(quarter, source, raters)
+    if counts is None:
+        return users
+    return [user for user in users if counts[user.pk if source == Source.LEADERSHIP else user.unit_id]]
 
 
 def reminders_send(*, quarter: Quarter, actor: Any, link: str) -> ReminderResult:

@@ -30,7 +30,7 @@ from evaluation.views.access import annual_programme, managed_quarter, manager_r
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _xlsx_response(write: Callable[[io.BytesIO], None], filename: str) -> FileResponse:
+def xlsx_response(write: Callable[[io.BytesIO], None], filename: str) -> FileResponse:
     buffer = io.BytesIO()
     write(buffer)
     buffer.seek(0)
@@ -46,14 +46,14 @@ def export_quarter_view(request: HttpRequest, code: str) -> FileResponse:
     """The quarter's results workbook, headers in the visitor's language."""
     quarter = managed_quarter(code)
     # The request's language is active (LocaleMiddleware), so the headers follow the visitor's choice.
-    return _xlsx_response(lambda out: export_quarter(quarter, out), quarter_filename(quarter))
+    return xlsx_response(lambda out: export_quarter(quarter, out), quarter_filename(quarter))
 
 
 @require_GET
 @manager_required
 def export_annual_view(request: HttpRequest, year: str) -> FileResponse:
     programme, number = annual_programme(year)
-    return _xlsx_response(lambda out: export_annual(number, out, programme), f"results-{year}.xlsx")
+    return xlsx_response(lambda out: export_annual(number, out, programme), f"results-{year}.xlsx")
 
 
 @require_GET
@@ -63,7 +63,7 @@ def quarter_template_view(request: HttpRequest) -> FileResponse:
     code = request.GET.get("quarter", "")
     quarter = _template_quarter(code) if code else None
     filename = f"quarter-{quarter.code if quarter else 'template'}.xlsx"
-    return _xlsx_response(lambda out: export_quarter_template(out, quarter=quarter), filename)
+    return xlsx_response(lambda out: export_quarter_template(out, quarter=quarter), filename)
 
 
 def _template_quarter(code: str) -> Quarter:

@@ -32,7 +32,7 @@
       setText(source + ".expected", data.sources[source].expected);
     });
     data.sources.grassroots.units.forEach(function (row) {
-      ["codes_issued", "codes_used", "accounts", "account_votes", "ballots"].forEach(function (field) {
+      ["codes_issued", "codes_used", "accounts", "account_votes", "ballots", "targets"].forEach(function (field) {
         setText("grassroots." + row.unit + "." + field, row[field]);
       });
     });
