@@ -2,7 +2,7 @@
 
 Everything follows the quarter's programme (or the programme asked for, work style by default): its targets,
 its criteria template, its source names and, for a programme whose raters rate only part of the targets, who
-rates whom (docs/workbooks.md, "Quarter template").
+rates whom (docs/workbooks.md, "Quarter workbook").
 """
 
 from __future__ import annotations
