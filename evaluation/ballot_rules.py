@@ -19,11 +19,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from departments.models import EVALUATED_KINDS, RaterScope, Unit, UnitKind
+from departments.models import EVALUATED_KINDS, Programme, RaterScope, Unit, UnitKind
 from departments.roles import Role
 from departments.workbook import normalise_header
 from evaluation.criteria_templates import ABSTAIN_LABELS, within_digits
-from evaluation.models import Assignment, Ballot, GrassrootsParticipation, Origin, Quarter, Scale, Source
+from evaluation.models import (
+    Assignment,
+    Ballot,
+    GrassrootsParticipation,
+    Origin,
+    Quarter,
+    Scale,
+    Source,
+    source_label,
+)
 from evaluation.scoring import SOURCES
 
 # Typed or imported text that means 不了解 (an abstention), compared after normalise_header; blank abstains too.
@@ -304,13 +313,16 @@ def check_top_level_cap(
 # --- which sources are collected ---------------------------------------------------------------
 
 
-def source_refusal(source: str, *, weights: Mapping[str, int], quarter_code: str) -> str | None:
-    """Why ballots of `source` are not taken in the quarter, or None: a source of weight 0 is not collected."""
+def source_refusal(
+    source: str, *, weights: Mapping[str, int], quarter_code: str, programme: Programme | None = None
+) -> str | None:
+    """Why ballots of `source` are not taken in the quarter, or None: a source of weight 0 is not collected.
+    The source is named as `programme` names it."""
     if source not in SOURCES:  # plain strings: `Source.values` builds a new list each time, and imports ask per row
         return _("Unknown rating source.")
     if (weights.get(source) or 0) <= 0:
         return _("%(source)s is not collected in %(quarter)s (its weight is 0).") % {
-            "source": Source(source).label,
+            "source": source_label(source, programme),
             "quarter": quarter_code,
         }
     return None
@@ -319,7 +331,10 @@ def source_refusal(source: str, *, weights: Mapping[str, int], quarter_code: str
 def quarter_source_refusal(quarter: Quarter, source: str) -> str | None:
     """source_refusal for a stored quarter."""
     return source_refusal(
-        source, weights={name: quarter.weight(name) for name in Source.values}, quarter_code=quarter.code
+        source,
+        weights={name: quarter.weight(name) for name in Source.values},
+        quarter_code=quarter.full_name,
+        programme=quarter.programme,
     )
 
 
@@ -390,6 +405,13 @@ def voters(quarter: Quarter, source: str, *, but_imported: bool = False) -> Quer
     if but_imported:
         ballots = ballots.exclude(origin=Origin.IMPORTED)
     return ballots.values("rater_unit" if source == Source.PEER else "rater")
+
+
+def takes_part(quarter: Quarter, source: str, user: Any) -> bool:
+    """Whether `user` rates in `quarter` for `source`: a peer rater in the programmes that rate its unit's kind
+    (a branch secretary in the branch programme, never in work style), other raters in every programme."""
+    unit = getattr(user, "unit", None)
+    return source != Source.PEER or (unit is not None and unit.kind in quarter.programme.kinds)
 
 
 def has_voted(

@@ -71,6 +71,13 @@ class Source(models.TextChoices):
     LEADERSHIP = "leadership", _("Leadership")
 
 
+def source_label(source: str, programme: Programme | None = None) -> str:
+    """A source's display name: the programme's own where it names one (群众评议, 支部互评, 党委评分), else the
+    product's in the active language. The one home of the name on every page and export (evaluation.labels)."""
+    own = programme.source_label(source) if programme is not None else ""
+    return own or (str(Source(source).label) if source in Source.values else source)
+
+
 class Origin(models.TextChoices):
     ONLINE = "online", _("Submitted online")
     KEYED = "keyed", _("Keyed in from paper")
@@ -199,6 +206,15 @@ class Quarter(models.Model):
     def active_sources(self) -> list[str]:
         """Sources that are collected: those with a weight above zero."""
         return collected_sources({source: self.weight(source) for source in SOURCES})
+
+    def source_label(self, source: str) -> str:
+        """The source's name in this quarter's programme (see source_label)."""
+        return source_label(source, self.programme)
+
+    @property
+    def source_labels(self) -> dict[str, str]:
+        """Every source's name in this quarter's programme, for templates: `quarter.source_labels.peer`."""
+        return {source: self.source_label(source) for source in Source.values}
 
 
 def quarter_key(programme_code: str, code: str) -> str:

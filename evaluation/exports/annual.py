@@ -65,7 +65,10 @@ def export_annual(year: int, output: str | IO[bytes], programme: Programme | Non
     """Write the annual workbook of `year` (docs/scoring.md rule 8) of one programme to `output`."""
     programme = programme or workstyle()
     quarters = year_quarters(year, programme)
-    title = _("Work-style evaluation %(year)s, annual results") % {"year": year}
+    if programme.is_workstyle:
+        title = _("Work-style evaluation %(year)s, annual results") % {"year": year}
+    else:
+        title = _("%(programme)s %(year)s, annual results") % {"programme": programme.name, "year": year}
     heading = annual_heading(year, len(quarters))
     write_workbook(
         [annual_sheet(year, annual_results(year, programme), quarters)], output, title=title, heading=heading

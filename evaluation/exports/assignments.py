@@ -13,12 +13,13 @@ from evaluation.models import Quarter
 from evaluation.selectors.assignments import rater_pairs
 
 
-def assignments_sheet(quarter: Quarter) -> SheetData:
-    """The sheet `assignments` [测评关系] with the quarter's pairs, grouped by rater; the name columns are for people
-    and the import ignores them (docs/workbooks.md, "Sheet `assignments` [测评关系]")."""
+def assignments_sheet(quarter: Quarter | None) -> SheetData:
+    """The sheet `assignments` [测评关系] with the quarter's pairs, grouped by rater (none for a quarter not created
+    yet); the name columns are for people and the import ignores them (docs/workbooks.md, "Sheet `assignments`
+    [测评关系]")."""
 
     def rows() -> Iterator[list[str | None]]:
-        for group in rater_pairs(quarter):
+        for group in rater_pairs(quarter) if quarter is not None else ():
             unit = group.unit.code if group.unit is not None else None
             leader = group.leader.username if group.leader is not None else None
             for pair in group.pairs:

@@ -15,12 +15,12 @@ from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from evaluation.exports.common import yes_no
 from evaluation.exports.printing import quarter_heading
 from evaluation.exports.writer import Column, SheetData, count, rank_change, score, write_workbook
-from evaluation.labels import group_label, source_label
+from evaluation.labels import group_label
 from evaluation.models import Quarter, Source
 from evaluation.results_model import ParticipationRow, QuarterResults, UnitName
 from evaluation.scoring import round_half_up
@@ -29,8 +29,23 @@ from evaluation.selectors.objections import quarter_objections
 from evaluation.selectors.problems import department_problem_figures
 from evaluation.selectors.results import participation_rows, quarter_results
 
+# The ranking sheet's source headers (docs/workbooks.md) where the programme keeps the product's source names.
+SOURCE_SCORE_HEADERS = {
+    Source.GRASSROOTS: gettext_lazy("Grassroots score"),
+    Source.PEER: gettext_lazy("Peer score"),
+    Source.LEADERSHIP: gettext_lazy("Leadership score"),
+}
 
-def ranking_sheet(results: QuarterResults) -> SheetData:
+
+def _source_named(quarter: Quarter, source: str, product: Any, pattern: Any) -> str:
+    """`product` where the quarter's programme keeps the product's name of `source`; else `pattern` naming the
+    programme's own (群众评议得分), so that work-style headers never change."""
+    if not quarter.programme.source_label(source):
+        return str(product)
+    return str(pattern) % {"source": quarter.source_label(source)}
+
+
+def ranking_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
     """The first sheet: docs/workbooks.md's ranking columns, in that order."""
     columns = [
         Column(_("Group"), 14),
@@ -38,9 +53,10 @@ def ranking_sheet(results: QuarterResults) -> SheetData:
         Column(_("Department code"), 12),
         Column(_("Department name"), 22),
         score(_("Final score")),
-        score(_("Grassroots score")),
-        score(_("Peer score")),
-        score(_("Leadership score")),
+        *(
+            score(_source_named(quarter, source, SOURCE_SCORE_HEADERS[source], gettext_lazy("%(source)s score")))
+            for source in Source.values
+        ),
         score(_("Adjustment")),
         rank_change(_("Rank change")),
     ]
@@ -87,7 +103,7 @@ def settings_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
         ("anonymity_k", used.anonymity_k, _("Fewest ballots for a department to see a breakdown")),
         ("top_level_cap", used.top_level_cap, _("Top-level cap: share of a ballot's departments per criterion (%)")),
     ]
-    labels = {source: source_label(source) for source in Source.values}
+    labels = quarter.source_labels
     filled = [
         (key, value, str(meaning) % {"source": labels[key.split("_", 2)[-1]]} if "%(source)s" in meaning else meaning)
         for key, value, meaning in rows
@@ -114,14 +130,15 @@ def criteria_sheet(results: QuarterResults) -> SheetData:
     return SheetData(_("Criteria"), _("Criteria"), columns, rows)
 
 
-def cells_sheet(results: QuarterResults) -> SheetData:
+def cells_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
     """Cell means per source and criterion, and each source's score, per department."""
     criteria = results.settings.criteria
     sources = results.active_sources
     columns = [Column(_("Department code"), 12), Column(_("Department name"), 22)]
     for source in sources:
-        columns += [score(f"{source_label(source)}: {criterion.name}") for criterion in criteria]
-        columns.append(score(_("%(source)s score") % {"source": source_label(source)}))
+        label = quarter.source_label(source)
+        columns += [score(f"{label}: {criterion.name}") for criterion in criteria]
+        columns.append(score(_("%(source)s score") % {"source": label}))
 
     def rows() -> Iterator[list[Any]]:
         for department in results.grouped():
@@ -135,15 +152,15 @@ def cells_sheet(results: QuarterResults) -> SheetData:
     return SheetData(_("Cell means"), _("Cell means per source and criterion"), columns, rows())
 
 
-def counts_sheet(results: QuarterResults) -> SheetData:
+def counts_sheet(quarter: Quarter, results: QuarterResults) -> SheetData:
     sources = results.active_sources
     columns = [Column(_("Department code"), 12), Column(_("Department name"), 22)]
-    columns += [count(_("%(source)s ballots") % {"source": source_label(source)}) for source in sources]
+    columns += [count(_("%(source)s ballots") % {"source": quarter.source_label(source)}) for source in sources]
     rows = ([row.code, row.name, *(row.sources[source].ballots for source in sources)] for row in results.grouped())
     return SheetData(_("Ballot counts"), _("Ballots that rated each department"), columns, rows)
 
 
-def participation_sheet(participation: Sequence[ParticipationRow]) -> SheetData:
+def participation_sheet(quarter: Quarter, participation: Sequence[ParticipationRow]) -> SheetData:
     """Counted ballots per rating unit, beside the codes issued and used (no link between them)."""
     columns = [
         Column(_("Source"), 14),
@@ -157,7 +174,7 @@ def participation_sheet(participation: Sequence[ParticipationRow]) -> SheetData:
     ]
     rows = [
         [
-            source_label(row.source),
+            quarter.source_label(row.source),
             row.unit,
             _("Group leaders") if row.source == Source.LEADERSHIP else row.name,
             row.ballots,
@@ -293,21 +310,23 @@ def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetD
     """Every sheet of a quarter's results workbook, the ranking first."""
     roster = results.roster
     ballots = load_counted_ballots(quarter, roster, {c.code: c.name for c in results.settings.criteria})
-    yield ranking_sheet(results)
+    yield ranking_sheet(quarter, results)
     yield settings_sheet(quarter, results)
     yield levels_sheet(results)
     if results.settings.grades:
         yield grades_sheet(results)
     yield criteria_sheet(results)
-    yield cells_sheet(results)
-    yield counts_sheet(results)
-    yield participation_sheet(participation_rows(quarter) if roster is None else roster.participation)
+    yield cells_sheet(quarter, results)
+    yield counts_sheet(quarter, results)
+    yield participation_sheet(quarter, participation_rows(quarter) if roster is None else roster.participation)
     if results.weights[Source.GRASSROOTS] > 0:
         yield matrix_sheet(
             ballots,
             source=Source.GRASSROOTS,
             rows_units=ballots.rating_units(Source.GRASSROOTS),
-            name=_("Grassroots matrix"),
+            name=_source_named(
+                quarter, Source.GRASSROOTS, gettext_lazy("Grassroots matrix"), gettext_lazy("%(source)s matrix")
+            ),
             caption=_("Mean score per grassroots unit and department"),
         )
     if results.weights[Source.PEER] > 0:
@@ -315,7 +334,7 @@ def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetD
             ballots,
             source=Source.PEER,
             rows_units=ballots.rating_units(Source.PEER),
-            name=_("Peer matrix"),
+            name=_source_named(quarter, Source.PEER, gettext_lazy("Peer matrix"), gettext_lazy("%(source)s matrix")),
             caption=_("Mean score per rating department (rows) and rated department (columns)"),
         )
     yield ballots_sheet(ballots)
@@ -326,6 +345,9 @@ def quarter_sheets(quarter: Quarter, results: QuarterResults) -> Iterator[SheetD
 
 
 def quarter_title(quarter: Quarter) -> str:
+    """The workbook's title: work style's own, else the programme's name and the quarter."""
+    if not quarter.programme.is_workstyle:
+        return quarter.full_name
     return _("Work-style evaluation %(quarter)s") % {"quarter": quarter.code}
 
 
@@ -341,4 +363,4 @@ def export_quarter(quarter: Quarter, output: str | IO[bytes]) -> None:
 
 
 def quarter_filename(quarter: Quarter) -> str:
-    return f"results-{quarter.code}.xlsx"
+    return f"results-{quarter.key}.xlsx"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from departments.models import Programme, Unit, workstyle
 from evaluation.criteria_templates import TEMPLATES, CriterionSpec, LevelSpec
 from evaluation.grades import GradeSpec, grade_problems
-from evaluation.models import Quarter, QuarterStatus, quarter_code_validator
+from evaluation.models import Quarter, QuarterStatus, Source, quarter_code_validator
 from evaluation.services.codes import MAX_CODES_PER_ISSUE
 from evaluation.services.quarters import (
     LIFECYCLE_FIELDS,
@@ -154,6 +154,11 @@ class QuarterSettingsForm(forms.ModelForm):
     def __init__(self, *args: Any, scoring_locked: bool = False, window_locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         quarter = self.instance
+        for source in Source.values:  # a programme's own source names (群众评议 …) label its weights and minimums
+            if quarter.programme_id is not None and quarter.programme.source_label(source):
+                named = {"source": quarter.source_label(source)}
+                self.fields[f"weight_{source}"].label = _("Weight of %(source)s (%%)") % named
+                self.fields[f"min_ballots_{source}"].label = _("Fewest ballots of %(source)s for a score") % named
         self.fields["levels_text"].initial = "\n".join(f"{s.label}, {_plain(s.points)}" for s in level_specs(quarter))
         self.fields["criteria_text"].initial = "\n".join(
             f"{s.code}, {s.name}, {_plain(s.weight)}" for s in criteria_specs(quarter)

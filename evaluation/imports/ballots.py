@@ -16,7 +16,7 @@ from departments.workbook import (
 )
 from evaluation import ballot_rules as rules
 from evaluation.ballot_rules import BallotRefused
-from evaluation.criteria_templates import DEFAULT_LEVELS, WORK_STYLE, CriterionSpec, LevelSpec
+from evaluation.criteria_templates import DEFAULT_LEVELS, TEMPLATES, WORK_STYLE, CriterionSpec, LevelSpec
 from evaluation.imports.common import (
     IDENTITY_KEYS,
     LABEL_MAX_LENGTH,
@@ -37,6 +37,7 @@ from evaluation.models import (
 
 def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bool) -> ImportContext:
     values = parsed.values
+    programme = Programme.objects.filter(code=values.get("programme") or WORKSTYLE).first() or workstyle()
     if quarter is not None:
         # Settings left out of the file keep the quarter's values.
         for key in SETTING_DEFAULTS:
@@ -45,10 +46,11 @@ def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bo
         criteria = parsed.criteria if parsed.criteria is not None else stored_criteria(quarter)
         levels = parsed.levels if parsed.levels is not None else stored_levels(quarter)
     else:
-        criteria = parsed.criteria if parsed.criteria is not None else list(WORK_STYLE.criteria)
+        # A new quarter starts from its programme's criteria template, as one made in the console does.
+        template = TEMPLATES.get(programme.template, WORK_STYLE)
+        criteria = parsed.criteria if parsed.criteria is not None else list(template.criteria)
         levels = parsed.levels if parsed.levels is not None else list(DEFAULT_LEVELS)
     units = {unit.code: unit for unit in Unit.objects.all()}
-    programme = Programme.objects.filter(code=values.get("programme") or WORKSTYLE).first() or workstyle()
     leaders = User.objects.filter(is_active=True, groups__name=Role.LEADER).distinct()
     return ImportContext(
         quarter=quarter,
@@ -65,6 +67,9 @@ def load_context(quarter: Quarter | None, parsed: ParsedSettings, *, replace: bo
         replace=replace,
         top_level_cap=values.get("top_level_cap"),
         programme=programme,
+        source_names={
+            normalise_header(name): source for source in Source.values if (name := programme.source_label(source))
+        },
     )
 
 
@@ -165,7 +170,9 @@ def _label(row: SheetRow, issues: list[ImportIssue]) -> str | None:
 
 def _source(row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> str | None:
     raw = row.get("source")
-    source = SOURCE_ALIASES.get(normalise_header(raw)) if raw is not None else None
+    key = normalise_header(raw) if raw is not None else None
+    # The programme's own names of its sources (群众评议 …) are accepted beside the product's.
+    source = (SOURCE_ALIASES.get(key) or context.source_names.get(key)) if key is not None else None
     if source is None:
         issues.append(
             row.issue(
@@ -175,7 +182,9 @@ def _source(row: SheetRow, context: ImportContext, issues: list[ImportIssue]) ->
             )
         )
         return None
-    if refusal := rules.source_refusal(source, weights=context.weights, quarter_code=context.code):
+    if refusal := rules.source_refusal(
+        source, weights=context.weights, quarter_code=context.code, programme=context.programme
+    ):
         issues.append(row.issue("source", refusal))
         return None
     return source

@@ -223,6 +223,8 @@ class ImportContext:
     replace: bool
     top_level_cap: int | None = None
     programme: Programme | None = None  # the quarter's programme (docs/design.md, "Programmes")
+    # The programme's own source names (群众评议 …), as normalise_header folds them -> source.
+    source_names: dict[str, str] = field(default_factory=dict)
     scopes: dict[tuple[str, int | None, int | None], frozenset[int] | None] = field(default_factory=dict)
     # The file's assignments sheet as (rating unit id, leader id, target id); None when the file has none.
     pairs: list[tuple[int | None, int | None, int]] | None = None

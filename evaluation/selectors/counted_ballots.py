@@ -21,7 +21,6 @@ from django.db.models import CharField, Count, Sum
 from django.db.models.functions import Cast
 
 from departments.models import Unit
-from evaluation.labels import source_label
 from evaluation.models import Ballot, BallotComment, BallotValue, Quarter, Source
 from evaluation.results_model import Roster, UnitName
 from evaluation.sql import code_point_order
@@ -76,7 +75,7 @@ class CountedBallots:
         numbered: dict[Any, tuple[int, str, str | None]] = {}
         number = 0
         for source in Source.values:
-            label = source_label(source)
+            label = self.quarter.source_label(source)
             for code, block in self._blocks(source):
                 for ballot, values in block:
                     number += 1
@@ -128,7 +127,7 @@ class CountedBallots:
         for ballot, department_id, text in ordered:
             department = self.units[department_id]
             number, source, code = numbered[ballot]
-            yield [department.code, department.name, source_label(source), code, number, text]
+            yield [department.code, department.name, self.quarter.source_label(source), code, number, text]
 
     # --- the matrices --------------------------------------------------------------------------------------------
 

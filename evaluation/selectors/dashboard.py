@@ -64,7 +64,7 @@ def open_quarters() -> list[OpenQuarter]:
     quarters = list(Quarter.objects.filter(status=QuarterStatus.OPEN).select_related("programme").order_by("code"))
     waiting = waiting_per_quarter(quarters)
     return [
-        OpenQuarter(quarter, source_turnout(quarter_participation(quarter)), waiting.get(quarter.pk, 0))
+        OpenQuarter(quarter, source_turnout(quarter, quarter_participation(quarter)), waiting.get(quarter.pk, 0))
         for quarter in quarters
     ]
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from departments.models import Unit
-from evaluation.labels import group_label, source_label
+from evaluation.labels import group_label
 from evaluation.models import BallotComment, DepartmentResult, Quarter, QuarterStatus
 from evaluation.results_model import AdjustmentInfo, CriterionUsed, DepartmentRow, QuarterResults
 from evaluation.selectors.problems import department_problem_figures
@@ -138,7 +138,7 @@ def _sources(
     return [
         SourceDetail(
             source=source,
-            label=source_label(source),
+            label=quarter.source_label(source),
             weight=results.weights[source],
             ballots=row.sources[source].ballots,
             breakdown_visible=source in visible,

@@ -211,11 +211,11 @@ class SourceTurnout:
         return self.submitted * 100 < self.warning_percent * self.expected or not self.expected
 
 
-def source_turnout(participation: dict[str, Any]) -> list[SourceTurnout]:
+def source_turnout(quarter: Quarter, participation: dict[str, Any]) -> list[SourceTurnout]:
     """Per source the quarter collects (weight above 0), from `quarter_participation`'s dict."""
     threshold = participation_warning_percent()
     return [
-        SourceTurnout(source, Source(source).label, data["expected"], data["submitted"], threshold)
+        SourceTurnout(source, quarter.source_label(source), data["expected"], data["submitted"], threshold)
         for source, data in participation["sources"].items()
         if data["weight"]
     ]

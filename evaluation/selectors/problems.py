@@ -224,7 +224,7 @@ def problem_board(
     today: datetime.date | None = None,
 ) -> QuerySet[Problem]:
     """Problems matching the board's filters, overdue ones first, then by due date."""
-    problems = Problem.objects.select_related("quarter", "department", "raising_unit")
+    problems = Problem.objects.select_related("quarter__programme", "department", "raising_unit")
     if quarter is not None:
         problems = problems.filter(quarter=quarter)
     if department is not None:
@@ -244,7 +244,7 @@ def readable_problems() -> QuerySet[Problem]:
 
     `origin_source` is the source of the ballot comment a problem was made from, "" for one recorded by hand.
     """
-    return Problem.objects.select_related("quarter", "department", "raising_unit").annotate(
+    return Problem.objects.select_related("quarter__programme", "department", "raising_unit").annotate(
         origin_source=Coalesce(F("comment__ballot__source"), Value(""), output_field=CharField())
     )
 
@@ -279,7 +279,7 @@ def as_read_by(user: Any, problems: Iterable[Problem]) -> list[Problem]:
 
     sees_all = sees_every_problem(user)
     for problem in problems:
-        problem.origin_label = str(Source(problem.origin_source).label) if problem.origin_source else ""
+        problem.origin_label = problem.quarter.source_label(problem.origin_source) if problem.origin_source else ""
         problem.department_text_withheld = below_k(problem)
         full = sees_all or _is_raising_unit(user, problem)
         problem.raiser_withheld = not full and problem.origin_source == Source.PEER
@@ -317,7 +317,7 @@ def unit_problems(unit: Unit) -> QuerySet[Problem]:
     """The problems a unit raised, newest quarter first: for the unit's own eyes."""
     return (
         Problem.objects.filter(raising_unit=unit)
-        .select_related("quarter", "department")
+        .select_related("quarter__programme", "department")
         .order_by("-quarter__code", "department__order", "due_on", "pk")
     )
 

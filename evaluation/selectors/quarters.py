@@ -59,7 +59,7 @@ def quarter_audit(quarter: Quarter) -> QuerySet[AuditEntry]:
 
 def audit_log(*, actor: Any = None, action: str = "", quarter: Quarter | None = None) -> QuerySet[AuditEntry]:
     """Audit entries, newest first, narrowed to an actor, an action and a quarter when given."""
-    entries = AuditEntry.objects.select_related("actor", "quarter")
+    entries = AuditEntry.objects.select_related("actor", "quarter__programme")
     if actor is not None:
         entries = entries.filter(actor=actor)
     if action:

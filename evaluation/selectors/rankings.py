@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from departments.models import WORKSTYLE
-from evaluation.labels import group_label, source_label
+from evaluation.labels import group_label
 from evaluation.models import DepartmentResult, Quarter, QuarterStatus, Source, annual_key
 from evaluation.results_model import AnnualResults, DepartmentRow, QuarterResults
 from evaluation.selectors.quarters import BY_PROGRAMME
@@ -164,9 +164,9 @@ def ranking_groups(results: QuarterResults, k: int | None) -> list[RankingGroup]
     return list(groups.values())
 
 
-def source_headers(results: QuarterResults) -> list[tuple[str, str]]:
+def source_headers(quarter: Quarter, results: QuarterResults) -> list[tuple[str, str]]:
     """(source, label) of the quarter's active sources, for the columns of a ranking table."""
-    return [(source, source_label(source)) for source in results.active_sources]
+    return [(source, quarter.source_label(source)) for source in results.active_sources]
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def quarter_method(quarter: Quarter) -> QuarterMethod:
     return QuarterMethod(
         quarter=quarter,
         sources=[
-            SourceRule(source, source_label(source), quarter.weight(source), quarter.min_ballots(source))
+            SourceRule(source, quarter.source_label(source), quarter.weight(source), quarter.min_ballots(source))
             for source in Source.values
         ],
         levels=[(level.label, level.points) for level in quarter.levels.order_by("order", "-points")],

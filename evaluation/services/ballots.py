@@ -604,7 +604,7 @@ def _audit_keyed(ballot: Ballot, *, actor: Any) -> None:
         action=AuditAction.BALLOT_KEYED,
         summary=lambda: (
             _("Paper ballot keyed in: %(source)s %(label)s")
-            % {"source": ballot.get_source_display(), "label": ballot.label or str(ballot.pk)[:8]}
+            % {"source": ballot.quarter.source_label(ballot.source), "label": ballot.label or str(ballot.pk)[:8]}
         ),
         actor=actor,
         quarter=ballot.quarter,

@@ -66,7 +66,7 @@ def comment_k_refusal(comment: BallotComment, shown: dict[str, set[str]] | None 
         "This comment cannot become a problem: fewer than %(k)d ballots of its source (%(source)s) rated "
         "%(department)s, so the anonymity rule keeps its comments from the department. Record the problem in "
         "your own words with “New problem” instead, without quoting the comment."
-    ) % {"k": quarter.anonymity_k, "source": Source(ballot.source).label, "department": comment.department.name}
+    ) % {"k": quarter.anonymity_k, "source": quarter.source_label(ballot.source), "department": comment.department.name}
 
 
 def title_from_text(text: str) -> str:

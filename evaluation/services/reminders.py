@@ -88,11 +88,11 @@ def reminders_send(*, quarter: Quarter, actor: Any, link: str) -> ReminderResult
             without_email += 1
             continue
         send_mail(
-            subject=_("Please rate the departments for %(quarter)s") % {"quarter": quarter.code},
+            subject=_("Please rate the departments for %(quarter)s") % {"quarter": quarter.full_name},
             message=_(
                 "Hello %(name)s,\n\nthe evaluation %(quarter)s is open and your ballot is not in yet.\n%(link)s\n"
             )
-            % {"name": user, "quarter": quarter.code, "link": link},
+            % {"name": user, "quarter": quarter.full_name, "link": link},
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[user.email],
         )
@@ -118,20 +118,22 @@ def announcement_reminders_send(*, quarter: Quarter, actor: Any) -> ReminderResu
     ends = quarter.announcement_ends_at
     until = date_format(timezone.localtime(ends), "SHORT_DATETIME_FORMAT") if ends is not None else ""
     link = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + reverse(
-        "evaluation:objections_mine", args=[quarter.code]
+        "evaluation:objections_mine", args=[quarter.key]
     )
     sent = without_email = 0
-    for user in role_members(Role.DEPARTMENT_REP).filter(unit__in=Unit.objects.evaluated(), is_active=True):
+    for user in role_members(Role.DEPARTMENT_REP).filter(
+        unit__in=Unit.objects.evaluated(quarter.programme), is_active=True
+    ):
         if not user.email:
             without_email += 1
             continue
         send_mail(
-            subject=_("Results of %(quarter)s announced") % {"quarter": quarter.code},
+            subject=_("Results of %(quarter)s announced") % {"quarter": quarter.full_name},
             message=_(
                 "Hello %(name)s,\n\nthe results of %(quarter)s are announced until %(until)s. Your department "
                 "may object in writing to its result until then.\n%(link)s\n"
             )
-            % {"name": user, "quarter": quarter.code, "until": until, "link": link},
+            % {"name": user, "quarter": quarter.full_name, "until": until, "link": link},
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[user.email],
         )

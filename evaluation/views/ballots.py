@@ -18,7 +18,6 @@ from departments.models import Unit
 from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.forms.ballots import CONFIRM_FIELD, BallotGrid, PostedBallot, grid_context
-from evaluation.labels import source_label
 from evaluation.models import BallotCode, Quarter, QuarterStatus, Source
 from evaluation.services.ballots import BallotRefused, ballot_check, ballot_store, ballot_window_refusal
 from evaluation.services.codes import format_code, normalise_code
@@ -64,7 +63,7 @@ def _form(
     context = grid_context(grid) | {
         "quarter": grid.quarter,
         "source": grid.source,
-        "source_label": source_label(grid.source),
+        "source_label": grid.quarter.source_label(grid.source),
         "error": error,
         "code": code,
         "rater_unit": unit,
@@ -121,7 +120,7 @@ def _not_collected(request: HttpRequest, message: str) -> HttpResponse:
 
 def _pick_quarter(request: HttpRequest, source: str) -> Quarter | HttpResponse:
     """The open quarter the rater votes in: the only one collecting `source`, or the one named by `quarter`."""
-    every_open = [quarter for quarter in _open_quarters() if _takes_part(quarter, source, request.user)]
+    every_open = [quarter for quarter in _open_quarters() if rules.takes_part(quarter, source, request.user)]
     open_quarters = [quarter for quarter in every_open if rules.quarter_source_refusal(quarter, source) is None]
     wanted = (request.POST if request.method == "POST" else request.GET).get("quarter", "")
     if wanted:
@@ -193,11 +192,6 @@ def ballot_leadership(request: HttpRequest) -> HttpResponse:
 def _rated_kinds() -> set[str]:
     """The kinds some open programme rates: a branch's secretary reaches the peer ballot of a branch programme."""
     return {kind for quarter in _open_quarters() for kind in quarter.programme.kinds}
-
-
-def _takes_part(quarter: Quarter, source: str, user: Any) -> bool:
-    """A peer rater takes part in the programmes that rate its unit's kind; other raters in every one."""
-    return source != Source.PEER or (user.unit is not None and user.unit.kind in quarter.programme.kinds)
 
 
 def _open_quarters() -> list[Quarter]:

@@ -154,7 +154,7 @@ def _console_context(request: HttpRequest, quarter: Quarter, form: QuarterSettin
         for to in transitions_for(quarter, request.user)
     ]
     participation = quarter_participation(quarter)
-    turnout = source_turnout(participation)
+    turnout = source_turnout(quarter, participation)
     return {
         "quarter": quarter,
         "form": form,

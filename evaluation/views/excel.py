@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from departments.models import UnitKind
+from departments.models import PROGRAMME_CODE_PATTERN, WORKSTYLE, Programme, UnitKind, workstyle
 from departments.workbook import WorkbookInvalid
 from evaluation.converters import QuarterCodeConverter
 from evaluation.criteria_templates import level_display
@@ -59,11 +59,25 @@ def export_annual_view(request: HttpRequest, year: str) -> FileResponse:
 @require_GET
 @manager_required
 def quarter_template_view(request: HttpRequest) -> FileResponse:
-    """An empty quarter workbook with today's departments, and a quarter's settings (?quarter=) or the defaults."""
+    """An empty quarter workbook with today's targets, and a quarter's settings (?quarter=) or the defaults of a
+    programme (?programme=, work style by default)."""
     code = request.GET.get("quarter", "")
     quarter = _template_quarter(code) if code else None
-    filename = f"quarter-{quarter.code if quarter else 'template'}.xlsx"
-    return xlsx_response(lambda out: export_quarter_template(out, quarter=quarter), filename)
+    programme = None if quarter else _template_programme(request.GET.get("programme", ""))
+    if quarter is not None:
+        filename = f"quarter-{quarter.key}.xlsx"
+    else:
+        filename = "quarter-template.xlsx" if programme.is_workstyle else f"quarter-{programme.code}-template.xlsx"
+    return xlsx_response(lambda out: export_quarter_template(out, quarter=quarter, programme=programme), filename)
+
+
+def _template_programme(code: str) -> Programme:
+    """The programme named by `?programme=` (work style when empty); a 404 when there is none."""
+    if not code:
+        return workstyle()
+    if not re.fullmatch(PROGRAMME_CODE_PATTERN, code):
+        raise Http404
+    return get_object_or_404(Programme, code=code)
 
 
 def _template_quarter(code: str) -> Quarter:
@@ -96,7 +110,7 @@ def import_quarter_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/excel/import.html",
-        {"form": form, "issues": issues, "quarters": quarters},
+        {"form": form, "issues": issues, "quarters": quarters, "programmes": Programme.objects.exclude(code=WORKSTYLE)},
         status=400 if issues else 200,
     )
 

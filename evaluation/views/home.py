@@ -20,12 +20,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from departments.models import UnitKind
 from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.models import Quarter, QuarterStatus, Source
 from evaluation.selectors.dashboard import evaluation_group_home
+from evaluation.selectors.rankings import visible_quarters
 from evaluation.services.ballots import ballot_window_refusal
-from evaluation.views.access import MANAGE
+from evaluation.views.access import MANAGE, readable_statuses
 
 
 @dataclass
@@ -117,7 +119,8 @@ def _rating_sources(user: Any) -> list[tuple[str, str]]:
     if user.has_role(Role.LEADER) and user.has_perm("evaluation.submit_leadership_ballot"):
         sources.append((Source.LEADERSHIP, "evaluation:ballot_leadership"))
     unit = user.unit
-    if user.has_role(Role.DEPARTMENT_REP) and unit is not None and unit.is_evaluated:
+    # Which programme's peer ballot a representative casts is the quarter's to say (ballot_rules.takes_part).
+    if user.has_role(Role.DEPARTMENT_REP) and unit is not None and unit.kind != UnitKind.GRASSROOTS:
         sources.append((Source.PEER, "evaluation:ballot_peer"))
     if user.has_role(Role.GRASSROOTS_RATER) and unit is not None and not unit.is_evaluated:
         sources.append((Source.GRASSROOTS, "evaluation:ballot_grassroots"))
@@ -125,7 +128,7 @@ def _rating_sources(user: Any) -> list[tuple[str, str]]:
 
 
 def _ballot_card(user: Any, quarter: Quarter, source: str, url_name: str, *, several: bool) -> Card:
-    title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.full_name, "source": Source(source).label}
+    title = _("%(quarter)s: %(source)s ballot") % {"quarter": quarter.full_name, "source": quarter.source_label(source)}
     if rules.has_voted(quarter, source, user=user, unit=user.unit):
         return Card(title=title, text=_("Thank you, this ballot has been submitted."), status=_("Voted"), done=True)
     if refusal := ballot_window_refusal(quarter):
@@ -151,7 +154,7 @@ def _ballot_cards(user: Any) -> list[Card]:
         _ballot_card(user, quarter, source, url_name, several=several)
         for quarter in quarters
         for source, url_name in sources
-        if source in quarter.active_sources
+        if source in quarter.active_sources and rules.takes_part(quarter, source, user)
     ]
 
 
@@ -165,6 +168,14 @@ def _link_cards(user: Any) -> list[Card]:
     return cards
 
 
+def _current_quarters(user: Any) -> list[Quarter]:
+    """Per programme, the newest quarter whose ranking the user may open: where each programme stands now."""
+    current: dict[int, Quarter] = {}
+    for quarter in visible_quarters(readable_statuses(user)):
+        current.setdefault(quarter.programme_id, quarter)
+    return list(current.values())
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """What the visitor can do now: vote, follow a quarter, read results."""
     if not request.user.is_authenticated:
@@ -176,6 +187,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "ballot_cards": ballot_cards,
             "link_cards": _link_cards(request.user),
+            "current_quarters": _current_quarters(request.user),
             # The evaluation group's own view: what needs its attention, the pages as a row of links.
             "evaluation_group": evaluation_group_home() if request.user.has_perm(MANAGE) else None,
         },

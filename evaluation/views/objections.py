@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evaluation.forms.objections import UPHELD, ObjectionAnswerForm, ObjectionForm
-from evaluation.models import Objection, ObjectionStatus, Quarter
+from evaluation.models import Objection, ObjectionStatus, Quarter, quarter_lookup
 from evaluation.selectors.objections import department_objections, quarter_objections
 from evaluation.services.lifecycle import finalise_blockers
 from evaluation.services.objections import objection_answer, objection_file, objection_filing_refusal
@@ -26,7 +26,7 @@ def objections_mine(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     if not (user.has_perm("evaluation.file_objection") and user.unit_id is not None):
         raise PermissionDenied
-    quarter = get_object_or_404(Quarter, code=code)
+    quarter = get_object_or_404(Quarter, **quarter_lookup(code))
     department = user.unit
     form = ObjectionForm(request.POST or None)
     status = 200
@@ -38,7 +38,7 @@ def objections_mine(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, error.messages)
             else:
                 messages.success(request, _("Your objection is filed. The evaluation group will answer it."))
-                return redirect("evaluation:objections_mine", code=quarter.code)
+                return redirect("evaluation:objections_mine", code=quarter.key)
         status = 400
     context = {
         "quarter": quarter,
@@ -73,7 +73,7 @@ def objection_answer_view(request: HttpRequest, code: str, pk: int) -> HttpRespo
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect("evaluation:objections", code=quarter.code)
+        return redirect("evaluation:objections", code=quarter.key)
     try:
         objection_answer(
             objection=objection,
@@ -87,4 +87,4 @@ def objection_answer_view(request: HttpRequest, code: str, pk: int) -> HttpRespo
             messages.error(request, message)
     else:
         messages.success(request, _("Answer saved; the department can read it."))
-    return redirect("evaluation:objections", code=quarter.code)
+    return redirect("evaluation:objections", code=quarter.key)

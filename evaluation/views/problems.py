@@ -291,7 +291,7 @@ def problem_from_comment(request: HttpRequest, comment_id: Any) -> HttpResponse:
         "comment_text": comment.text,
         "department": comment.department,
         "quarter": comment.ballot.quarter,
-        "source_label": comment.ballot.get_source_display(),
+        "source_label": comment.ballot.quarter.source_label(comment.ballot.source),
         "raising_unit": services.comment_raising_unit(comment),
         "refusal": refusal,
     }

@@ -46,7 +46,7 @@ from evaluation.views.access import (
 # A published quarter's ranking tables are frozen with its snapshot, so they are rendered once per snapshot,
 # language and link scope and then served from the cache. Bump the version when _ranking_tables.html or the
 # rows it shows change, so that servers never serve tables rendered by an older release.
-RANKING_CACHE_VERSION = 3
+RANKING_CACHE_VERSION = 4
 RANKING_CACHE_SECONDS = 24 * 60 * 60
 RANKING_TABLES_TEMPLATE = "evaluation/results/_ranking_tables.html"
 
@@ -87,7 +87,7 @@ def _ranking_tables(quarter: Quarter, results: QuarterResults, scope: str, k_rul
     context = {
         "quarter": quarter,
         "groups": ranking_groups(results, quarter.anonymity_k if k_rule else None),
-        "sources": source_headers(results),
+        "sources": source_headers(quarter, results),
         "openable": openable_for_scope(scope, results),
         "k": quarter.anonymity_k if k_rule else None,
     }
@@ -109,7 +109,7 @@ def ranking_cache_key(quarter: Quarter, snapshot: ResultSnapshot, language: str,
     the language, which department links the reader gets, and the k-rule (with its k, which may be raised)."""
     stamp = int(snapshot.created_at.timestamp() * 1_000_000)
     k = f"k{quarter.anonymity_k}" if k_rule else "all"
-    return f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.code}:{snapshot.pk}:{stamp}:{language}:{scope}:{k}"
+    return f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.key}:{snapshot.pk}:{stamp}:{language}:{scope}:{k}"
 
 
 def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool) -> SafeString:

@@ -34,7 +34,7 @@ def voting(quarter, org, evaluator, rep, other_rep, leader) -> Quarter:
 
 
 def _by_source(quarter: Quarter) -> dict:
-    return {t.source: t for t in source_turnout(quarter_participation(quarter))}
+    return {t.source: t for t in source_turnout(quarter, quarter_participation(quarter))}
 
 
 def test_the_turnout_is_counted_against_the_expected_raters(voting) -> None:

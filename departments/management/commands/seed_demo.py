@@ -51,7 +51,8 @@ DEMO_PEOPLE: list[tuple[str, str, str, str | None]] = [
 ]
 
 # The party-branch programme of docs/design.md ("Demo data"): secondary units (grassroots units whose workers
-# and party committee rate the branches under them) and their party branches (code, name, parent code).
+# and party committee rate the branches under them) and their party branches (code, name, parent code); each
+# secondary unit's branches form one ranking group.
 PARTY_PROGRAMME: dict[str, str] = {
     "code": "dj",
     "name": '党支部"1234"考核',
@@ -137,8 +138,11 @@ class Command(BaseCommand):
         Programme.objects.update_or_create(code=PARTY_PROGRAMME["code"], defaults={**PARTY_PROGRAMME, "order": 1})
         units = {unit.code: unit for unit in Unit.objects.filter(code__in=[code for code, _n, _k in DEMO_UNITS])}
         for order, (code, name, kind, parent) in enumerate(party_units(), start=len(DEMO_UNITS) + 1):
+            above = units.get(parent or "")
+            # A secondary unit's branches are ranked among themselves: their ranking group is the unit's name.
+            defaults = {"name": name, "kind": kind, "order": order, "parent": above}
             units[code], _created = Unit.objects.update_or_create(
-                code=code, defaults={"name": name, "kind": kind, "order": order, "parent": units.get(parent or "")}
+                code=code, defaults={**defaults, "ranking_group": above.name if above else ""}
             )
         return units
 
