@@ -131,7 +131,8 @@ _DIRECTORY = directory_settings(os.environ)
 globals().update(_DIRECTORY)
 AUTHENTICATION_BACKENDS = [
     *(["departments.directory.DirectoryBackend"] if _DIRECTORY else []),
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading an account's permissions and roles in one query (departments.auth).
+    "departments.auth.AccountBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
