@@ -112,7 +112,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # config.cache.RedisCache: Django's backend, sharing one Redis client per connection pool.
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis and written through to the database: no session query on most requests.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -131,7 +132,8 @@ _DIRECTORY = directory_settings(os.environ)
 globals().update(_DIRECTORY)
 AUTHENTICATION_BACKENDS = [
     *(["departments.directory.DirectoryBackend"] if _DIRECTORY else []),
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading an account's permissions and roles in one query (departments.auth).
+    "departments.auth.AccountBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -8,6 +8,9 @@ def navigation(request: HttpRequest) -> dict:
     perms = user.get_all_permissions() if user and user.is_authenticated else set()
     return {
         "site_title": settings.SITE_TITLE,
+        # The account menu's label. A page rendered once for many readers (the published ranking,
+        # evaluation.views.results) leaves a hole here and fills in each reader's name.
+        "account_name": str(user) if user and user.is_authenticated else "",
         # A form larger than this is refused by the server; static/js/size_guard.js stops it in the page first.
         "upload_max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "nav": {

@@ -5,7 +5,7 @@ product then takes the account's name and e-mail, its roles from its directory g
 (DIRECTORY_ROLE_GROUPS) and its unit from an attribute holding a Unit.code (DIRECTORY_UNIT_ATTRIBUTE).
 An account the product cannot place is refused with the reason shown on the login page, and nothing
 of it is kept. When the directory cannot be used, the login page says so; the product's own accounts
-(ModelBackend, next in AUTHENTICATION_BACKENDS) log in regardless.
+(departments.auth.AccountBackend, next in AUTHENTICATION_BACKENDS) log in regardless.
 """
 
 from __future__ import annotations

@@ -209,7 +209,9 @@ class User(AbstractUser):
     @property
     def role_names(self) -> set[str]:
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
+            from departments.auth import load_access  # the backend's module imports this one
+
+            load_access(self)  # the roles together with the permissions: one query per request for both
         return self._role_names
 
     def has_role(self, *roles: Role | str) -> bool:

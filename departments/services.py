@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 
+from departments.auth import forget_access
 from departments.models import Unit, User
 from departments.roles import Role
 
@@ -17,7 +18,7 @@ def user_set_roles(*, user: User, roles: Iterable[Role | str]) -> None:
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_role_names", None)
+    forget_access(user)
 
 
 def user_create(

@@ -21,7 +21,7 @@ from evaluation import ballot_rules as rules
 from evaluation.models import Quarter, QuarterStatus, Source
 from evaluation.selectors.participation import offered_counts, role_members
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "departments.auth.AccountBackend"
 
 
 @dataclass(frozen=True)

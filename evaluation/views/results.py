@@ -7,16 +7,25 @@ results down to it (the k-rule).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from departments.context_processors import navigation as navigation_context
 from departments.models import Unit
 from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus, ResultSnapshot, quarter_key, quarter_lookup
 from evaluation.results_model import QuarterResults
@@ -44,11 +53,13 @@ from evaluation.views.access import (
 # Years outside this range cannot hold a quarter worth showing; they are refused rather than queried.
 
 # A published quarter's ranking tables are frozen with its snapshot, so they are rendered once per snapshot,
-# language and link scope and then served from the cache. Bump the version when _ranking_tables.html or the
-# rows it shows change, so that servers never serve tables rendered by an older release.
-RANKING_CACHE_VERSION = 4
+# language and link scope and then served from the cache, and so is the whole page around them for each kind of
+# reader (_published_page). Bump the version when the ranking's templates, base.html or the rows they show change,
+# so that servers never serve pages rendered by an older release.
+RANKING_CACHE_VERSION = 5
 RANKING_CACHE_SECONDS = 24 * 60 * 60
 RANKING_TABLES_TEMPLATE = "evaluation/results/_ranking_tables.html"
+RANKING_TEMPLATE = "evaluation/results/ranking.html"
 
 
 def _require_results_access(request: HttpRequest) -> None:
@@ -112,38 +123,108 @@ def ranking_cache_key(quarter: Quarter, snapshot: ResultSnapshot, language: str,
     return f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.key}:{snapshot.pk}:{stamp}:{language}:{scope}:{k}"
 
 
-def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool) -> SafeString:
-    """A published quarter's tables from the cache, rendered from exactly this snapshot on a miss."""
+def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool) -> SafeString | None:
+    """A published quarter's tables from the cache, rendered from exactly this snapshot on a miss; None when the
+    snapshot is gone (reopened since the quarter was read)."""
     key = ranking_cache_key(quarter, snapshot, get_language() or "", scope, k_rule)
     tables = cache.get(key)
     if tables is not None:
         return mark_safe(tables)  # rendered and stored by this function
     results = snapshot_results(snapshot.pk)
-    if results is None:  # reopened since the quarter was read: show the live results, cache nothing
-        return _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
+    if results is None:
+        return None
     tables = _ranking_tables(quarter, results, scope, k_rule)
     cache.set(key, str(tables), RANKING_CACHE_SECONDS)
     return tables
+
+
+# --- the published page, rendered once for many readers ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SharedPage:
+    """A page rendered with holes where each request's own values go: the CSRF token and the account's name.
+
+    The holes are a random marker drawn for each rendering, so no text of the page (a department's name, say)
+    can be mistaken for one.
+    """
+
+    html: str
+    marker: str
+
+    @classmethod
+    def render(cls, request: HttpRequest, template: str, context: dict) -> _SharedPage:
+        marker = secrets.token_hex(16)
+        holes = {"csrf_token": f"{marker}csrf", "account_name": f"{marker}name"}
+        return cls(html=render_to_string(template, context | holes, request=request), marker=marker)
+
+    def fill(self, request: HttpRequest) -> str:
+        """The page for this request: a fresh masked CSRF token (as {% csrf_token %} gives) and the reader's name."""
+        return self.html.replace(f"{self.marker}csrf", get_token(request)).replace(
+            f"{self.marker}name", escape(str(request.user))
+        )
+
+
+def _shared_page_key(request: HttpRequest, quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool) -> str:
+    """What a published ranking page depends on besides its holes: the tables' own key (snapshot, language, link
+    scope, k-rule), and the page frame's reader-dependent parts (templates/base.html says which): the navigation
+    context, the account's permissions and whether it has a unit, the address, and the year (the navigation's
+    annual link)."""
+    user = request.user
+    navigation = {name: value for name, value in navigation_context(request).items() if name != "account_name"}
+    frame = repr(
+        (
+            sorted(navigation.items(), key=str),
+            sorted(user.get_all_permissions()),
+            user.unit_id is not None,
+            request.path,
+            timezone.localdate().year,
+        )
+    )
+    digest = hashlib.sha256(frame.encode()).hexdigest()[:32]
+    return f"{ranking_cache_key(quarter, snapshot, get_language() or '', scope, k_rule)}:page:{digest}"
+
+
+def _published_page(
+    request: HttpRequest, quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool
+) -> HttpResponse:
+    """A published quarter's ranking page: the same for every reader with the same key, so rendered once per key
+    (see _shared_page_key) and kept beside its tables. A request with a query string (which the page echoes) or
+    with messages to show is rendered for itself."""
+    context = {"quarter": quarter, "provisional": False}
+    if request.GET or len(messages.get_messages(request)):
+        tables = _published_tables(quarter, snapshot, scope, k_rule)
+        if tables is None:
+            tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
+        return render(request, RANKING_TEMPLATE, context | {"tables": tables})
+    key = _shared_page_key(request, quarter, snapshot, scope, k_rule)
+    page = cache.get(key)
+    if page is None:
+        tables = _published_tables(quarter, snapshot, scope, k_rule)
+        if tables is None:  # reopened since the quarter was read: show the live results, keep nothing
+            tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
+            return render(request, RANKING_TEMPLATE, context | {"tables": tables})
+        page = _SharedPage.render(request, RANKING_TEMPLATE, context | {"tables": tables})
+        cache.set(key, page, RANKING_CACHE_SECONDS)
+    return HttpResponse(page.fill(request))
 
 
 @login_required
 def ranking(request: HttpRequest, code: str) -> HttpResponse:
     """One quarter's ranking, one table and one bar chart per ranking group.
 
-    A published quarter's tables come from the cache (see RANKING_CACHE_VERSION); provisional results are always
-    rendered from the live computation and never cached.
+    A published quarter's page comes from the cache (see RANKING_CACHE_VERSION and _published_page); provisional
+    results are always rendered from the live computation and never cached.
     """
-    queryset = Quarter.objects.select_related("snapshot").defer("snapshot__payload")
+    queryset = Quarter.objects.select_related("snapshot", "programme").defer("snapshot__payload")
     quarter = _get_quarter_for_user(request, code, queryset)
     scope = department_link_scope(request.user, quarter)
     k_rule = under_k_rule(request.user)
     snapshot = _frozen_snapshot(quarter)
     if snapshot is not None:
-        tables = _published_tables(quarter, snapshot, scope, k_rule)
-    else:
-        tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
-    context = {"quarter": quarter, "provisional": quarter.status not in FROZEN_STATUSES, "tables": tables}
-    return render(request, "evaluation/results/ranking.html", context)
+        return _published_page(request, quarter, snapshot, scope, k_rule)
+    tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
+    return render(request, RANKING_TEMPLATE, {"quarter": quarter, "provisional": True, "tables": tables})
 
 
 @login_required

@@ -63,7 +63,7 @@ def use_directory(settings, directory_server: DirectoryServer) -> Callable[..., 
             setattr(settings, name, value)
         settings.AUTHENTICATION_BACKENDS = [
             "departments.directory.DirectoryBackend",
-            "django.contrib.auth.backends.ModelBackend",
+            "departments.auth.AccountBackend",
         ]
 
     return configure

@@ -22,7 +22,7 @@ def test_directory_login_is_off_without_a_server_address() -> None:
     assert directory_settings({}) == {}
     result = run(["-c", "import config.settings as s; print(s.AUTHENTICATION_BACKENDS)"], DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['django.contrib.auth.backends.ModelBackend']"
+    assert result.stdout.strip() == "['departments.auth.AccountBackend']"
 
 
 def test_the_directory_comes_first_and_local_accounts_after() -> None:
@@ -30,8 +30,7 @@ def test_the_directory_comes_first_and_local_accounts_after() -> None:
     result = run(["-c", code], DJANGO_DEBUG="1", **LDAP)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "['departments.directory.DirectoryBackend', 'django.contrib.auth.backends.ModelBackend'] "
-        "ldap://ldap.example.org"
+        "['departments.directory.DirectoryBackend', 'departments.auth.AccountBackend'] ldap://ldap.example.org"
     )
 
 

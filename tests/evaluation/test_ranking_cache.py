@@ -6,15 +6,21 @@ results are never cached.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from departments.roles import Role
+from departments.services import user_create
 from evaluation.models import Ballot, QuarterStatus
 from evaluation.services.lifecycle import quarter_transition
+from tests.conftest import DEMO_PASSWORD
 from tests.evaluation.results_pages_data import example_published
 from tests.evaluation.scoring_data import build_examples_1_and_2, example_org, make_leader, make_quarter
 
@@ -139,3 +145,48 @@ def test_provisional_results_are_never_cached(quarter, client_for, evaluator):
     assert TABLES in first_templates and TABLES in second_templates
     assert "provisional-banner" in second.text
     assert not any(key for key in getattr(cache, "_cache", {}) if "results:ranking" in str(key))
+
+
+PAGE = "evaluation/results/ranking.html"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_readers_share_the_rendered_page_each_with_their_own_name_and_a_working_csrf_token(published, viewer):
+    second = user_create(username="viewer2", full_name="第二位读者 <b>", roles=[Role.VIEWER], password=DEMO_PASSWORD)
+    first_client, second_client = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_client.force_login(viewer)
+    second_client.force_login(second)
+
+    first, _q, first_templates = _get(first_client, _url())
+    shared, _q, shared_templates = _get(second_client, _url())
+
+    assert PAGE in first_templates and PAGE not in shared_templates  # rendered once, then shared
+    assert "Viewer1" in first.text and "第二位读者" not in first.text
+    assert "第二位读者 &lt;b&gt;" in shared.text and "Viewer1" not in shared.text
+    tokens = TOKEN.findall(shared.text)
+    assert len(tokens) == 2 and tokens[0] != TOKEN.findall(first.text)[0]  # masked afresh for every response
+    assert "85.55" in shared.text and shared.text.count("<tbody>") == first.text.count("<tbody>")
+    # The token filled into the shared page is this reader's own: the language switch it carries is accepted.
+    switched = second_client.post(
+        reverse("set_language"), {"csrfmiddlewaretoken": tokens[0], "language": "en", "next": _url()}
+    )
+    assert switched.status_code == 302
+
+
+def test_readers_with_other_permissions_get_their_own_navigation(published, client_for, viewer, evaluator):
+    as_viewer, _q, _t = _get(client_for(viewer), _url())
+    as_evaluator, _q, evaluator_templates = _get(client_for(evaluator), _url())
+
+    quarters = f'href="{reverse("evaluation:quarter_list")}"'
+    assert quarters in as_evaluator.text and quarters not in as_viewer.text
+    assert PAGE in evaluator_templates
+
+
+def test_an_address_with_a_query_string_is_rendered_for_itself(published, client_for, viewer):
+    client = client_for(viewer)
+    _get(client, _url())
+
+    response, _q, templates = _get(client, _url() + "?from=home")
+
+    assert PAGE in templates
+    assert 'name="next" type="hidden" value="/results/2026Q2/?from=home"' in response.text
