@@ -361,11 +361,30 @@ def _scan_parts(
         # Cells live in the sheet parts, wherever a writer put them; shared strings hold text only.
         if not info.filename.lower().endswith(".xml") or "sharedstrings" in info.filename.lower():
             continue
-        part = archive.read(info)
-        has_error_cells = has_error_cells or _holds_error_cell(part)
-        if info.filename in sheet_names:
-            uncalculated += [(sheet_names[info.filename], row, column) for row, column in _uncalculated_cells(part)]
+        error_cells, formulas = _scan_part(archive, info)
+        has_error_cells = has_error_cells or error_cells
+        if formulas and info.filename in sheet_names:
+            # Read whole only when it holds formulas: a sheet of keyed values is scanned a megabyte at a time.
+            cells = _uncalculated_cells(archive.read(info))
+            uncalculated += [(sheet_names[info.filename], row, column) for row, column in cells]
     return has_error_cells, uncalculated, {name: part for part, name in sheet_names.items()}
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bool, bool]:
+    """Whether a part holds an error cell, and whether it may hold a formula; read a megabyte at a time.
+
+    Each piece is scanned with the last tag of the one before (from its "<"): both tests look inside one
+    tag, and check_archive has refused any tag of more than a few megabytes.
+    """
+    error_cells = formulas = False
+    tail = b""
+    with archive.open(info) as part:
+        while piece := part.read(1 << 20):
+            text = tail + piece
+            error_cells = error_cells or _holds_error_cell(text)
+            formulas = formulas or b"f>" in text
+            tail = text[max(0, text.rfind(b"<")) :]
+    return error_cells, formulas
 
 
 def _holds_error_cell(part: bytes) -> bool:
