@@ -47,6 +47,7 @@ from openpyxl.xml.constants import ARC_CONTENT_TYPES
 from openpyxl.xml.functions import fromstring
 
 from departments.workbook_limits import ArchiveRefused, WorkbookLimits, check_archive, damaged_message
+from departments.workbook_stream import Unsupported, date_styles, shared_strings, stream_rows
 
 # Every xlsx file is a zip archive; its first bytes say so.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -160,29 +161,62 @@ def clean_value(value: Any) -> Any:
 
 @dataclass
 class Worksheet:
-    """One worksheet of an opened workbook: its title and its parsed sheet (openpyxl's when `book` is None)."""
+    """One worksheet of an opened workbook: its title and its parsed sheet (openpyxl's when `book` is None).
+
+    A calamine workbook's sheets are read as a stream (departments.workbook_stream) where their form allows,
+    and by calamine from the row where it does not; a sheet calamine cannot read is read by openpyxl.
+    """
 
     title: str
     parsed: Any
     book: python_calamine.CalamineWorkbook | None = None
+    part: str | None = None  # the sheet's part in the archive, for the stream
+    source: Workbook | None = None
 
     def iter_numbered_rows(self) -> Iterator[tuple[int, tuple]]:
-        """The rows as (Excel row number, values as openpyxl gives them)."""
+        """The rows as (Excel row number, values as openpyxl gives them); blank rows may be left out."""
         if self.book is None:
             return _openpyxl_rows(self.parsed)
-        # A parsed sheet can be large: free it once read (a sheet read again is parsed again).
-        sheet, self.parsed = self._calamine_sheet(), None
-        return _calamine_rows(sheet)
+        return self._streamed_rows()
+
+    def _streamed_rows(self) -> Iterator[tuple[int, tuple]]:
+        source, after = self.source, 0
+        try:
+            if self.part is None or source is None or source.archive is None:
+                raise Unsupported(0)
+            streamed = stream_rows(source.archive, self.part, strings=source.strings, date_styles=source.date_styles)
+            for number, values in streamed:
+                after = number
+                yield number, values
+            return
+        except Unsupported as unsupported:
+            after = max(after, unsupported.after)
+        # A sheet read again is parsed again: calamine's parsed sheet is not kept.
+        try:
+            sheet = self.book.get_sheet_by_name(self.title)
+        except python_calamine.CalamineError:
+            yield from self._openpyxl_rows_after(after)
+            return
+        for number, values in _calamine_rows(sheet):
+            if number > after:
+                yield number, values
+
+    def _openpyxl_rows_after(self, after: int) -> Iterator[tuple[int, tuple]]:
+        """What calamine cannot read, openpyxl decides, as it decides for a whole workbook (see _open_parsed)."""
+        try:
+            book = load_workbook(io.BytesIO(self.source.data), read_only=True, data_only=True)
+            sheet = book[self.title]
+        except _DAMAGED_ERRORS as error:
+            raise _damaged() from error
+        try:
+            for number, values in _openpyxl_rows(sheet):
+                if number > after:
+                    yield number, values
+        finally:
+            book.close()
 
     def is_blank(self) -> bool:
-        if self.book is None:
-            return not _first_nonblank_row(self.iter_numbered_rows())
-        self.parsed = self._calamine_sheet()
-        # Row numbers do not matter here; calamine's lazy rows spare converting a whole large sheet.
-        return not _first_nonblank_row((0, tuple(map(_as_openpyxl, row))) for row in self.parsed.iter_rows())
-
-    def _calamine_sheet(self) -> Any:
-        return self.parsed if self.parsed is not None else self.book.get_sheet_by_name(self.title)
+        return not _first_nonblank_row(self.iter_numbered_rows())
 
 
 @dataclass
@@ -193,11 +227,19 @@ class Workbook:
     closer: Any = None
     # (Excel row, column letter) of each formula cell stored without its result, by sheet title.
     uncalculated: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # For the stream (calamine workbooks only): the archive, its shared strings and date styles when plain.
+    data: bytes = b""
+    archive: zipfile.ZipFile | None = None
+    strings: list[str] | None = None
+    date_styles: frozenset[bytes] | None = None
 
     def close(self) -> None:
         if self.closer is not None:
             self.closer.close()
             self.closer = None
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
 
 
 _DAMAGED_ERRORS = (
@@ -255,26 +297,36 @@ def _open_parsed(data: bytes) -> Workbook:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         # The same test openpyxl makes: the package must hold an Excel workbook part (not .ods, .docx, .xlsb).
         workbook_part = _find_workbook_part(Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))))
-        has_error_cells, uncalculated = _scan_parts(archive, workbook_part.PartName.lstrip("/"))
+        has_error_cells, uncalculated, parts = _scan_parts(archive, workbook_part.PartName.lstrip("/"))
     workbook = None
     if not has_error_cells:
         # On a calamine error openpyxl decides whether the file is readable, as it always did.
         with contextlib.suppress(python_calamine.CalamineError):
-            workbook = _open_with_calamine(data)
+            workbook = _open_with_calamine(data, parts)
     workbook = workbook or _open_with_openpyxl(data)
     for name, row, column in uncalculated:
         workbook.uncalculated.setdefault(name, []).append((row, column))
     return workbook
 
 
-def _open_with_calamine(data: bytes) -> Workbook:
+# Where calamine reads a workbook's shared strings and styles; the stream reads the same parts.
+_SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+_STYLES_PART = "xl/styles.xml"
+
+
+def _open_with_calamine(data: bytes, parts: dict[str, str]) -> Workbook:
+    """The workbook opened by calamine, its sheets parsed when read (see Worksheet)."""
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    sheets = [
-        Worksheet(meta.name, book.get_sheet_by_name(meta.name), book)
+    workbook = Workbook([], closer=book, data=data, archive=zipfile.ZipFile(io.BytesIO(data)))
+    names = set(workbook.archive.namelist())
+    workbook.strings = shared_strings(workbook.archive, _SHARED_STRINGS_PART if _SHARED_STRINGS_PART in names else None)
+    workbook.date_styles = date_styles(workbook.archive, _STYLES_PART if _STYLES_PART in names else None)
+    workbook.worksheets = [
+        Worksheet(meta.name, None, book, part=parts.get(meta.name), source=workbook)
         for meta in book.sheets_metadata
         if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
     ]
-    return Workbook(sheets, closer=book)
+    return workbook
 
 
 def _open_with_openpyxl(data: bytes) -> Workbook:
@@ -295,9 +347,11 @@ _CELL_REFERENCE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
 _MAX_CELLS_NAMED = 20
 
 
-def _scan_parts(archive: zipfile.ZipFile, workbook_part: str) -> tuple[bool, list[tuple[str, int, str]]]:
-    """One pass over the archive's parts: whether any holds an error cell, and every formula cell stored
-    without its result as (sheet name, Excel row, column letter)."""
+def _scan_parts(
+    archive: zipfile.ZipFile, workbook_part: str
+) -> tuple[bool, list[tuple[str, int, str]], dict[str, str]]:
+    """One pass over the archive's parts: whether any holds an error cell, every formula cell stored
+    without its result as (sheet name, Excel row, column letter), and each sheet's part by sheet name."""
     parser = WorkbookParser(archive, workbook_part)
     parser.parse()
     sheet_names = {relation.target: sheet.name for sheet, relation in parser.find_sheets()}
@@ -307,11 +361,30 @@ def _scan_parts(archive: zipfile.ZipFile, workbook_part: str) -> tuple[bool, lis
         # Cells live in the sheet parts, wherever a writer put them; shared strings hold text only.
         if not info.filename.lower().endswith(".xml") or "sharedstrings" in info.filename.lower():
             continue
-        part = archive.read(info)
-        has_error_cells = has_error_cells or _holds_error_cell(part)
-        if info.filename in sheet_names:
-            uncalculated += [(sheet_names[info.filename], row, column) for row, column in _uncalculated_cells(part)]
-    return has_error_cells, uncalculated
+        error_cells, formulas = _scan_part(archive, info)
+        has_error_cells = has_error_cells or error_cells
+        if formulas and info.filename in sheet_names:
+            # Read whole only when it holds formulas: a sheet of keyed values is scanned a megabyte at a time.
+            cells = _uncalculated_cells(archive.read(info))
+            uncalculated += [(sheet_names[info.filename], row, column) for row, column in cells]
+    return has_error_cells, uncalculated, {name: part for part, name in sheet_names.items()}
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bool, bool]:
+    """Whether a part holds an error cell, and whether it may hold a formula; read a megabyte at a time.
+
+    Each piece is scanned with the last tag of the one before (from its "<"): both tests look inside one
+    tag, and check_archive has refused any tag of more than a few megabytes.
+    """
+    error_cells = formulas = False
+    tail = b""
+    with archive.open(info) as part:
+        while piece := part.read(1 << 20):
+            text = tail + piece
+            error_cells = error_cells or _holds_error_cell(text)
+            formulas = formulas or b"f>" in text
+            tail = text[max(0, text.rfind(b"<")) :]
+    return error_cells, formulas
 
 
 def _holds_error_cell(part: bytes) -> bool:
@@ -470,6 +543,17 @@ def read_sheet(workbook: Workbook, spec: SheetSpec, issues: list[ImportIssue]) -
     None when the sheet is absent or its header row lacks a required column
     (an issue is appended, except for an absent optional sheet).
     """
+    rows = iter_sheet(workbook, spec, issues)
+    return None if rows is None else list(rows)
+
+
+def iter_sheet(workbook: Workbook, spec: SheetSpec, issues: list[ImportIssue]) -> Iterator[SheetRow] | None:
+    """`read_sheet` as a stream: the sheet and its header row are read now (their problems appended to
+    `issues`), the data rows as the caller takes them, each row's problems appended as it is read.
+
+    A large sheet is then checked a row at a time and never held whole; the workbook must stay open until
+    the rows are read.
+    """
     worksheet = find_sheet(workbook, spec)
     if worksheet is None:
         if spec.required:
@@ -484,12 +568,12 @@ def read_sheet(workbook: Workbook, spec: SheetSpec, issues: list[ImportIssue]) -
         if spec.required or any(column.required for column in spec.columns):
             issues.append(ImportIssue(worksheet.title, None, None, _("The sheet has no header row.")))
             return None
-        return []
+        return iter(())
     header_number, header_values = header
     positions = _map_columns(worksheet.title, header_number, header_values, spec, issues)
     if positions is None:
         return None
-    return [row for row in _data_rows(worksheet.title, rows, header_values, positions, issues) if row is not None]
+    return (row for row in _data_rows(worksheet.title, rows, header_values, positions, issues) if row is not None)
 
 
 def _map_columns(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -31,6 +33,9 @@ from evaluation.models import (
     Quarter,
     Source,
 )
+
+# How many distinct cell values one import remembers converted (see _value).
+CELL_VALUES_KEPT = 10_000
 
 # --- lookups -------------------------------------------------------------------------------------------------------
 
@@ -85,12 +90,13 @@ def stored_levels(quarter: Quarter) -> list[LevelSpec]:
 
 
 def _criterion_columns(
-    rows: list[SheetRow], context: ImportContext, issues: list[ImportIssue]
+    first: SheetRow | None, context: ImportContext, issues: list[ImportIssue]
 ) -> dict[int, str] | None:
     """Criterion index -> the header of its column; None (with issues) when a criterion has no column."""
-    if not rows:
+    if first is None:
         return {}
-    headers = {normalise_header(name): name for name in rows[0].extra}
+    rows = [first]
+    headers = {normalise_header(name): name for name in first.extra}
     found: dict[int, str] = {}
     for index, criterion in enumerate(context.criteria):
         header = headers.get(normalise_header(criterion.code)) or headers.get(normalise_header(criterion.name))
@@ -108,12 +114,17 @@ def _criterion_columns(
     return found if len(found) == len(context.criteria) else None
 
 
-def read_ballots(rows: list[SheetRow], context: ImportContext, issues: list[ImportIssue]) -> list[SheetBallot]:
-    columns = _criterion_columns(rows, context, issues)
+def read_ballots(rows: Iterable[SheetRow], context: ImportContext, issues: list[ImportIssue]) -> list[SheetBallot]:
+    """The ballots of the ballots sheet's rows, each row checked as it is read (the rows may be a stream)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    columns = _criterion_columns(first, context, issues)
     if columns is None:
+        for _row in rows:  # the cells' own problems (read_sheet's) are listed all the same
+            pass
         return []
     ballots: dict[tuple[str, str], SheetBallot] = {}
-    for row in rows:
+    for row in itertools.chain([first] if first is not None else [], rows):
         if _is_target_only(row, columns):
             continue
         label, source = _label(row, issues), _source(row, context, issues)
@@ -132,7 +143,7 @@ def read_ballots(rows: list[SheetRow], context: ImportContext, issues: list[Impo
         if any((ballot.first_row.sheet, number) in flagged for number in ballot.rows):
             continue
         try:
-            rules.check_not_empty(values=len(ballot.values), comments=len(ballot.comments))
+            rules.check_not_empty(values=ballot.value_count, comments=len(ballot.comments))
             _check_cap(ballot, context)
         except BallotRefused as refused:
             issues.append(ballot.first_row.issue("ballot", refused.messages[0]))
@@ -144,7 +155,7 @@ def _check_cap(ballot: SheetBallot, context: ImportContext) -> None:
     """docs/scoring.md rule 10, as every ballot is checked (evaluation.ballot_rules)."""
     own = ballot.rater_unit.pk if ballot.rater_unit is not None else None
     rules.check_top_level_cap(
-        ((index, centi) for _department, index, centi in ballot.values),
+        ((index, centi) for _department, index, centi in ballot.cells()),
         cap=context.top_level_cap,
         targets=rules.offered_targets(context.target_names, source=ballot.source, own_unit_id=own),
         scale=context.value_scale,
@@ -280,7 +291,7 @@ def _target_row(
     for index, header in columns.items():
         centi = _value(row, header, context.criteria[index].name, target.name, context, issues)
         if centi is not None:
-            ballot.values.append((target.pk, index, centi))
+            ballot.values.extend((target.pk, index, centi))
     comment = str(row.get("comment") or "").strip()
     if refusal := rules.comment_refusal(comment, department=target.name, max_length=COMMENT_MAX_LENGTH):
         issues.append(row.issue("comment", refusal))
@@ -292,13 +303,20 @@ def _value(
     row: SheetRow, header: str, criterion: str, department: str, context: ImportContext, issues: list
 ) -> int | None:
     """The cell in hundredths of a point, or None for an abstention (or an error, recorded)."""
+    raw = row.extra.get(header)
+    # A sheet's cells repeat a few values (its levels, 不了解): each is converted once. A refused one is
+    # converted again for every cell, so that each message names its own department and criterion.
+    known = context.cell_values.get((type(raw), raw), context)
+    if known is not context:
+        return known
     try:
-        return rules.cell_centi(
-            row.extra.get(header), scale=context.value_scale, department=department, criterion=criterion
-        )
+        centi = rules.cell_centi(raw, scale=context.value_scale, department=department, criterion=criterion)
     except BallotRefused as refused:
         issues.append(ImportIssue(row.sheet, row.number, header, refused.messages[0]))
         return None
+    if len(context.cell_values) < CELL_VALUES_KEPT:
+        context.cell_values[(type(raw), raw)] = centi
+    return centi
 
 
 def _check_one_per_rater(ballots: list[SheetBallot], issues: list[ImportIssue]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -190,19 +192,33 @@ class ParsedSettings:
     grades: list[GradeSpec] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetBallot:
-    """One ballot of the ballots sheet (the rows sharing its label and source), as read and checked."""
+    """One ballot of the ballots sheet (the rows sharing its label and source), as read and checked.
+
+    A workbook holds thousands of ballots and hundreds of thousands of values, so the values and row numbers
+    are kept as machine integers (`array`), not as Python tuples.
+    """
 
     label: str
     source: str
     first_row: SheetRow
     rater_unit: Unit | None = None
     rater: User | None = None
-    values: list[tuple[int, int, int]] = field(default_factory=list)  # department id, criterion index, centi
+    # department id, criterion index, hundredths; three integers per value (see `cells`)
+    values: array = field(default_factory=lambda: array("q"))
     comments: dict[int, str] = field(default_factory=dict)
     targets: set[int] = field(default_factory=set)
-    rows: list[int] = field(default_factory=list)
+    rows: array = field(default_factory=lambda: array("q"))
+
+    @property
+    def value_count(self) -> int:
+        return len(self.values) // 3
+
+    def cells(self) -> Iterator[tuple[int, int, int]]:
+        """(department id, criterion index, hundredths) of each value."""
+        values = iter(self.values)
+        return zip(values, values, values, strict=True)
 
 
 @dataclass
@@ -228,6 +244,8 @@ class ImportContext:
     scopes: dict[tuple[str, int | None, int | None], frozenset[int] | None] = field(default_factory=dict)
     # The file's assignments sheet as (rating unit id, leader id, target id); None when the file has none.
     pairs: list[tuple[int | None, int | None, int]] | None = None
+    # Cells already converted by ballot_rules.cell_centi: (type, value) -> hundredths or None (see imports.ballots).
+    cell_values: dict[tuple[type, Any], int | None] = field(default_factory=dict)
 
     @cached_property
     def value_scale(self) -> ValueScale:

@@ -183,7 +183,7 @@ def _store_ballots(quarter: Quarter, ballots: list[SheetBallot], criterion_ids: 
             label=ballot.label,
             rater=ballot.rater,
             rater_unit=ballot.rater_unit,
-            rows=[(department, criterion_ids[index], centi) for department, index, centi in ballot.values],
+            rows=[(department, criterion_ids[index], centi) for department, index, centi in ballot.cells()],
             notes=ballot.comments,
         )
         for ballot in ballots
@@ -192,4 +192,4 @@ def _store_ballots(quarter: Quarter, ballots: list[SheetBallot], criterion_ids: 
         ballots_import(quarter=quarter, ballots=papers)
     except BallotRefused as refused:
         raise Refused([ImportIssue(BALLOTS_SHEET.key, None, None, message) for message in refused.messages]) from None
-    return sum(len(ballot.values) for ballot in ballots), sum(len(ballot.comments) for ballot in ballots)
+    return sum(ballot.value_count for ballot in ballots), sum(len(ballot.comments) for ballot in ballots)

@@ -10,6 +10,7 @@ batch of its own (evaluation.services.inbox).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -578,19 +579,31 @@ def _new_ballot(quarter: Quarter, *, source: str, origin: str, label: str, who: 
 
 
 def _insert_values(rows: list[tuple[Any, int, int, int]]) -> None:
-    """Insert cleaned cells (ballot id, department id, criterion id, hundredths) with multi-row INSERTs.
+    """Insert cleaned cells (ballot id, department id, criterion id, hundredths): with COPY on PostgreSQL,
+    with multi-row INSERTs elsewhere.
 
     The rows are plain integers checked by _clean_values; building a model instance for each of a
-    ballot's hundreds of cells cost more than the database write itself.
+    ballot's hundreds of cells cost more than the database write itself, and on PostgreSQL a workbook's
+    hundreds of thousands of values go in several times faster by COPY than as INSERT parameters.
     """
     table = connection.ops.quote_name(BallotValue._meta.db_table)
-    prepare = Ballot._meta.pk.get_db_prep_value
     names = ("ballot", "department", "criterion", "value_centi", "counts_ballot")
     fields = [BallotValue._meta.get_field(name) for name in names]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     flags = first_of_department((b, d, c) for b, d, c, _v in rows)
-    batch = max(1, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            ids: dict[Any, str] = {}  # each ballot's id as text, once
+            text = "".join(
+                f"{ids.get(b) or ids.setdefault(b, str(b))}\t{int(d)}\t{int(c)}\t{int(v)}\t{'t' if first else 'f'}\n"
+                for (b, d, c, v), first in zip(rows, flags, strict=True)
+            )
+            # Names from model metadata; the values are integers and ballot ids, nothing COPY would read as syntax.
+            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+            return
+        prepare = Ballot._meta.pk.get_db_prep_value
+        batch = max(1, connection.ops.bulk_batch_size(fields, rows))
         for start in range(0, len(rows), batch):
             chunk = list(zip(rows[start : start + batch], flags[start : start + batch], strict=True))
             placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
