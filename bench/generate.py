@@ -1,12 +1,17 @@
 """Deterministic benchmark data, written straight to the database with bulk inserts.
 
-Two scales (see bench/README.md):
+Three scales (see bench/README.md):
 
 - ``benxi``: 45 departments, 60 grassroots units, 3,000 grassroots ballots rating every
   department, one peer ballot from every department, 12 leaders, 3 criteria.
 - ``stress``: 200 departments, 400 grassroots units, 20,000 grassroots ballots. A worker
   on a phone does not rate 200 departments: each grassroots unit rates a fixed set of
   40 departments it works with (about 2.0 million values instead of 12 million).
+- ``branches``: the party-branch programme (scope ``same_parent``, four dimensions, points
+  0–100): 247 branches under 20 secondary units (12 or 13 each, ranked per unit), 60
+  workers' ballots per unit rating its branches, every branch's secretary rating the
+  sibling branches, two committee leaders per unit rating its branches. Who rates what
+  is the product's own rule (`evaluation.services.ballots.ballot_targets`).
 
 The same ``--seed`` gives the same rows (units, values, comments, even ballot ids).
 
@@ -38,9 +43,11 @@ if __name__ == "__main__":  # run as a script: make the project importable and c
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from departments.models import Unit, UnitKind, User
+from departments.management.commands.seed_demo import PARTY_PROGRAMME
+from departments.models import WORKSTYLE, Programme, Unit, UnitKind, User, workstyle
 from departments.roles import Role
 from departments.services import user_create
+from evaluation.criteria_templates import PARTY_BRANCH, WORK_STYLE
 from evaluation.models import (
     Ballot,
     BallotComment,
@@ -49,15 +56,19 @@ from evaluation.models import (
     Level,
     Quarter,
     QuarterStatus,
+    Scale,
     Source,
     first_of_department,
 )
-from evaluation.services.quarters import quarter_create
+from evaluation.services.ballots import ballot_targets
+from evaluation.services.quarters import quarter_create, quarter_exists
 
 BATCH = 5000
 VALUE_FIELDS = ("ballot", "department", "criterion", "value_centi", "counts_ballot")
 ValueRow = tuple[uuid.UUID, int, int, int]  # ballot id, department id, criterion id, value in hundredths
 LEADER_PREFIX = "bench_leader_"
+COMMITTEE_PREFIX = "bench_committee_"  # a secondary unit's committee leaders (party-branch scale)
+SECRETARY_PREFIX = "bench_secretary_"  # a branch's secretary, who casts its peer ballot
 COMMENTS = (
     "审批流程较慢，希望简化",
     "服务态度好，响应及时",
@@ -81,6 +92,14 @@ class BenchScale:
     peer_abstain: float = 0.05
     leadership_abstain: float = 0.02
     comment_rate: float = 0.02  # share of grassroots ballots with one comment
+    # The party-branch programme: `departments` are branches spread over the `grassroots_units` (their
+    # secondary units), `leaders` the units' committee leaders spread the same way; each rater's scope
+    # is the programme's (same_parent), values are points 0–100.
+    party: bool = False
+
+    @property
+    def programme_code(self) -> str:
+        return str(PARTY_PROGRAMME["code"]) if self.party else WORKSTYLE
 
 
 SCALES: dict[str, BenchScale] = {
@@ -88,6 +107,9 @@ SCALES: dict[str, BenchScale] = {
     "benxi": BenchScale("benxi", departments=45, grassroots_units=60, grassroots_ballots=3000, leaders=12),
     "stress": BenchScale(
         "stress", departments=200, grassroots_units=400, grassroots_ballots=20000, leaders=20, grassroots_targets=40
+    ),
+    "branches": BenchScale(
+        "branches", departments=247, grassroots_units=20, grassroots_ballots=1200, leaders=40, party=True
     ),
 }
 
@@ -97,6 +119,7 @@ class Organisation:
     departments: list[Unit]
     grassroots: list[Unit]
     leaders: list[User]
+    secretaries: dict[int, User] = field(default_factory=dict)  # branch id -> its secretary (party-branch scale)
 
 
 @dataclass
@@ -131,8 +154,90 @@ def _kind_for(index: int) -> str:
     return UnitKind.FUNCTIONAL
 
 
+def _spread(count: int, over: int) -> list[int]:
+    """`count` items over `over` holders as evenly as possible, the first holders taking one more."""
+    return [count // over + (1 if i < count % over else 0) for i in range(over)]
+
+
+def _accounts(wanted: Sequence[tuple[str, str, Unit | None, Role]]) -> list[User]:
+    """(username, full name, unit, role) accounts, created when missing, in the order given."""
+    existing = {u.username: u for u in User.objects.filter(username__in=[w[0] for w in wanted])}
+    for username, full_name, unit, role in wanted:
+        if username not in existing:
+            existing[username] = user_create(username=username, full_name=full_name, roles=[role], unit=unit)
+    return [existing[w[0]] for w in wanted]
+
+
+def bench_programme(scale: BenchScale) -> Programme:
+    """The programme the scale's quarters belong to: work style, or the demo's party-branch programme."""
+    if not scale.party:
+        return workstyle()
+    defaults = {key: value for key, value in PARTY_PROGRAMME.items() if key != "code"}
+    programme, _created = Programme.objects.get_or_create(code=PARTY_PROGRAMME["code"], defaults=defaults)
+    return programme
+
+
+def bench_quarter_create(scale: BenchScale, code: str, title: str) -> Quarter:
+    """A draft quarter of the scale's programme, on its template and scale."""
+    if scale.party:
+        return quarter_create(
+            code=code, title=title, programme=bench_programme(scale), template=PARTY_BRANCH.key, scale=Scale.POINTS
+        )
+    return quarter_create(code=code, title=title, template=WORK_STYLE.key)
+
+
+def ensure_party_organisation(scale: BenchScale) -> Organisation:
+    """Create (or reuse, matched by code) the secondary units, their branches, secretaries and committee leaders.
+
+    Each branch ranks within its secondary unit (its ranking group is the unit's name).
+    """
+    secondary = [
+        Unit(code=f"BG{i:03d}", name=f"二级单位{i:03d}", kind=UnitKind.GRASSROOTS, order=1000 + i)
+        for i in range(1, scale.grassroots_units + 1)
+    ]
+    existing = set(Unit.objects.filter(code__in=[u.code for u in secondary]).values_list("code", flat=True))
+    Unit.objects.bulk_create([u for u in secondary if u.code not in existing], batch_size=BATCH)
+    parents = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in secondary])}
+    units = [parents[u.code] for u in secondary]
+    branches: list[Unit] = []
+    for unit, count in zip(units, _spread(scale.departments, len(units)), strict=True):
+        for j in range(1, count + 1):
+            number = len(branches) + 1
+            branches.append(
+                Unit(
+                    code=f"BB{number:03d}",
+                    name=f"{unit.name}第{j}党支部",
+                    kind=UnitKind.PARTY_BRANCH,
+                    ranking_group=unit.name,
+                    parent=unit,
+                    order=2000 + number,
+                )
+            )
+    existing = set(Unit.objects.filter(code__in=[b.code for b in branches]).values_list("code", flat=True))
+    Unit.objects.bulk_create([b for b in branches if b.code not in existing], batch_size=BATCH)
+    by_code = {b.code: b for b in Unit.objects.filter(code__in=[b.code for b in branches])}
+    branches = [by_code[b.code] for b in branches]
+    secretaries = _accounts(
+        [(f"{SECRETARY_PREFIX}{b.code.lower()}", f"{b.name}书记", b, Role.DEPARTMENT_REP) for b in branches]
+    )
+    committee: list[tuple[str, str, Unit | None, Role]] = []
+    for unit, count in zip(units, _spread(scale.leaders, len(units)), strict=True):
+        committee += [
+            (f"{COMMITTEE_PREFIX}{unit.code.lower()}_{k}", f"{unit.name}党委领导{k}", unit, Role.LEADER)
+            for k in range(1, count + 1)
+        ]
+    return Organisation(
+        departments=branches,
+        grassroots=units,
+        leaders=_accounts(committee),
+        secretaries={branch.pk: user for branch, user in zip(branches, secretaries, strict=True)},
+    )
+
+
 def ensure_organisation(scale: BenchScale) -> Organisation:
     """Create (or reuse, matched by code) the bench units and leader accounts."""
+    if scale.party:
+        return ensure_party_organisation(scale)
     wanted = [
         Unit(code=f"BD{i:03d}", name=f"部门{i:03d}", kind=_kind_for(i), order=i)
         for i in range(1, scale.departments + 1)
@@ -158,15 +263,22 @@ def ensure_organisation(scale: BenchScale) -> Organisation:
 
 
 class _Rater:
-    """Draws believable values: each department has a true quality, each rater a bias."""
+    """Draws believable values: each department has a true quality, each rater a bias.
+
+    On the levels scale a value is the level nearest to quality + bias + noise; on the points scale
+    (`levels` empty) it is that sum as a whole number of points from 0 to 100, around 85 as in the demo.
+    """
 
     def __init__(self, rng: random.Random, departments: Sequence[Unit], levels: Sequence[int]) -> None:
         self.rng = rng
         self.levels = sorted(levels)
-        self.quality = {d.pk: rng.gauss(80, 6) for d in departments}
+        self.quality = {d.pk: rng.gauss(80, 6) if levels else rng.gauss(85, 4) for d in departments}
 
     def value(self, department_id: int, bias: float) -> int:
-        """One value in hundredths: the level nearest to quality + bias + noise."""
+        """One value in hundredths."""
+        if not self.levels:
+            x = self.quality[department_id] + bias + self.rng.gauss(0, 6)
+            return min(100, max(0, round(x))) * 100
         x = self.quality[department_id] + bias + self.rng.gauss(0, 11)
         best = self.levels[0]
         for level in self.levels:
@@ -188,10 +300,28 @@ def _grassroots_targets(rng: random.Random, org: Organisation, scale: BenchScale
     }
 
 
-def _ballot_specs(
-    rng: random.Random, org: Organisation, scale: BenchScale
-) -> Iterator[tuple[str, Unit | None, User | None, Sequence[Unit], float]]:
+BallotSpec = tuple[str, Unit | None, User | None, Sequence[Unit], float]
+
+
+def _party_ballot_specs(quarter: Quarter, org: Organisation, scale: BenchScale) -> Iterator[BallotSpec]:
+    """Every rater of the party-branch scale with the targets the product's scope rule offers it."""
+    offered = {unit.pk: ballot_targets(quarter, source=Source.GRASSROOTS, rater_unit=unit) for unit in org.grassroots}
+    for i in range(scale.grassroots_ballots):
+        unit = org.grassroots[i % len(org.grassroots)]
+        yield Source.GRASSROOTS, unit, None, offered[unit.pk], scale.grassroots_abstain
+    for branch in org.departments:
+        targets = ballot_targets(quarter, source=Source.PEER, rater_unit=branch)
+        yield Source.PEER, branch, org.secretaries[branch.pk], targets, scale.peer_abstain
+    for leader in org.leaders:
+        targets = ballot_targets(quarter, source=Source.LEADERSHIP, rater_unit=None, rater=leader)
+        yield Source.LEADERSHIP, None, leader, targets, scale.leadership_abstain
+
+
+def _ballot_specs(rng: random.Random, quarter: Quarter, org: Organisation, scale: BenchScale) -> Iterator[BallotSpec]:
     """(source, rater unit, rater, targets, abstention share) for every ballot, in a fixed order."""
+    if scale.party:
+        yield from _party_ballot_specs(quarter, org, scale)
+        return
     targets = _grassroots_targets(rng, org, scale)
     for i in range(scale.grassroots_ballots):
         unit = org.grassroots[i % len(org.grassroots)]
@@ -241,13 +371,15 @@ def _fill_ballots(quarter: Quarter, org: Organisation, scale: BenchScale, seed: 
     # The quarter is part of the seed: two quarters of one database never share a ballot id.
     rng = random.Random(f"{seed}:{quarter.code}")
     criteria = list(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
-    levels = [int(p) for p in Level.objects.filter(quarter=quarter).values_list("points", flat=True)]
+    levels = []
+    if quarter.scale == Scale.LEVELS:
+        levels = [int(p) for p in Level.objects.filter(quarter=quarter).values_list("points", flat=True)]
     rater = _Rater(rng, org.departments, levels)
     day = date(quarter.year, 3 * quarter.number, 15)
     ballots: list[Ballot] = []
     values: list[ValueRow] = []
     comments: list[BallotComment] = []
-    for source, unit, user, targets, abstain in _ballot_specs(rng, org, scale):
+    for source, unit, user, targets, abstain in _ballot_specs(rng, quarter, org, scale):
         ballot = Ballot(id=_uuid(rng), quarter=quarter, source=source, rater_unit=unit, rater=user, submitted_on=day)
         ballots.append(ballot)
         bias = rng.gauss(0, 4)
@@ -272,18 +404,18 @@ def _fill_ballots(quarter: Quarter, org: Organisation, scale: BenchScale, seed: 
 def generate(
     *, scale: BenchScale, quarter_code: str, seed: int = 2030, status: str = QuarterStatus.CLOSED
 ) -> GenerationReport:
-    """Create `quarter_code` (work-style template, default settings) filled with ballots at `scale`.
+    """Create `quarter_code` of the scale's programme (its template, default settings) filled with ballots.
 
     Refuses an existing quarter code so that runs never mix. The quarter is left in `status`
     (``closed`` by default, ready to be published through the lifecycle service).
     """
-    if Quarter.objects.filter(code=quarter_code).exists():
+    if quarter_exists(bench_programme(scale), quarter_code):
         raise ValueError(f"quarter {quarter_code} exists already; choose another code")
     started = time.perf_counter()
     report = GenerationReport(quarter=quarter_code, scale=scale.name)
     with transaction.atomic():
         org = ensure_organisation(scale)
-        quarter = quarter_create(code=quarter_code, title=f"bench {scale.name}")
+        quarter = bench_quarter_create(scale, quarter_code, f"bench {scale.name}")
         _fill_ballots(quarter, org, scale, seed, report)
         Quarter.objects.filter(pk=quarter.pk).update(status=status)
     report.seconds = time.perf_counter() - started

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -42,6 +43,7 @@ BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production-0123456789abc
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/0"
 VIEWER = ("bench_viewer", "bench-viewer-Pass-2030")
 EVALUATOR = ("bench_evaluator", "bench-evaluator-Pass-2030")  # reads an open quarter's live results
+# Quarter codes of the scale's programme; pages and commands address them by quarter.key ("dj.2030Q1").
 RESULTS_QUARTER = "2030Q1"  # generated at the chosen scale, then published
 VOTING_QUARTER = "2030Q2"  # open, with one-time codes for the submission benchmark
 TIMEOUT = 30  # seconds for any one HTTP request
@@ -51,6 +53,7 @@ EXPORT_TIMEOUT = 900  # seconds; the export of a stress-scale quarter may not fi
 COUNTS = {
     "benxi": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 5},
     "stress": {"submissions": 600, "trivial": 3000, "page_each": 6, "single": 20, "repeat": 3},
+    "branches": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 5},
     "tiny": {"submissions": 60, "trivial": 200, "page_each": 2, "single": 5, "repeat": 2},
 }
 
@@ -142,44 +145,72 @@ def _create_schema() -> None:
 # --- data ---------------------------------------------------------------------------------------
 
 
-def _prepare_data(scale_name: str, submissions: int, report: Report) -> tuple[int, dict]:
-    from bench.generate import SCALES, generate
+def _bench_quarter(key: str) -> Any:
+    from evaluation.models import Quarter, quarter_lookup
+
+    return Quarter.objects.select_related("programme").get(**quarter_lookup(key))
+
+
+def _prepare_data(scale_name: str, submissions: int, report: Report) -> tuple[str, dict]:
+    """Generate the results quarter (left open) and open the voting quarter with codes; the results key."""
+    from bench.generate import SCALES, bench_quarter_create, generate
     from evaluation.models import QuarterStatus
     from evaluation.services.lifecycle import quarter_transition
-    from evaluation.services.quarters import quarter_create
 
+    scale = SCALES[scale_name]
     # Open: the department page is measured on live results, then the quarter is closed and published.
-    generated = generate(scale=SCALES[scale_name], quarter_code=RESULTS_QUARTER, status=QuarterStatus.OPEN)
+    generated = generate(scale=scale, quarter_code=RESULTS_QUARTER, status=QuarterStatus.OPEN)
+    results = _bench_quarter_of(scale, RESULTS_QUARTER)
     report.notes.append(
-        f"Data ({RESULTS_QUARTER}, generated in {generated.seconds:.0f} s): "
+        f"Data ({results.key}, generated in {generated.seconds:.0f} s): "
         + ", ".join(
             f"{source} {n:,} ballots / {generated.values[source]:,} values" for source, n in generated.ballots.items()
         )
         + f"; {generated.total_values:,} BallotValue rows in all."
     )
-    voting = quarter_create(code=VOTING_QUARTER, title="bench voting")
+    voting = bench_quarter_create(scale, VOTING_QUARTER, "bench voting")
     quarter_transition(quarter=voting, to=QuarterStatus.OPEN)
-    return generated.total_values, _issue_codes(voting, submissions)
+    data = _issue_codes(voting, submissions)
+    _vacuum_analyze()
+    return results.key, data
 
 
-def _issue_codes(quarter: object, count: int) -> dict:
-    """One-time codes spread over the grassroots units, and what a posted ballot needs."""
+def _vacuum_analyze() -> None:
+    """What autovacuum does after bulk inserts in every real database (the run is too short for it): statistics
+    for the planner, and the visibility map that lets index-only scans skip the table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def _bench_quarter_of(scale: Any, code: str) -> Any:
+    from evaluation.models import quarter_key
+
+    return _bench_quarter(quarter_key(scale.programme_code, code))
+
+
+def _issue_codes(quarter: Any, count: int) -> dict:
+    """One-time codes spread over the grassroots units, each with the targets its ballot offers (the
+    programme's scope: every department in work style, the unit's own branches in the party-branch
+    programme), and what a posted ballot needs."""
     from departments.models import Unit
-    from evaluation.models import Criterion
+    from evaluation.models import Criterion, Scale, Source
+    from evaluation.services.ballots import ballot_targets
     from evaluation.services.codes import MAX_CODES_PER_ISSUE, codes_issue
 
     units = list(Unit.objects.grassroots().filter(code__startswith="BG").order_by("code"))
     per_unit = max(1, -(-count // len(units)))
-    codes: list[str] = []
+    codes: list[tuple[str, list[int]]] = []
     for unit in units:
+        targets = [t.pk for t in ballot_targets(quarter, source=Source.GRASSROOTS, rater_unit=unit)]
         left = min(per_unit, count - len(codes))
         while left > 0:
             batch = codes_issue(quarter=quarter, unit=unit, count=min(left, MAX_CODES_PER_ISSUE), actor=None)
-            codes += [c.code for c in batch]
+            codes += [(c.code, targets) for c in batch]
             left -= len(batch)
-    departments = list(Unit.objects.evaluated().filter(code__startswith="BD").values_list("pk", flat=True))
     criteria = list(Criterion.objects.filter(quarter=quarter).values_list("pk", flat=True))
-    return {"codes": codes, "departments": departments, "criteria": criteria}
+    return {"codes": codes, "criteria": criteria, "key": quarter.key, "points": quarter.scale == Scale.POINTS}
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -280,23 +311,22 @@ def _median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: str) -> None:
+def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: str, key: str) -> None:
     from django.core.management import call_command
-    from django.db import connection
 
-    from evaluation.models import Quarter
     from evaluation.selectors.results import results_compute
     from evaluation.services.results import results_version_bump
 
-    quarter = Quarter.objects.get(code=RESULTS_QUARTER)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # what autovacuum does in every real database; the run is too short for it
+    quarter = _bench_quarter(key)
+    programme = quarter.programme.code
     baseline, form, forms = _floor(quarter.pk, repeat)
     results_compute(quarter)  # warm: the same pages in PostgreSQL's buffers
 
     def command() -> None:
         results_version_bump(quarter_id=quarter.pk)  # the command reads kept live results: compute afresh
-        call_command("compute_rankings", RESULTS_QUARTER, "--format", "json", stdout=io.StringIO())
+        call_command(
+            "compute_rankings", quarter.code, "--programme", programme, "--format", "json", stdout=io.StringIO()
+        )
 
     computed = _median_seconds(lambda: results_compute(quarter), repeat)
     command_seconds = _median_seconds(command, repeat)
@@ -315,7 +345,7 @@ def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: s
         "Floor forms (plain analysed table of the counted values, work_mem 64 MB, median of "
         f"{repeat}): " + "; ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in forms.items()) + "."
     )
-    child = _child_json(["compute", RESULTS_QUARTER], database_url)
+    child = _child_json(["compute", key], database_url)
     report.add(
         "results_compute in a fresh process: time, memory",
         f"{child['seconds']:.2f} s; RSS +{child['rss_growth_mb']:.0f} MB; Python peak {child['traced_peak_mb']:.1f} MB",
@@ -326,25 +356,24 @@ def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: s
     )
 
 
-def _bench_publish(report: Report) -> None:
-    from evaluation.models import Quarter, QuarterStatus
+def _bench_publish(report: Report, key: str) -> None:
+    from evaluation.models import QuarterStatus
     from evaluation.services.lifecycle import quarter_transition
 
-    quarter = Quarter.objects.get(code=RESULTS_QUARTER)
+    quarter = _bench_quarter(key)
     quarter_transition(quarter=quarter, to=QuarterStatus.CLOSED)
     started = time.perf_counter()
     quarter_transition(quarter=quarter, to=QuarterStatus.PUBLISHED)
     report.add("publish (quarter_transition → results_freeze)", f"{time.perf_counter() - started:.2f} s")
 
 
-def _child_compute(code: str) -> None:
+def _child_compute(key: str) -> None:
     import django
 
     django.setup()
-    from evaluation.models import Quarter
     from evaluation.selectors.results import results_compute
 
-    quarter = Quarter.objects.get(code=code)
+    quarter = _bench_quarter(key)
     start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     results_compute(quarter)
@@ -366,15 +395,26 @@ def _child_compute(code: str) -> None:
     )
 
 
-def _child_export(code: str, output: str) -> None:
+def _child_export(key: str, output: str) -> None:
     import django
 
     django.setup()
     from django.core.management import call_command
 
+    from evaluation.models import quarter_lookup
+
+    where = quarter_lookup(key)
     start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    call_command("export_quarter", code, "--output", output, stdout=io.StringIO())
+    call_command(
+        "export_quarter",
+        where["code"],
+        "--programme",
+        where["programme__code"],
+        "--output",
+        output,
+        stdout=io.StringIO(),
+    )
     seconds = time.perf_counter() - started
     end_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
@@ -437,10 +477,15 @@ class Server:
 
 
 def _request(
-    port: int, method: str, path: str, body: str | None = None, cookies: dict[str, str] | None = None
+    port: int,
+    method: str,
+    path: str,
+    body: str | None = None,
+    cookies: dict[str, str] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
-    headers = {"Host": f"127.0.0.1:{port}"}
+    headers = {"Host": f"127.0.0.1:{port}", **(extra or {})}
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     if body is not None:
@@ -519,24 +564,50 @@ def _health_jobs(port: int, count: int) -> list[Callable[[], bool]]:
 
 
 def _ballot_bodies(data: dict, token: str, scale_targets: int | None) -> list[str]:
-    """One posted form per code: levels for most departments, 不了解 (absent) for some."""
+    """One posted form per code: a value (a level, or points on the points scale) for most of the targets
+    its ballot offers, 不了解 (absent) for some."""
     rng = random.Random(2030)
     levels = ("100", "80", "60", "40")
     bodies = []
-    for code in data["codes"]:
-        departments = data["departments"]
+    for code, offered in data["codes"]:
+        departments = offered
         if scale_targets is not None:
-            departments = rng.sample(departments, scale_targets)
+            departments = rng.sample(offered, scale_targets)
         # Skipped departments are empty cells: confirmed up front, as the rater does on the second post.
-        confirm = len(data["departments"]) * len(data["criteria"])
-        fields = {"csrfmiddlewaretoken": token, "code": code, "quarter": VOTING_QUARTER, "confirm_empty": confirm}
+        confirm = len(offered) * len(data["criteria"])
+        fields = {"csrfmiddlewaretoken": token, "code": code, "quarter": data["key"], "confirm_empty": confirm}
         for department in departments:
             if rng.random() < 0.15:
                 continue
             for criterion in data["criteria"]:
-                fields[f"v-{department}-{criterion}"] = rng.choice(levels)
+                fields[f"v-{department}-{criterion}"] = (
+                    str(rng.randint(60, 100)) if data["points"] else rng.choice(levels)
+                )
         bodies.append(urllib.parse.urlencode(fields))
     return bodies
+
+
+OFFERED_FIELD = re.compile(rb'name="v-([0-9]+)-[0-9]+"')
+
+
+def _bench_ballot_page(report: Report, port: int, data: dict) -> None:
+    """The page a worker's code opens (POST /ballot/ with `open`): its HTML as sent, plain and compressed."""
+    code, offered = data["codes"][-1]  # opening does not use the code; the submissions below still can
+    cookies, token = _csrf(port, "/ballot/")
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "code": code, "open": "1"})
+    sizes = []
+    for extra in ({}, {"Accept-Encoding": "gzip"}):
+        status, _headers, html = _request(port, "POST", "/ballot/", body=body, cookies=cookies, extra=extra)
+        if status != 200:
+            raise SystemExit(f"POST /ballot/ with a code gave {status}, not the ballot page")
+        sizes.append(len(html))
+        if not extra:
+            rows = len(set(OFFERED_FIELD.findall(html)))
+    report.add(
+        f"ballot page a code opens ({rows} targets × {len(data['criteria'])} criteria): HTML bytes",
+        f"{sizes[0] / 1024:.1f} KB ({sizes[1] / 1024:.1f} KB compressed)",
+        f"{len(offered)} targets in the rater's scope",
+    )
 
 
 def _bench_submissions(report: Report, port: int, data: dict, clients: int, trivial: int, targets: int | None) -> None:
@@ -555,10 +626,8 @@ def _bench_submissions(report: Report, port: int, data: dict, clients: int, triv
     baseline = _load(clients, _health_jobs(port, trivial))
     submitted = _load(clients, [post(body) for body in bodies])
     # Online grassroots ballots wait in the inbox until their unit's batch moves (evaluation.services.inbox).
-    stored = (
-        Ballot.objects.filter(quarter__code=VOTING_QUARTER).count()
-        + BallotInbox.objects.filter(quarter__code=VOTING_QUARTER).count()
-    )
+    voting = _bench_quarter(data["key"])
+    stored = Ballot.objects.filter(quarter=voting).count() + BallotInbox.objects.filter(quarter=voting).count()
     share = submitted.rate / baseline.rate
     report.add(
         f"ballot submissions (POST /ballot/ with a code, {clients} clients, {len(bodies)} ballots)",
@@ -589,42 +658,48 @@ def _login(port: int, account: tuple[str, str] = VIEWER) -> dict[str, str]:
     return {"sessionid": headers["cookie:sessionid"]}
 
 
-def _bench_department(report: Report, port: int, single: int) -> None:
-    """The department page of the open quarter, one client: the first request computes, the rest read the cache."""
+def _bench_department(report: Report, port: int, single: int, key: str, workers: int) -> None:
+    """The department page of the open quarter, one client: the first request computes, the rest read the cache.
+
+    Between the two, every worker serves the page once (`workers` requests at once, twice): a worker's first
+    page also loads and compiles its templates, which a long-running server has done long before.
+    """
     from departments.models import Unit
 
     session = _login(port, EVALUATOR)
-    code = Unit.objects.evaluated().filter(code__startswith="BD").order_by("code").values_list("code", flat=True)[0]
-    path = f"/results/{RESULTS_QUARTER}/departments/{code}/"
+    quarter = _bench_quarter(key)
+    code = Unit.objects.evaluated(quarter.programme).order_by("order", "code").values_list("code", flat=True)[0]
+    path = f"/results/{key}/departments/{code}/"
 
     def page() -> bool:
         status, _headers, body = _request(port, "GET", path, cookies=session)
         return status == 200 and len(body) > 1000
 
-    from evaluation.models import Quarter
     from evaluation.services.results import results_version_bump
 
     # The compute measurements above leave the results kept: drop them, so the first request computes.
-    results_version_bump(quarter_id=Quarter.objects.get(code=RESULTS_QUARTER).pk)
+    results_version_bump(quarter_id=quarter.pk)
     started = time.perf_counter()
     if not page():
         raise SystemExit(f"GET {path} did not give the department page")
     first = time.perf_counter() - started
+    workers_first = _load(workers, [page] * (2 * workers))
     warm = _load(1, [page] * single)
     p95 = warm.percentile(95)
     report.add(
         "department page of the open quarter, 1 client: first request / warm p50 / p95",
         f"{first * 1000:.0f} / {warm.percentile(50) * 1000:.0f} / {p95 * 1000:.0f} ms",
-        "first request: computes the live results",
+        f"first request: computes the live results; each worker's first page: up to "
+        f"{max(workers_first.latencies) * 1000:.0f} ms",
         "",
         "warm p95 < 100 ms",
         _yes(p95 < 0.1 and not warm.failures),
     )
 
 
-def _bench_ranking(report: Report, port: int, clients: int, each: int, single: int) -> None:
+def _bench_ranking(report: Report, port: int, clients: int, each: int, single: int, key: str) -> None:
     session = _login(port)
-    path = f"/results/{RESULTS_QUARTER}/"
+    path = f"/results/{key}/"
 
     def page() -> bool:
         status, _headers, body = _request(port, "GET", path, cookies=session)
@@ -656,17 +731,17 @@ def _bench_ranking(report: Report, port: int, clients: int, each: int, single: i
 # --- workbooks ----------------------------------------------------------------------------------
 
 
-def _bench_export(report: Report, database_url: str) -> None:
+def _bench_export(report: Report, database_url: str, key: str) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
         output = str(Path(folder) / "results.xlsx")
         try:
-            child = _child_json(["export", RESULTS_QUARTER, output], database_url, timeout=EXPORT_TIMEOUT)
+            child = _child_json(["export", key, output], database_url, timeout=EXPORT_TIMEOUT)
         except subprocess.TimeoutExpired:
-            report.add(f"export_quarter {RESULTS_QUARTER}", f"did not finish within {EXPORT_TIMEOUT} s", target="")
+            report.add(f"export_quarter {key}", f"did not finish within {EXPORT_TIMEOUT} s", target="")
             return
         size = Path(output).stat().st_size / 1e6
     report.add(
-        f"export_quarter {RESULTS_QUARTER} (published; {size:.1f} MB file): time, memory",
+        f"export_quarter {key} (published; {size:.1f} MB file): time, memory",
         f"{child['seconds']:.1f} s; RSS +{child['rss_growth_mb']:.0f} MB",
         f"process after start {child['rss_start_mb']:.0f} MB",
     )
@@ -741,32 +816,33 @@ def run(args: argparse.Namespace) -> Report:
     load_before = os.getloadavg()[0]
     _create_schema()
     try:
-        _values, data = _prepare_data(args.scale, counts["submissions"], report)
+        key, data = _prepare_data(args.scale, counts["submissions"], report)
         user_create(username=VIEWER[0], full_name="Bench viewer", roles=[Role.VIEWER], password=VIEWER[1])
         user_create(username=EVALUATOR[0], full_name="Bench evaluator", roles=[Role.EVALUATOR], password=EVALUATOR[1])
         parts = set(args.only.split(",")) if args.only else set(PARTS)
         if "compute" in parts:
-            _bench_compute(report, counts["repeat"], args.scale, database_url)
+            _bench_compute(report, counts["repeat"], args.scale, database_url, key)
         http = not args.skip_http and parts & {"submit", "ranking", "department"}
         if not http:
-            _bench_publish(report)
+            _bench_publish(report, key)
         else:
             _collectstatic(database_url)
             server = Server(database_url, args.workers)
             try:
                 if "department" in parts:
-                    _bench_department(report, server.port, counts["single"])
-                _bench_publish(report)
+                    _bench_department(report, server.port, counts["single"], key, args.workers)
+                _bench_publish(report, key)
                 targets = SCALES[args.scale].grassroots_targets
                 if "submit" in parts:
+                    _bench_ballot_page(report, server.port, data)
                     _bench_submissions(report, server.port, data, args.clients, counts["trivial"], targets)
                 if "ranking" in parts:
-                    _bench_ranking(report, server.port, 50, counts["page_each"], counts["single"])
+                    _bench_ranking(report, server.port, 50, counts["page_each"], counts["single"], key)
             finally:
                 server.stop()
             report.notes.append(f"gunicorn: {args.workers} sync workers on {os.cpu_count()} CPUs, clients are threads.")
         if "export" in parts:
-            _bench_export(report, database_url)
+            _bench_export(report, database_url, key)
         if not args.skip_excel and "excel" in parts:
             _bench_excel_script(report, server_url, name)
         report.notes.append(

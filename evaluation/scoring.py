@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from math import floor
 from typing import TypeVar
 
 SOURCES: tuple[str, ...] = ("grassroots", "peer", "leadership")
-CENT = Decimal("0.01")
 
 
 # --- inputs -------------------------------------------------------------------------------------------------------
@@ -177,17 +176,16 @@ def collected_sources(weights: Mapping[str, int]) -> list[str]:
 def round_half_up(value: Fraction | Decimal | int | None) -> Decimal | None:
     """Round an exact value half up (away from zero on a tie) to two decimals.
 
-    The exact fraction is first truncated toward zero to 80 significant digits; truncation never crosses a
-    two-decimal tie point (the tie is representable), so quantize(ROUND_HALF_UP) then gives the exact answer.
+    In integers, exactly: the hundredths of |n/d| plus one half, floored, are the rounded hundredths (a tie
+    goes up, away from zero). The sign goes back on afterwards, so -0.004 gives -0.00 as a Decimal quantize
+    would. A results page rounds thousands of numbers; this costs no Decimal context nor division.
     """
     if value is None:
         return None
-    fraction = Fraction(value)
-    with localcontext() as context:
-        context.prec = 80
-        context.rounding = ROUND_DOWN
-        approx = Decimal(fraction.numerator) / Decimal(fraction.denominator)
-        return approx.quantize(CENT, rounding=ROUND_HALF_UP)
+    fraction = value if isinstance(value, Fraction) else Fraction(value)
+    numerator, denominator = fraction.numerator, fraction.denominator
+    cents = (200 * abs(numerator) + denominator) // (2 * denominator)
+    return Decimal(f"{'-' if numerator < 0 else ''}{cents}e-2")  # exact: a Decimal is read without rounding
 
 
 # --- rules 1–4 ----------------------------------------------------------------------------------------------------
@@ -203,29 +201,45 @@ def cell_mean(cell: CellAggregate | None, settings: ScoringSettings) -> Fraction
 
 
 def weighted_mean(pairs: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
-    """Σ w·x / Σ w over the pairs whose value is not empty; empty when none is left."""
-    present = [(weight, value) for weight, value in pairs if value is not None and weight > 0]
-    total = sum((weight for weight, _value in present), Fraction(0))
-    if not present or total == 0:
+    """Σ w·x / Σ w over the pairs whose value is not empty; empty when none is left.
+
+    Summed as integer numerators over a product of denominators and reduced once at the end: the same exact
+    fraction as Fraction arithmetic step by step, without a gcd at every step.
+    """
+    numerator, denominator, weights, weights_denominator = 0, 1, 0, 1
+    for weight, value in pairs:
+        if value is None or weight.numerator <= 0:  # a fraction's denominator is positive
+            continue
+        p, q = weight.numerator, weight.denominator
+        numerator = numerator * q * value.denominator + p * value.numerator * denominator
+        denominator *= q * value.denominator
+        weights, weights_denominator = weights * q + p * weights_denominator, weights_denominator * q
+    if weights == 0:
         return None
-    return sum((weight * value for weight, value in present), Fraction(0)) / total
+    return Fraction(numerator * weights_denominator, denominator * weights)
 
 
-def _department_score(data: ScoringInput, department: DepartmentInput) -> DepartmentScore:
+def _department_score(
+    data: ScoringInput,
+    department: DepartmentInput,
+    criterion_weights: Sequence[tuple[str, Fraction]],
+    source_weights: Mapping[str, Fraction],
+) -> DepartmentScore:
     cells: dict[str, dict[str, Fraction]] = {}
     sources: dict[str, Fraction | None] = {}
     ballots: dict[str, int] = {}
     for source in SOURCES:
         means = {
-            c.code: cell_mean(data.cells.get((source, department.id, c.code)), data.settings) for c in data.criteria
+            code: cell_mean(data.cells.get((source, department.id, code)), data.settings)
+            for code, _weight in criterion_weights
         }
         cells[source] = {code: mean for code, mean in means.items() if mean is not None}
         ballots[source] = int(data.ballot_counts.get((source, department.id), 0))
         # Rule 2: empty when every cell is empty or too few ballots rated the department.
-        score = weighted_mean((Fraction(c.weight), means[c.code]) for c in data.criteria)
+        score = weighted_mean((weight, means[code]) for code, weight in criterion_weights)
         sources[source] = None if ballots[source] < data.settings.minimum(source) else score
     # Rule 3: only sources with W_s > 0 take part; missing ones are re-normalised away.
-    composite = weighted_mean((Fraction(data.settings.weight(s)), sources[s]) for s in SOURCES)
+    composite = weighted_mean((source_weights[s], sources[s]) for s in SOURCES)
     adjustment = Decimal(data.adjustments.get(department.id, Decimal(0)))
     final = None if composite is None else composite + Fraction(adjustment)
     return DepartmentScore(department, cells, sources, ballots, composite, adjustment, final)
@@ -271,7 +285,9 @@ def _rank_group(members: list[DepartmentScore], previous: Mapping[tuple[int, str
 
 def compute_quarter(data: ScoringInput) -> QuarterScores:
     """Apply rules 1–7, 9 and 11 to one quarter."""
-    scores = [_department_score(data, department) for department in data.departments]
+    criterion_weights = [(c.code, Fraction(c.weight)) for c in data.criteria]
+    source_weights = {source: Fraction(data.settings.weight(source)) for source in SOURCES}
+    scores = [_department_score(data, d, criterion_weights, source_weights) for d in data.departments]
     groups = ordered_groups(data.departments)
     listed: list[DepartmentScore] = []
     for group in groups:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from departments.models import Unit
-from evaluation.ballot_rules import ABSTAIN
+from evaluation.ballot_rules import ABSTAIN, scope_target_ids
 from evaluation.criteria_templates import level_display
 from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, Scale, Source
 from evaluation.services.ballots import (
@@ -160,10 +160,15 @@ class BallotGrid:
 
     @cached_property
     def _department_ids(self) -> set[int]:
+        """The ids of the targets the page offers (those `departments` lists), read without loading the units:
+        the sheet's, within the rater's scope, never a peer's own."""
+        if "departments" in self.__dict__:
+            return {unit.pk for unit in self.departments}
         ids = set(self.sheet.departments)
         if self._excludes_own_unit:
             ids.discard(self.own_unit.pk)
-        return ids
+        scope = scope_target_ids(self.quarter, source=self.source, rater_unit=self.rating_unit, rater=self.rater)
+        return ids if scope is None else ids & scope
 
     @cached_property
     def _criterion_ids(self) -> frozenset[int]:

@@ -72,17 +72,13 @@ Cells = dict[tuple[str, int, str], CellAggregate]
 BallotCounts = dict[tuple[str, int], int]
 
 
-def _cell(n: int, total: int, low: int, high: int) -> CellAggregate:
-    return CellAggregate(n=n, total_centi=int(total), min_centi=int(low), max_centi=int(high))
-
-
 def _value_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tuple[Cells, BallotCounts]:
     """The cell aggregates and the per-(source, department) ballot counts of the quarter's counted values."""
-    cell_rows, count_rows = value_aggregates(quarter.pk)
+    cell_rows, count_rows = value_aggregates(quarter.pk)  # integers already (evaluation.sql.CellRow)
     cells = {
-        (row.source, row.department_id, criterion_codes[row.criterion_id]): _cell(row.n, row.total, row.low, row.high)
-        for row in cell_rows
-        if row.criterion_id in criterion_codes
+        (source, department_id, criterion_codes[criterion_id]): CellAggregate(n, total, low, high)
+        for source, department_id, criterion_id, n, total, low, high in cell_rows
+        if criterion_id in criterion_codes
     }
     return cells, {(row.source, row.department_id): row.ballots for row in count_rows}
 

@@ -70,7 +70,9 @@ def _require_results_access(request: HttpRequest) -> None:
 def _get_quarter_for_user(request: HttpRequest, code: str, queryset: QuerySet[Quarter] | None = None) -> Quarter:
     """The quarter whose results the user may see; unpublished quarters do not exist for ordinary readers."""
     _require_results_access(request)
-    quarter = get_object_or_404(Quarter if queryset is None else queryset, **quarter_lookup(code))
+    quarters = Quarter.objects.all() if queryset is None else queryset
+    # The programme is read by every results page (scope, labels, k-rule): with the quarter, not after it.
+    quarter = get_object_or_404(quarters.select_related("programme"), **quarter_lookup(code))
     if not quarter_results_visible(request.user, quarter):
         raise Http404
     return quarter

@@ -16,6 +16,7 @@ from evaluation.ballot_rules import BallotRefused
 from evaluation.models import Assignment, Ballot, Origin, QuarterStatus, Source
 from evaluation.services.ballots import ballot_submit, ballot_targets
 from evaluation.services.codes import codes_issue
+from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
 from tests.evaluation.test_import_quarter import write_workbook
 
@@ -76,6 +77,23 @@ def test_a_code_ballot_page_shows_only_the_units_branches(branches, client) -> N
     page = client.post("/ballot/", {"code": code.code}, follow=True).content.decode()
     assert "轧钢一支部" in page and "轧钢二支部" in page
     assert "炼钢一支部" not in page
+
+
+@pytest.mark.usefixtures("english")
+def test_a_code_ballots_empty_cells_are_counted_within_its_scope(branches, client) -> None:
+    # Two branches × four criteria are offered; one cell filled leaves 7 empty, not the programme's 15.
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    code = codes_issue(quarter=quarter, unit=branches["EG"], count=1, actor=None)[0]
+    criterion = quarter.criteria.order_by("order").first()
+    posted = {"code": code.code, "quarter": quarter.key, f"v-{branches['EG1'].pk}-{criterion.pk}": "90"}
+
+    page = client.post("/ballot/", posted).content.decode()
+
+    assert "7 of 8 cells are empty. Submit anyway?" in page
+    assert 'name="confirm_empty" value="7"' in page
+    assert client.post("/ballot/", {**posted, "confirm_empty": "7"}).status_code == 302
+    inbox_flush(quarter=quarter)
+    assert Ballot.objects.filter(quarter=quarter, source=Source.GRASSROOTS).count() == 1
 
 
 def test_a_secretary_rates_the_sibling_branches_by_account(branches) -> None:

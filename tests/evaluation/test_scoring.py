@@ -19,6 +19,7 @@ from evaluation.scoring import (
     compute_annual,
     compute_quarter,
     round_half_up,
+    weighted_mean,
 )
 
 CRITERIA = ("efficiency", "quality", "service")
@@ -319,3 +320,18 @@ def test_annual_mean_uses_unrounded_scores() -> None:
     # 0.005 + 0.005 + 0.0049 (unrounded) averages 0.0049666…, shown 0.00; rounded first it would be 0.01.
     entry = AnnualInput(_department(1, "A"), (Fraction("0.005"), Fraction("0.005"), Fraction("0.0049")))
     assert compute_annual([entry]).departments[0].shown_score == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("pairs", "mean"),
+    [
+        ([(Fraction(1), Fraction(80)), (Fraction(1), Fraction(61, 3))], Fraction(301, 6)),
+        ([(Fraction(1, 2), Fraction(90)), (Fraction(3, 2), Fraction(70))], Fraction(75)),  # Σ w·x / Σ w
+        ([(Fraction(0), Fraction(10)), (Fraction(2), Fraction(7, 9))], Fraction(7, 9)),  # a zero weight is left out
+        ([(Fraction(1), None), (Fraction(3), Fraction(5))], Fraction(5)),  # so is an empty value
+        ([(Fraction(1), None), (Fraction(0), Fraction(5))], None),
+        ([], None),
+    ],
+)
+def test_weighted_mean_is_exact(pairs: list, mean: Fraction | None) -> None:
+    assert weighted_mean(pairs) == mean
