@@ -247,10 +247,14 @@ def check_criterion(criterion_id: Any, *, criteria: Mapping[int, str], quarter_c
         )
 
 
-def offered_targets(targets: Collection[int], *, source: str, own_unit_id: int | None) -> int:
-    """T of docs/scoring.md rule 10: how many departments a ballot offers (a peer's own department is not)."""
-    own = source == Source.PEER and own_unit_id is not None and own_unit_id in targets
-    return len(targets) - (1 if own else 0)
+def offered_targets(
+    targets: Collection[int], *, source: str, own_unit_id: int | None, scope: AbstractSet[int] | None = None
+) -> int:
+    """T of docs/scoring.md rule 10: how many departments a ballot offers — those of `targets` in the rater's
+    `scope` (see scope_target_ids; None: all of them), a peer's own department not among them."""
+    offered = targets if scope is None else [target for target in targets if target in scope]
+    own = source == Source.PEER and own_unit_id is not None and own_unit_id in offered
+    return len(offered) - (1 if own else 0)
 
 
 # --- the top-level cap (docs/scoring.md rule 10) -----------------------------------------------

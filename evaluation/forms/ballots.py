@@ -167,8 +167,12 @@ class BallotGrid:
         ids = set(self.sheet.departments)
         if self._excludes_own_unit:
             ids.discard(self.own_unit.pk)
-        scope = scope_target_ids(self.quarter, source=self.source, rater_unit=self.rating_unit, rater=self.rater)
-        return ids if scope is None else ids & scope
+        return ids if self._scope is None else ids & self._scope
+
+    @cached_property
+    def _scope(self) -> frozenset[int] | None:
+        """The rater's scope (ballot_rules.scope_target_ids); None: every target."""
+        return scope_target_ids(self.quarter, source=self.source, rater_unit=self.rating_unit, rater=self.rater)
 
     @cached_property
     def _criterion_ids(self) -> frozenset[int]:
@@ -190,7 +194,7 @@ class BallotGrid:
     def top_level_allowance(self) -> int | None:
         """docs/scoring.md rule 10: how many departments one criterion may rate at the top level; None: no cap."""
         own = self.own_unit.pk if self._excludes_own_unit else None
-        return sheet_top_level_allowance(self.sheet, source=self.source, own_unit_id=own)
+        return sheet_top_level_allowance(self.sheet, source=self.source, own_unit_id=own, scope=self._scope)
 
     @property
     def top_level(self) -> Level | None:

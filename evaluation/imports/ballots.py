@@ -157,7 +157,9 @@ def _check_cap(ballot: SheetBallot, context: ImportContext) -> None:
     rules.check_top_level_cap(
         ((index, centi) for _department, index, centi in ballot.cells()),
         cap=context.top_level_cap,
-        targets=rules.offered_targets(context.target_names, source=ballot.source, own_unit_id=own),
+        targets=rules.offered_targets(
+            context.target_names, source=ballot.source, own_unit_id=own, scope=_scope(ballot, context)
+        ),
         scale=context.value_scale,
         criteria={index: spec.name for index, spec in enumerate(context.criteria)},
     )

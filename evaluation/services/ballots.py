@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,20 +105,31 @@ def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> 
     )
 
 
-def sheet_top_level_allowance(sheet: BallotSheet, *, source: str, own_unit_id: int | None) -> int | None:
-    """How many departments one criterion of this ballot may rate at the top level (rule 10); None: no cap."""
+def sheet_top_level_allowance(
+    sheet: BallotSheet, *, source: str, own_unit_id: int | None, scope: AbstractSet[int] | None = None
+) -> int | None:
+    """How many departments one criterion of this ballot may rate at the top level (rule 10), within the rater's
+    `scope` (None: every target); None: no cap."""
     if sheet.top_level_cap is None or not sheet.uses_levels:
         return None
-    targets = rules.offered_targets(sheet.departments, source=source, own_unit_id=own_unit_id)
+    targets = rules.offered_targets(sheet.departments, source=source, own_unit_id=own_unit_id, scope=scope)
     return rules.top_level_allowance(cap=sheet.top_level_cap, targets=targets)
 
 
-def _check_cap(sheet: BallotSheet, rows: list[tuple[int, int, int]], *, source: str, own_unit_id: int | None) -> None:
-    """docs/scoring.md rule 10 on a ballot's cleaned (department, criterion id, hundredths) rows."""
+def _check_cap(
+    sheet: BallotSheet,
+    rows: list[tuple[int, int, int]],
+    *,
+    source: str,
+    own_unit_id: int | None,
+    scope: AbstractSet[int] | None,
+) -> None:
+    """docs/scoring.md rule 10 on a ballot's cleaned (department, criterion id, hundredths) rows; T counts the
+    targets in the rater's `scope` (None: every target)."""
     rules.check_top_level_cap(
         ((criterion, centi) for _department, criterion, centi in rows),
         cap=sheet.top_level_cap,
-        targets=rules.offered_targets(sheet.departments, source=source, own_unit_id=own_unit_id),
+        targets=rules.offered_targets(sheet.departments, source=source, own_unit_id=own_unit_id, scope=scope),
         scale=sheet.scale,
         criteria={criterion.pk: criterion.name for criterion in sheet.criteria},
     )
@@ -229,7 +241,7 @@ def ballot_check(
     own_unit_id = who.unit.pk if who.unit is not None else None
     scope = rules.scope_target_ids(quarter, source=source, rater_unit=who.unit, rater=who.user)
     rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit_id=own_unit_id, scope=scope)
-    _check_cap(sheet, rows, source=source, own_unit_id=own_unit_id)
+    _check_cap(sheet, rows, source=source, own_unit_id=own_unit_id, scope=scope)
     notes = _clean_comments(
         comments or {}, source=source, targets=sheet.departments, own_unit_id=own_unit_id, scope=scope
     )
@@ -296,6 +308,8 @@ def ballots_import(*, quarter: Quarter, ballots: Iterable[PaperBallot]) -> int:
     _lock_quarter_accepting(quarter, origin=Origin.IMPORTED)
     results_version_bump(quarter_id=quarter.pk)
     sheet = ballot_sheet(quarter)
+    capped = sheet.top_level_cap is not None and sheet.uses_levels
+    scopes: dict[tuple[str, Any, Any], AbstractSet[int] | None] = {}
     count = 0
     pending: list[tuple[PaperBallot, _Rater]] = []
     for paper in ballots:
@@ -309,7 +323,13 @@ def ballots_import(*, quarter: Quarter, ballots: Iterable[PaperBallot]) -> int:
                 raise BallotRefused(refusal, code="role")
             rules.check_not_empty(values=len(paper.rows), comments=len(paper.notes))
         own_unit_id = paper.rater_unit.pk if paper.rater_unit is not None else None
-        _check_cap(sheet, paper.rows, source=paper.source, own_unit_id=own_unit_id)
+        if capped:  # T of the cap counts the rater's scope, read once per rater
+            key = (paper.source, own_unit_id, getattr(paper.rater, "pk", None))
+            if key not in scopes:
+                scopes[key] = rules.scope_target_ids(
+                    quarter, source=paper.source, rater_unit=paper.rater_unit, rater=paper.rater
+                )
+            _check_cap(sheet, paper.rows, source=paper.source, own_unit_id=own_unit_id, scope=scopes[key])
         user = None if paper.source == Source.GRASSROOTS else paper.rater
         pending.append((paper, _Rater(user=user, unit=None if paper.source == Source.LEADERSHIP else paper.rater_unit)))
         count += 1

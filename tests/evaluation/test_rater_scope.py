@@ -193,3 +193,64 @@ def test_an_assignments_sheet_with_a_bad_row_is_refused_whole(branches, tmp_path
     err = capsys.readouterr().err
     assert "assignments, 2, rater_unit" in err and "assignments, 3, target" in err
     assert Assignment.objects.count() == 0
+
+
+# --- the top-level cap's T counts the targets in the rater's scope (docs/scoring.md rule 10) ---------------
+
+CAP_REFUSAL = "工作绩效: 2 departments rated 优秀, more than the cap of 1 (50% of 2)."
+
+
+def _capped_levels_quarter():
+    """same_parent on the levels scale with a 50% cap: a worker of 二钢厂 is offered 2 of the 4 branches."""
+    programme = Programme.objects.create(
+        code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=RaterScope.SAME_PARENT
+    )
+    quarter = quarter_create(code="2026Q3", programme=programme, template="party_branch", scale="levels")
+    quarter.status = QuarterStatus.OPEN
+    quarter.top_level_cap = 50
+    quarter.save(update_fields=["status", "top_level_cap"])
+    return quarter
+
+
+@pytest.mark.usefixtures("english")
+def test_the_cap_counts_the_branches_a_code_ballot_offers(branches, client) -> None:
+    quarter = _capped_levels_quarter()
+    performance = quarter.criteria.order_by("order").first()
+    both = {(branches[c].pk, performance.pk): "优秀" for c in ("EG1", "EG2")}
+    code, other = codes_issue(quarter=quarter, unit=branches["EG"], count=2, actor=None)
+    with pytest.raises(BallotRefused) as refused:  # T is 2 (the unit's branches), not the programme's 4
+        ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=both, code=code)
+    assert refused.value.messages == [CAP_REFUSAL]
+    one = {**both, (branches["EG2"].pk, performance.pk): "良好"}
+    ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=one, code=code)
+    # The page says so too: one branch of a criterion may be 优秀.
+    page = client.post("/ballot/", {"code": other.code}, follow=True).content.decode()
+    assert "For each criterion, at most 1 department may be rated 优秀." in " ".join(page.split())
+    assert 'data-top-allowance="1"' in page
+
+
+def test_the_cap_counts_the_branches_an_imported_ballot_offers(branches, tmp_path, capsys) -> None:
+    Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=RaterScope.SAME_PARENT)
+    criteria = ["performance", "safety", "skills", "party_building"]
+    sheets = {
+        "settings": [
+            ["key", "value"],
+            ["quarter", "2026Q3"],
+            ["programme", "dj"],
+            ["scale", "levels"],
+            ["top_level_cap", 50],
+        ],
+        "criteria": [["code", "name", "weight"], *[[c, c, 1] for c in criteria]],
+        "ballots": [
+            ["ballot", "source", "rater_unit", "rater", "target", *criteria],
+            ["P1", "grassroots", "EG", None, "EG1", "优秀", "良好", "良好", "良好"],
+            ["P1", "grassroots", "EG", None, "EG2", "优秀", "良好", "良好", "良好"],
+        ],
+    }
+    with pytest.raises(CommandError):
+        call_command("import_quarter", str(write_workbook(tmp_path / "bad.xlsx", sheets)))
+    assert "more than the cap of 1 (50% of 2)" in capsys.readouterr().err
+    assert Ballot.objects.count() == 0
+    sheets["ballots"][2][5] = "良好"
+    call_command("import_quarter", str(write_workbook(tmp_path / "ok.xlsx", sheets)))
+    assert Ballot.objects.count() == 1
