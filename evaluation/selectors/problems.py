@@ -59,7 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
-from departments.models import Unit
+from departments.models import WORKSTYLE, Unit
 from evaluation.models import BallotComment, Problem, ProblemStatus, Quarter, QuarterStatus, Source
 from evaluation.selectors.results import comment_sources_shown
 from evaluation.sql import DaysBetween, medians
@@ -175,13 +175,24 @@ def satisfaction_percent(satisfied: int, followed_up: int) -> Decimal | None:
 
 
 def previous_quarter(quarter: Quarter) -> Quarter | None:
-    """The quarter just before `quarter` (by code) that is not a draft."""
-    return Quarter.objects.filter(code__lt=quarter.code).exclude(status=QuarterStatus.DRAFT).order_by("-code").first()
+    """The quarter of the same programme just before `quarter` (by code) that is not a draft."""
+    return (
+        Quarter.objects.filter(programme_id=quarter.programme_id, code__lt=quarter.code)
+        .exclude(status=QuarterStatus.DRAFT)
+        .order_by("-code")
+        .first()
+    )
 
 
 def current_problem_quarter() -> Quarter | None:
-    """The latest quarter that is not a draft: the board's default."""
-    return Quarter.objects.exclude(status=QuarterStatus.DRAFT).order_by("-code").first()
+    """The latest quarter that is not a draft, work style's before another programme's of the same code: the
+    board's default."""
+    return (
+        Quarter.objects.exclude(status=QuarterStatus.DRAFT)
+        .annotate(other_programme=Case(When(programme__code=WORKSTYLE, then=0), default=1))
+        .order_by("-code", "other_programme")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from departments.models import Programme
 from evaluation.models import ProblemStatus, QuarterStatus
-from evaluation.selectors.problems import department_problem_figures, figures_table, problem_board
+from evaluation.selectors.problems import (
+    current_problem_quarter,
+    department_problem_figures,
+    figures_table,
+    previous_quarter,
+    problem_board,
+)
 from evaluation.services.quarters import quarter_create
 from tests.evaluation.test_problem_support import at, make_problem
 
@@ -134,3 +141,18 @@ def test_sqlite_uses_a_window_query(ops_problems, org, quarter):
     with CaptureQueriesContext(connection) as queries:
         department_problem_figures(quarter=quarter, today=TODAY)
     assert any("ROW_NUMBER() OVER" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_previous_quarter_is_the_same_programmes(quarter):
+    earlier = quarter_create(code="2026Q2", status=QuarterStatus.CLOSED)
+    party = Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch")
+    branch_earlier = quarter_create(
+        code="2026Q2", programme=party, template="party_branch", status=QuarterStatus.CLOSED
+    )
+    branch_now = quarter_create(code="2026Q3", programme=party, template="party_branch", status=QuarterStatus.OPEN)
+    between = quarter_create(code="2026Q1", programme=party, template="party_branch", status=QuarterStatus.CLOSED)
+    assert previous_quarter(quarter) == earlier
+    assert previous_quarter(branch_now) == branch_earlier
+    assert previous_quarter(branch_earlier) == between
+    assert previous_quarter(earlier) is None  # not the branches' 2026Q1
+    assert current_problem_quarter().pk == quarter.pk  # work style's 2026Q3 before the branches'
