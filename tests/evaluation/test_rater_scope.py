@@ -229,6 +229,7 @@ def test_the_cap_counts_the_branches_a_code_ballot_offers(branches, client) -> N
     assert 'data-top-allowance="1"' in page
 
 
+@pytest.mark.usefixtures("english")
 def test_the_cap_counts_the_branches_an_imported_ballot_offers(branches, tmp_path, capsys) -> None:
     Programme.objects.create(code="dj", name="党支部考核", evaluated_kinds="party_branch", scope=RaterScope.SAME_PARENT)
     criteria = ["performance", "safety", "skills", "party_building"]
