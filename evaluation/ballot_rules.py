@@ -185,7 +185,8 @@ def scope_target_map(quarter: Quarter, *, source: str, raters: Iterable[Any]) ->
 
     - all: every target (None).
     - same_parent: the targets under the rating unit; a rater that is itself a target (a branch's secretary)
-      rates its siblings; a leader rates the targets under the leader's unit, or every one without a unit.
+      rates its siblings; a leader rates the targets under the leader's unit (a secondary unit's party
+      committee its branches), nothing without a unit.
     - assigned: the quarter's pairs (Assignment) for this rater; none without pairs.
     """
     raters = list(raters)
@@ -213,10 +214,8 @@ def scope_target_map(quarter: Quarter, *, source: str, raters: Iterable[Any]) ->
         for pk, parent in evaluated.values_list("pk", "parent_id"):
             children[parent].add(pk)
     return {
-        # A leader without a unit rates every target; a missing rating unit rates none.
-        key: (None if source == Source.LEADERSHIP else frozenset())
-        if anchors[key] is None
-        else frozenset(children.get(under[key], ()))
+        # A leader without a unit, like a missing rating unit, rates none.
+        key: frozenset() if anchors[key] is None else frozenset(children.get(under[key], ()))
         for key in keys
     }
 
@@ -413,9 +412,18 @@ def voters(quarter: Quarter, source: str, *, but_imported: bool = False) -> Quer
 
 def takes_part(quarter: Quarter, source: str, user: Any) -> bool:
     """Whether `user` rates in `quarter` for `source`: a peer rater in the programmes that rate its unit's kind
-    (a branch secretary in the branch programme, never in work style), other raters in every programme."""
+    (a branch secretary in the branch programme, never in work style), other raters in every programme — in a
+    programme whose raters rate part of the targets, only with something to rate (scope_target_ids)."""
     unit = getattr(user, "unit", None)
-    return source != Source.PEER or (unit is not None and unit.kind in quarter.programme.kinds)
+    if source == Source.PEER and (unit is None or unit.kind not in quarter.programme.kinds):
+        return False
+    if quarter.programme.scope == RaterScope.ALL:
+        return True
+    scope = scope_target_ids(
+        quarter, source=source, rater_unit=None if source == Source.LEADERSHIP else unit, rater=user
+    )
+    own = {unit.pk} if source == Source.PEER else set()
+    return scope is None or bool(scope - own)
 
 
 def has_voted(

@@ -111,7 +111,12 @@ def test_a_committee_leader_rates_the_branches_under_the_leaders_unit(branches) 
     leader = user_create(username="dw_eg", full_name="党委", roles=[Role.LEADER], unit=branches["EG"])
     group_leader = user_create(username="boss", full_name="集团", roles=[Role.LEADER])
     assert _codes(ballot_targets(quarter, source=Source.LEADERSHIP, rater_unit=None, rater=leader)) == ["EG1", "EG2"]
-    assert len(ballot_targets(quarter, source=Source.LEADERSHIP, rater_unit=None, rater=group_leader)) == 4
+    # A leader without a unit belongs to no party committee: nothing to rate.
+    assert ballot_targets(quarter, source=Source.LEADERSHIP, rater_unit=None, rater=group_leader) == []
+    with pytest.raises(BallotRefused):
+        ballot_submit(
+            quarter=quarter, source=Source.LEADERSHIP, values=_values(quarter, branches["EG1"]), rater=group_leader
+        )
     with pytest.raises(BallotRefused):
         ballot_submit(quarter=quarter, source=Source.LEADERSHIP, values=_values(quarter, branches["ZH2"]), rater=leader)
 
