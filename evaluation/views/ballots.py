@@ -91,7 +91,7 @@ def _submit(
         question = posted.confirmation(gives_values=bool(checked.rows))
         return _form(request, grid, code=shown_code, unit=unit, confirm=question, confirm_empty=posted.empty)
     ballot_store(quarter=grid.quarter, checked=checked)
-    return _done(grid.source)
+    return _done(grid.source, grid.quarter)
 
 
 @never_cache
@@ -99,16 +99,20 @@ def ballot_done(request: HttpRequest) -> HttpResponse:
     """The confirmation after a ballot was stored; it shows nothing about the ballot or the rater.
 
     `?source=` tells a peer or leadership rater, whose ballot is linked to the account, what is kept; without it the
-    page speaks of grassroots ballots, which keep no name.
+    page speaks of grassroots ballots, which keep no name. `?programme=` (any but work style) speaks of the units
+    that programme evaluates rather than of headquarters departments.
     """
     linked = request.GET.get("source") in LINKED_SOURCES
-    return render(request, "evaluation/ballot/done.html", {"linked": linked})
+    workstyle = "programme" not in request.GET
+    return render(request, "evaluation/ballot/done.html", {"linked": linked, "workstyle": workstyle})
 
 
-def _done(source: str) -> HttpResponse:
-    if source in LINKED_SOURCES:
-        return redirect(f"{reverse('evaluation:ballot_done')}?{urlencode({'source': source})}")
-    return redirect("evaluation:ballot_done")
+def _done(source: str, quarter: Quarter) -> HttpResponse:
+    query = {"source": source} if source in LINKED_SOURCES else {}
+    if not quarter.programme.is_workstyle:
+        query["programme"] = quarter.programme.code
+    url = reverse("evaluation:ballot_done")
+    return redirect(f"{url}?{urlencode(query)}" if query else url)
 
 
 # --- the quarter --------------------------------------------------------------------------------

@@ -230,7 +230,7 @@ def test_the_cap_counts_the_branches_a_code_ballot_offers(branches, client) -> N
     ballot_submit(quarter=quarter, source=Source.GRASSROOTS, values=one, code=code)
     # The page says so too: one branch of a criterion may be 优秀.
     page = client.post("/ballot/", {"code": other.code}, follow=True).content.decode()
-    assert "For each criterion, at most 1 department may be rated 优秀." in " ".join(page.split())
+    assert "For each criterion, at most 1 unit may be rated 优秀." in " ".join(page.split())
     assert 'data-top-allowance="1"' in page
 
 
@@ -260,3 +260,18 @@ def test_the_cap_counts_the_branches_an_imported_ballot_offers(branches, tmp_pat
     sheets["ballots"][2][5] = "良好"
     call_command("import_quarter", str(write_workbook(tmp_path / "ok.xlsx", sheets)))
     assert Ballot.objects.count() == 1
+
+
+def test_a_branch_ballot_speaks_of_the_units_rated_not_of_departments(branches, client) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    code = codes_issue(quarter=quarter, unit=branches["EG"], count=1, actor=None)[0]
+    page = client.post("/ballot/", {"code": code.code}, follow=True).content.decode()
+    assert "被评单位" in page and "请对每个被评单位的每项指标填写0到100的分值" in page
+    assert "对该单位的意见、建议或问题" in page and "请对每个部门" not in page
+    criterion = quarter.criteria.order_by("order").first()
+    posted = {"code": code.code, "quarter": quarter.key, "confirm_empty": "7"}
+    posted[f"v-{branches['EG1'].pk}-{criterion.pk}"] = "90"
+    done = client.post("/ballot/", posted, follow=True)
+    assert done.redirect_chain[-1][0].endswith("?programme=dj")
+    assert "您的评分将帮助被评单位改进工作。" in done.content.decode()
+    assert "总部各部门" not in done.content.decode()
