@@ -11,6 +11,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from math import floor
 from typing import NamedTuple, TypeVar
 
@@ -109,7 +110,8 @@ class DepartmentScore:
     """One department's exact results, and the same numbers rounded as shown (rule 5), each rounded once."""
 
     department: DepartmentInput
-    cells: dict[str, dict[str, Fraction]]  # source -> criterion code -> mean, non-empty cells only
+    # source -> criterion code -> mean as (numerator, denominator), not reduced; non-empty cells only
+    cell_ratios: dict[str, dict[str, tuple[int, int]]]
     sources: dict[str, Fraction | None]
     ballots: dict[str, int]
     composite: Fraction | None
@@ -128,6 +130,14 @@ class DepartmentScore:
     @property
     def scored(self) -> bool:
         return self.final is not None
+
+    @cached_property
+    def cells(self) -> dict[str, dict[str, Fraction]]:
+        """Source -> criterion code -> exact mean; built when asked (the results show `shown_cells`)."""
+        return {
+            source: {code: Fraction(*ratio) for code, ratio in ratios.items()}
+            for source, ratios in self.cell_ratios.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -241,7 +251,7 @@ class _Exact(NamedTuple):
     """A department's numbers before ranking (rules 1–5): DepartmentScore's fields up to `shown_final`."""
 
     department: DepartmentInput
-    cells: dict[str, dict[str, Fraction]]
+    cell_ratios: dict[str, dict[str, tuple[int, int]]]
     sources: dict[str, Fraction | None]
     ballots: dict[str, int]
     composite: Fraction | None
@@ -263,12 +273,13 @@ def _department_score(
     source_weights: Sequence[tuple[str, int]],
 ) -> _Exact:
     """Rules 1–5 for one department, in integers: `weighted_mean`'s sums, written out for a quarter's thousands
-    of cells, with one Fraction per exact value and each rounding straight from its integers."""
+    of cells, each rounding straight from its integers, a Fraction for each exact score (a cell's mean stays a
+    pair of integers until `DepartmentScore.cells` is read)."""
     settings = data.settings
     trim, trim_min_n = settings.trim, settings.trim_min_n
-    cell_of, count_of = data.cells.get, data.ballot_counts.get
+    cell_of, count_of, shown_of = data.cells.get, data.ballot_counts.get, _SHOWN.get
     department_id = department.id
-    cells: dict[str, dict[str, Fraction]] = {}
+    cells: dict[str, dict[str, tuple[int, int]]] = {}
     shown_cells: dict[str, dict[str, Decimal]] = {}
     sources: dict[str, Fraction | None] = {}
     shown_sources: dict[str, Decimal | None] = {}
@@ -276,7 +287,7 @@ def _department_score(
     # Rule 3 over the sources: Σ W_s·S_s as composite_numerator / composite_denominator, and Σ W_s.
     composite_numerator, composite_denominator, composite_weights = 0, 1, 0
     for source, source_weight in source_weights:
-        means: dict[str, Fraction] = {}
+        means: dict[str, tuple[int, int]] = {}
         shown: dict[str, Decimal] = {}
         # Rule 2 over the criteria, as `weighted_mean` sums it.
         numerator, denominator, weights, weights_denominator = 0, 1, 0, 1
@@ -284,9 +295,10 @@ def _department_score(
             cell = cell_of((source, department_id, code))
             if cell is None or cell.n == 0:
                 continue
-            a, b = _cell_ratio(cell, trim, trim_min_n)
-            means[code] = Fraction(a, b)
-            shown[code] = round_ratio(a, b)
+            a, b = means[code] = _cell_ratio(cell, trim, trim_min_n)
+            # round_ratio, inline: a cell's mean lies between 0 and 100, whose roundings are kept.
+            rounded = shown_of((200 * a + b) // (2 * b))
+            shown[code] = round_ratio(a, b) if rounded is None else rounded
             if p > 0:
                 numerator = numerator * q * b + p * a * denominator
                 denominator *= q * b
