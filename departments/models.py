@@ -155,7 +155,12 @@ class Unit(models.Model):
     @property
     def group(self) -> str:
         """The ranking group actually used: the explicit one, else the kind."""
-        return self.ranking_group or self.kind
+        return Unit.group_of(self.ranking_group, self.kind)
+
+    @staticmethod
+    def group_of(ranking_group: str, kind: str) -> str:
+        """`group` from the two columns, for reads that take them without building units."""
+        return ranking_group or kind
 
 
 def parent_cycle(unit: Unit, parent: Unit | None) -> bool:

@@ -11,8 +11,9 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from math import floor
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 SOURCES: tuple[str, ...] = ("grassroots", "peer", "leadership")
 
@@ -51,9 +52,11 @@ class DepartmentInput:
     order: int = 0
 
 
-@dataclass(frozen=True)
-class CellAggregate:
-    """The non-abstention values of one (source, department, criterion) cell, in hundredths of a point."""
+class CellAggregate(NamedTuple):
+    """The non-abstention values of one (source, department, criterion) cell, in hundredths of a point.
+
+    A named tuple: a quarter has thousands of cells, each read once from the database's aggregate.
+    """
 
     n: int
     total_centi: int
@@ -104,15 +107,20 @@ class ScoringInput:
 
 @dataclass(frozen=True)
 class DepartmentScore:
-    """One department's exact results; `shown_*` give the rounded values (rule 5)."""
+    """One department's exact results, and the same numbers rounded as shown (rule 5), each rounded once."""
 
     department: DepartmentInput
-    cells: dict[str, dict[str, Fraction]]  # source -> criterion code -> mean, non-empty cells only
+    # source -> criterion code -> mean as (numerator, denominator), not reduced; non-empty cells only
+    cell_ratios: dict[str, dict[str, tuple[int, int]]]
     sources: dict[str, Fraction | None]
     ballots: dict[str, int]
     composite: Fraction | None
     adjustment: Decimal
     final: Fraction | None
+    shown_cells: dict[str, dict[str, Decimal]]  # as `cells`, rounded
+    shown_sources: dict[str, Decimal | None]
+    shown_composite: Decimal | None
+    shown_final: Decimal | None
     rank: int | None = None
     rank_change: int | None = None
     grade: str | None = None
@@ -123,13 +131,13 @@ class DepartmentScore:
     def scored(self) -> bool:
         return self.final is not None
 
-    @property
-    def shown_final(self) -> Decimal | None:
-        return round_half_up(self.final)
-
-    @property
-    def shown_composite(self) -> Decimal | None:
-        return round_half_up(self.composite)
+    @cached_property
+    def cells(self) -> dict[str, dict[str, Fraction]]:
+        """Source -> criterion code -> exact mean; built when asked (the results show `shown_cells`)."""
+        return {
+            source: {code: Fraction(*ratio) for code, ratio in ratios.items()}
+            for source, ratios in self.cell_ratios.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -174,17 +182,31 @@ def collected_sources(weights: Mapping[str, int]) -> list[str]:
 
 
 def round_half_up(value: Fraction | Decimal | int | None) -> Decimal | None:
-    """Round an exact value half up (away from zero on a tie) to two decimals.
-
-    In integers, exactly: the hundredths of |n/d| plus one half, floored, are the rounded hundredths (a tie
-    goes up, away from zero). The sign goes back on afterwards, so -0.004 gives -0.00 as a Decimal quantize
-    would. A results page rounds thousands of numbers; this costs no Decimal context nor division.
-    """
+    """Round an exact value half up (away from zero on a tie) to two decimals."""
     if value is None:
         return None
     fraction = value if isinstance(value, Fraction) else Fraction(value)
-    numerator, denominator = fraction.numerator, fraction.denominator
+    return round_ratio(fraction.numerator, fraction.denominator)
+
+
+# Rounded values from 0.00 to 100.00 (every cell and source score, most composites), each built once.
+_SHOWN: dict[int, Decimal] = {}
+
+
+def round_ratio(numerator: int, denominator: int) -> Decimal:
+    """`numerator / denominator` (denominator above zero, the ratio not necessarily reduced) rounded as rule 5.
+
+    In integers, exactly: the hundredths of |n/d| plus one half, floored, are the rounded hundredths (a tie
+    goes up, away from zero), whatever common factor n and d share. The sign goes back on afterwards, so
+    -0.004 gives -0.00 as a Decimal quantize would. A results page rounds thousands of numbers; this costs no
+    Decimal context nor division.
+    """
     cents = (200 * abs(numerator) + denominator) // (2 * denominator)
+    if numerator >= 0 and cents <= 10000:
+        shown = _SHOWN.get(cents)
+        if shown is None:
+            shown = _SHOWN[cents] = Decimal(f"{cents}e-2")
+        return shown
     return Decimal(f"{'-' if numerator < 0 else ''}{cents}e-2")  # exact: a Decimal is read without rounding
 
 
@@ -195,9 +217,15 @@ def cell_mean(cell: CellAggregate | None, settings: ScoringSettings) -> Fraction
     """Rule 1: the mean of the values, dropping one max and one min when trimming applies."""
     if cell is None or cell.n == 0:
         return None
-    if settings.trim and cell.n >= settings.trim_min_n and cell.n > 2:
-        return Fraction(cell.total_centi - cell.max_centi - cell.min_centi, 100 * (cell.n - 2))
-    return Fraction(cell.total_centi, 100 * cell.n)
+    return Fraction(*_cell_ratio(cell, settings.trim, settings.trim_min_n))
+
+
+def _cell_ratio(cell: CellAggregate, trim: bool, trim_min_n: int) -> tuple[int, int]:
+    """Rule 1 on a non-empty cell, as (numerator, denominator) in points, not reduced."""
+    n, total, low, high = cell
+    if trim and n >= trim_min_n and n > 2:
+        return total - high - low, 100 * (n - 2)
+    return total, 100 * n
 
 
 def weighted_mean(pairs: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
@@ -219,30 +247,99 @@ def weighted_mean(pairs: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction
     return Fraction(numerator * weights_denominator, denominator * weights)
 
 
+class _Exact(NamedTuple):
+    """A department's numbers before ranking (rules 1–5): DepartmentScore's fields up to `shown_final`."""
+
+    department: DepartmentInput
+    cell_ratios: dict[str, dict[str, tuple[int, int]]]
+    sources: dict[str, Fraction | None]
+    ballots: dict[str, int]
+    composite: Fraction | None
+    adjustment: Decimal
+    final: Fraction | None
+    shown_cells: dict[str, dict[str, Decimal]]
+    shown_sources: dict[str, Decimal | None]
+    shown_composite: Decimal | None
+    shown_final: Decimal | None
+
+
+CriterionRatio = tuple[str, int, int]  # (criterion code, weight's numerator, weight's denominator)
+
+
 def _department_score(
     data: ScoringInput,
     department: DepartmentInput,
-    criterion_weights: Sequence[tuple[str, Fraction]],
-    source_weights: Mapping[str, Fraction],
-) -> DepartmentScore:
-    cells: dict[str, dict[str, Fraction]] = {}
+    criteria: Sequence[CriterionRatio],
+    source_weights: Sequence[tuple[str, int]],
+) -> _Exact:
+    """Rules 1–5 for one department, in integers: `weighted_mean`'s sums, written out for a quarter's thousands
+    of cells, each rounding straight from its integers, a Fraction for each exact score (a cell's mean stays a
+    pair of integers until `DepartmentScore.cells` is read)."""
+    settings = data.settings
+    trim, trim_min_n = settings.trim, settings.trim_min_n
+    cell_of, count_of, shown_of = data.cells.get, data.ballot_counts.get, _SHOWN.get
+    department_id = department.id
+    cells: dict[str, dict[str, tuple[int, int]]] = {}
+    shown_cells: dict[str, dict[str, Decimal]] = {}
     sources: dict[str, Fraction | None] = {}
+    shown_sources: dict[str, Decimal | None] = {}
     ballots: dict[str, int] = {}
-    for source in SOURCES:
-        means = {
-            code: cell_mean(data.cells.get((source, department.id, code)), data.settings)
-            for code, _weight in criterion_weights
-        }
-        cells[source] = {code: mean for code, mean in means.items() if mean is not None}
-        ballots[source] = int(data.ballot_counts.get((source, department.id), 0))
+    # Rule 3 over the sources: Σ W_s·S_s as composite_numerator / composite_denominator, and Σ W_s.
+    composite_numerator, composite_denominator, composite_weights = 0, 1, 0
+    for source, source_weight in source_weights:
+        means: dict[str, tuple[int, int]] = {}
+        shown: dict[str, Decimal] = {}
+        # Rule 2 over the criteria, as `weighted_mean` sums it.
+        numerator, denominator, weights, weights_denominator = 0, 1, 0, 1
+        for code, p, q in criteria:
+            cell = cell_of((source, department_id, code))
+            if cell is None or cell.n == 0:
+                continue
+            a, b = means[code] = _cell_ratio(cell, trim, trim_min_n)
+            # round_ratio, inline: a cell's mean lies between 0 and 100, whose roundings are kept.
+            rounded = shown_of((200 * a + b) // (2 * b))
+            shown[code] = round_ratio(a, b) if rounded is None else rounded
+            if p > 0:
+                numerator = numerator * q * b + p * a * denominator
+                denominator *= q * b
+                weights, weights_denominator = weights * q + p * weights_denominator, weights_denominator * q
+        cells[source], shown_cells[source] = means, shown
+        ballots[source] = int(count_of((source, department_id), 0))
         # Rule 2: empty when every cell is empty or too few ballots rated the department.
-        score = weighted_mean((weight, means[code]) for code, weight in criterion_weights)
-        sources[source] = None if ballots[source] < data.settings.minimum(source) else score
-    # Rule 3: only sources with W_s > 0 take part; missing ones are re-normalised away.
-    composite = weighted_mean((source_weights[s], sources[s]) for s in SOURCES)
-    adjustment = Decimal(data.adjustments.get(department.id, Decimal(0)))
-    final = None if composite is None else composite + Fraction(adjustment)
-    return DepartmentScore(department, cells, sources, ballots, composite, adjustment, final)
+        if weights == 0 or ballots[source] < settings.minimum(source):
+            sources[source] = shown_sources[source] = None
+            continue
+        score = sources[source] = Fraction(numerator * weights_denominator, denominator * weights)
+        shown_sources[source] = round_ratio(score.numerator, score.denominator)
+        # Rule 3: only sources with W_s > 0 take part; missing ones are re-normalised away.
+        if source_weight > 0:
+            composite_numerator = composite_numerator * score.denominator + source_weight * score.numerator * (
+                composite_denominator
+            )
+            composite_denominator *= score.denominator
+            composite_weights += source_weight
+    adjustment = Decimal(data.adjustments.get(department_id, Decimal(0)))
+    if composite_weights == 0:
+        return _Exact(
+            department, cells, sources, ballots, None, adjustment, None, shown_cells, shown_sources, None, None
+        )
+    composite = Fraction(composite_numerator, composite_denominator * composite_weights)
+    # Rule 4.
+    points, per = adjustment.as_integer_ratio()
+    final = Fraction(composite.numerator * per + points * composite.denominator, composite.denominator * per)
+    return _Exact(
+        department,
+        cells,
+        sources,
+        ballots,
+        composite,
+        adjustment,
+        final,
+        shown_cells,
+        shown_sources,
+        round_ratio(composite.numerator, composite.denominator),
+        round_ratio(final.numerator, final.denominator),
+    )
 
 
 # --- rules 6–7 ----------------------------------------------------------------------------------------------------
@@ -269,50 +366,51 @@ def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
     return ranks
 
 
-def _rank_group(members: list[DepartmentScore], previous: Mapping[tuple[int, str], int]) -> list[DepartmentScore]:
+# One department's place in its group: its numbers, rank, rank change and grade.
+Placed = tuple[_Exact, int | None, int | None, str | None]
+
+
+def _rank_group(members: list[_Exact]) -> tuple[list[_Exact], list[_Exact]]:
+    """One group's scored members in ranking order (rule 6), and its unscored ones in display order."""
     scored = sorted(
-        (m for m in members if m.scored),
+        (m for m in members if m.final is not None),
         key=lambda m: (-m.shown_final, *_display_key(m.department)),  # type: ignore[operator]
     )
-    unscored = sorted((m for m in members if not m.scored), key=lambda m: _display_key(m.department))
-    ranked: list[DepartmentScore] = []
-    for member, rank in zip(scored, competition_ranks([m.shown_final for m in scored]), strict=True):
-        before = previous.get((member.department.id, member.department.group))
-        change = None if before is None else before - rank
-        ranked.append(replace(member, rank=rank, rank_change=change))
-    return ranked + unscored
+    unscored = sorted((m for m in members if m.final is None), key=lambda m: _display_key(m.department))
+    return scored, unscored
 
 
 def compute_quarter(data: ScoringInput) -> QuarterScores:
     """Apply rules 1–7, 9 and 11 to one quarter."""
-    criterion_weights = [(c.code, Fraction(c.weight)) for c in data.criteria]
-    source_weights = {source: Fraction(data.settings.weight(source)) for source in SOURCES}
-    scores = [_department_score(data, d, criterion_weights, source_weights) for d in data.departments]
+    criteria = [(c.code, *Fraction(c.weight).as_integer_ratio()) for c in data.criteria]
+    source_weights = [(source, data.settings.weight(source)) for source in SOURCES]
     groups = ordered_groups(data.departments)
-    listed: list[DepartmentScore] = []
+    members: dict[str, list[_Exact]] = {group: [] for group in groups}
+    for department in data.departments:
+        members[department.group].append(_department_score(data, department, criteria, source_weights))
+    listed: list[Placed] = []
     for group in groups:
-        ranked = _rank_group([s for s in scores if s.department.group == group], data.previous_ranks)
-        listed += _graded(ranked, data.grades)
-    return QuarterScores(groups=groups, departments=tuple(_placed(listed, data.earlier_last_places)))
+        scored, unscored = _rank_group(members[group])
+        ranks = competition_ranks([m.shown_final for m in scored])  # type: ignore[misc]
+        labels = assign_grades([(rank, m.shown_final) for m, rank in zip(scored, ranks, strict=True)], data.grades)  # type: ignore[misc]
+        for member, rank, label in zip(scored, ranks, labels, strict=True):
+            # Rule 7.
+            before = data.previous_ranks.get((member.department.id, member.department.group))
+            listed.append((member, rank, None if before is None else before - rank, label))
+        listed += [(member, None, None, None) for member in unscored]
+    return QuarterScores(groups=groups, departments=_placed(listed, data.earlier_last_places))
 
 
-def _graded(members: list[DepartmentScore], grades: Sequence[GradeRule]) -> list[DepartmentScore]:
-    """One group's members (ranked ones first, in rank order) with their grades (rule 9)."""
-    ranked = [m for m in members if m.rank is not None]
-    labels = assign_grades([(m.rank, m.shown_final) for m in ranked], grades)  # type: ignore[misc]
-    return [replace(m, grade=label) for m, label in zip(ranked, labels, strict=True)] + members[len(ranked) :]
-
-
-def _placed(listed: list[DepartmentScore], earlier: Sequence[frozenset[PlaceKey]]) -> list[DepartmentScore]:
+def _placed(listed: list[Placed], earlier: Sequence[frozenset[PlaceKey]]) -> tuple[DepartmentScore, ...]:
     """The departments with their last-place flag and streak (rule 11)."""
-    last = last_in_groups(((s.department.id, s.department.group), s.department.group, s.rank) for s in listed)
+    last = last_in_groups(((m.department.id, m.department.group), m.department.group, rank) for m, rank, *_ in listed)
     streaks = last_place_streaks(last, earlier)
-    return [
-        replace(s, last_place=True, last_place_streak=streaks[key])
-        if (key := (s.department.id, s.department.group)) in last
-        else s
-        for s in listed
-    ]
+    scores = []
+    for member, rank, change, grade in listed:
+        key = (member.department.id, member.department.group)
+        streak = streaks.get(key, 0)
+        scores.append(DepartmentScore(*member, rank, change, grade, last_place=bool(streak), last_place_streak=streak))
+    return tuple(scores)
 
 
 # --- rule 9 -------------------------------------------------------------------------------------------------------

@@ -16,14 +16,15 @@ SQL both databases run, so the tests run both forms of a fork on PostgreSQL and 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import connection
 from django.db.models import Aggregate, Count, Expression, F, FloatField, Func, Max, Min, QuerySet, Sum
 from django.db.models.functions import Collate
 
 from evaluation.models import Ballot, BallotValue, Quarter
+from evaluation.scoring import CellAggregate, CellKey
 
 
 def is_postgresql() -> bool:
@@ -37,55 +38,47 @@ def _native(portable: bool) -> bool:
 # --- value aggregates (the scoring selector) ---------------------------------------------------------------------
 
 
-class CellRow(NamedTuple):
-    """The counted values of one (source, department, criterion) cell, in hundredths of a point."""
-
-    source: str
-    department_id: int
-    criterion_id: int
-    n: int
-    total: int
-    low: int
-    high: int
+Cells = dict[CellKey, CellAggregate]  # (source, department id, criterion code) -> the cell's counted values
+BallotCounts = dict[tuple[str, int], int]  # (source, department id) -> counted ballots giving it a value
 
 
-class BallotCountRow(NamedTuple):
-    """How many counted ballots of a source give a department at least one value."""
-
-    source: str
-    department_id: int
-    ballots: int
-
-
-def value_aggregates(quarter_id: int, *, portable: bool = False) -> tuple[list[CellRow], list[BallotCountRow]]:
-    """The cell aggregates and ballot counts of a quarter's counted (not voided) values."""
+def value_aggregates(
+    quarter_id: int, criterion_codes: Mapping[int, str], *, portable: bool = False
+) -> tuple[Cells, BallotCounts]:
+    """The cell aggregates of a quarter's counted (not voided) values, in hundredths of a point, keyed by
+    criterion code (values of a criterion not in `criterion_codes` left out), and per (source, department)
+    the counted ballots that give the department at least one value."""
     if _native(portable):
-        return _aggregates_in_one_scan(quarter_id)
-    return _cell_rows(quarter_id), _ballot_count_rows(quarter_id)
+        return _aggregates_in_one_scan(quarter_id, criterion_codes)
+    return _cells(quarter_id, criterion_codes), _ballot_counts(quarter_id)
 
 
 def _counted_values(quarter_id: int) -> QuerySet[BallotValue]:
     return BallotValue.objects.filter(ballot__quarter_id=quarter_id, ballot__voided_at__isnull=True)
 
 
-def _cell_rows(quarter_id: int) -> list[CellRow]:
+def _cells(quarter_id: int, criterion_codes: Mapping[int, str]) -> Cells:
     rows = (
         _counted_values(quarter_id)
         .values_list("ballot__source", "department_id", "criterion_id")
         .annotate(n=Count("value_centi"), total=Sum("value_centi"), low=Min("value_centi"), high=Max("value_centi"))
         .order_by()
     )
-    return [CellRow(s, d, c, n, int(total), int(low), int(high)) for s, d, c, n, total, low, high in rows]
+    return {
+        (s, d, criterion_codes[c]): CellAggregate(n, int(total), int(low), int(high))
+        for s, d, c, n, total, low, high in rows
+        if c in criterion_codes
+    }
 
 
-def _ballot_count_rows(quarter_id: int) -> list[BallotCountRow]:
+def _ballot_counts(quarter_id: int) -> BallotCounts:
     rows = (
         _counted_values(quarter_id)
         .values_list("ballot__source", "department_id")
         .annotate(ballots=Count("ballot_id", distinct=True))
         .order_by()
     )
-    return [BallotCountRow(*row) for row in rows]
+    return {(source, department_id): ballots for source, department_id, ballots in rows}
 
 
 def _cells_and_counts_sql() -> str:
@@ -101,21 +94,26 @@ def _cells_and_counts_sql() -> str:
     )
 
 
-def _aggregates_in_one_scan(quarter_id: int) -> tuple[list[CellRow], list[BallotCountRow]]:
+def _aggregates_in_one_scan(quarter_id: int, criterion_codes: Mapping[int, str]) -> tuple[Cells, BallotCounts]:
     """One hash aggregate over the quarter's values for both the cells and the ballot counts.
 
     A ballot's rows of one department carry `counts_ballot` on exactly one of them, so the ballots that
     rate a department are the flagged rows summed over its criteria: no COUNT(DISTINCT ballot_id), which
-    forces a sort of every value (docs/design.md, "Ballot counts without COUNT DISTINCT").
+    forces a sort of every value (docs/design.md, "Ballot counts without COUNT DISTINCT"). PostgreSQL's
+    counts, sums (of integers: bigint), minima and maxima arrive as Python integers.
     """
-    cells: list[CellRow] = []
-    ballots: dict[tuple[str, int], int] = defaultdict(int)
+    cells: Cells = {}
+    ballots: BallotCounts = {}
     with connection.cursor() as cursor:
         cursor.execute(_cells_and_counts_sql(), [quarter_id])
-        for source, department_id, criterion_id, n, total, low, high, counted in cursor.fetchall():
-            cells.append(CellRow(source, department_id, criterion_id, n, int(total), int(low), int(high)))
-            ballots[(source, department_id)] += counted
-    return cells, [BallotCountRow(source, department_id, n) for (source, department_id), n in ballots.items()]
+        rows = cursor.fetchall()
+    for source, department_id, criterion_id, n, total, low, high, counted in rows:
+        code = criterion_codes.get(criterion_id)
+        if code is not None:
+            cells[(source, department_id, code)] = CellAggregate(n, total, low, high)
+        key = (source, department_id)
+        ballots[key] = ballots.get(key, 0) + counted
+    return cells, ballots
 
 
 # --- the quarter's status, read under a shared lock (the ballot service) -----------------------------------------

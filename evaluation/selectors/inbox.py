@@ -78,6 +78,8 @@ def pending_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tup
 
 def merged_cells(stored: Cells, waiting: Cells) -> Cells:
     """The cell aggregates of the stored and the waiting ballots together."""
+    if not waiting:
+        return stored
     merged = dict(stored)
     for key, cell in waiting.items():
         known = merged.get(key)
@@ -96,6 +98,8 @@ def merged_cells(stored: Cells, waiting: Cells) -> Cells:
 
 def merged_counts(stored: BallotCounts, waiting: BallotCounts) -> BallotCounts:
     """The per-(source, department) ballot counts of the stored and the waiting ballots together."""
+    if not waiting:
+        return stored
     merged = dict(stored)
     for key, n in waiting.items():
         merged[key] = merged.get(key, 0) + n

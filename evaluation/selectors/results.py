@@ -48,7 +48,7 @@ from evaluation.selectors.participation import grassroots_rows, leadership_rows,
 from evaluation.selectors.scoring import QuarterScoringData, quarter_scoring_data
 
 
-def _department_row(score: DepartmentScore, data: QuarterScoringData) -> DepartmentRow:
+def _department_row(score: DepartmentScore, adjustments: tuple[AdjustmentInfo, ...]) -> DepartmentRow:
     department = score.department
     return DepartmentRow(
         id=department.id,
@@ -58,28 +58,33 @@ def _department_row(score: DepartmentScore, data: QuarterScoringData) -> Departm
         order=department.order,
         rank=score.rank,
         rank_change=score.rank_change,
-        score=shown(score.final),
-        composite=shown(score.composite),
+        score=score.shown_final,
+        composite=score.shown_composite,
         adjustment=shown(score.adjustment),  # type: ignore[arg-type]
         final_exact=score.final,
         sources={
             source: SourceResult(
                 source=source,
-                score=shown(score.sources[source]),
+                score=score.shown_sources[source],
                 ballots=score.ballots[source],
-                cells={code: shown(mean) for code, mean in score.cells[source].items()},  # type: ignore[misc]
+                cells=score.shown_cells[source],
             )
             for source in SOURCES
         },
-        adjustments=tuple(
-            AdjustmentInfo(points=shown(a.points), reason=a.reason)  # type: ignore[arg-type]
-            for a in data.adjustments
-            if a.department_id == department.id
-        ),
+        adjustments=adjustments,
         grade=score.grade,
         last_place=score.last_place,
         last_place_streak=score.last_place_streak,
     )
+
+
+def _adjustments_by_department(data: QuarterScoringData) -> dict[int, tuple[AdjustmentInfo, ...]]:
+    listed: dict[int, list[AdjustmentInfo]] = defaultdict(list)
+    for adjustment in data.adjustments:
+        listed[adjustment.department_id].append(
+            AdjustmentInfo(points=shown(adjustment.points), reason=adjustment.reason)
+        )  # type: ignore[arg-type]
+    return {department_id: tuple(infos) for department_id, infos in listed.items()}
 
 
 def _settings_used(quarter: Quarter, data: QuarterScoringData) -> SettingsUsed:
@@ -102,6 +107,7 @@ def results_compute(quarter: Quarter) -> QuarterResults:
     """Compute the quarter's results live from its counted ballots (docs/scoring.md)."""
     data = quarter_scoring_data(quarter)
     scores = compute_quarter(data.scoring_input)
+    adjustments = _adjustments_by_department(data)
     return QuarterResults(
         quarter=quarter.code,
         status=quarter.status,
@@ -112,7 +118,9 @@ def results_compute(quarter: Quarter) -> QuarterResults:
         groups=scores.groups,
         counted_ballots=dict(data.counted_ballots),
         settings=_settings_used(quarter, data),
-        departments=tuple(_department_row(score, data) for score in scores.departments),
+        departments=tuple(
+            _department_row(score, adjustments.get(score.department.id, ())) for score in scores.departments
+        ),
     )
 
 

@@ -28,7 +28,6 @@ from evaluation.models import (
 from evaluation.results_model import CriterionUsed
 from evaluation.scoring import (
     SOURCES,
-    CellAggregate,
     CriterionInput,
     DepartmentInput,
     PlaceKey,
@@ -66,21 +65,6 @@ def quarter_settings(quarter: Quarter) -> ScoringSettings:
         trim_min_n=quarter.trim_min_n,
         min_ballots={source: quarter.min_ballots(source) for source in SOURCES},
     )
-
-
-Cells = dict[tuple[str, int, str], CellAggregate]
-BallotCounts = dict[tuple[str, int], int]
-
-
-def _value_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tuple[Cells, BallotCounts]:
-    """The cell aggregates and the per-(source, department) ballot counts of the quarter's counted values."""
-    cell_rows, count_rows = value_aggregates(quarter.pk)  # integers already (evaluation.sql.CellRow)
-    cells = {
-        (source, department_id, criterion_codes[criterion_id]): CellAggregate(n, total, low, high)
-        for source, department_id, criterion_id, n, total, low, high in cell_rows
-        if criterion_id in criterion_codes
-    }
-    return cells, {(row.source, row.department_id): row.ballots for row in count_rows}
 
 
 def published_before(quarter: Quarter) -> QuerySet[DepartmentResult]:
@@ -133,11 +117,14 @@ def _counted_ballots(quarter: Quarter) -> dict[str, int]:
 
 
 def _departments(quarter: Quarter) -> tuple[DepartmentInput, ...]:
-    return tuple(
-        DepartmentInput(id=u.id, code=u.code, name=u.name, group=u.group, order=u.order)
-        for u in Unit.objects.evaluated(quarter.programme)
+    rows = (
+        Unit.objects.evaluated(quarter.programme)
         .order_by("order", "code")
-        .only("id", "code", "name", "kind", "ranking_group", "order")
+        .values_list("id", "code", "name", "ranking_group", "kind", "order")
+    )
+    return tuple(
+        DepartmentInput(id=pk, code=code, name=name, group=Unit.group_of(ranking_group, kind), order=order)
+        for pk, code, name, ranking_group, kind, order in rows
     )
 
 
@@ -152,7 +139,11 @@ def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
 
 
 def _scoring_data(quarter: Quarter) -> QuarterScoringData:
-    criteria = tuple(Criterion.objects.filter(quarter=quarter).order_by("order", "code"))
+    criterion_rows = list(
+        Criterion.objects.filter(quarter=quarter).order_by("order", "code").values_list("id", "code", "name", "weight")
+    )
+    criterion_codes = {pk: code for pk, code, _name, _weight in criterion_rows}
+    criteria = tuple(CriterionUsed(code, name, weight) for _pk, code, name, weight in criterion_rows)
     levels = tuple(Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"))
     departments = _departments(quarter)
     adjustments = tuple(
@@ -165,11 +156,11 @@ def _scoring_data(quarter: Quarter) -> QuarterScoringData:
     for adjustment in adjustments:
         sums[adjustment.department_id] += adjustment.points
     grades = tuple(
-        GradeSpec(g.label, g.quota, g.min_score) for g in Grade.objects.filter(quarter=quarter).order_by("order")
+        GradeSpec(*row)
+        for row in Grade.objects.filter(quarter=quarter).order_by("order").values_list("label", "quota", "min_score")
     )
     earlier = _earlier_ranks(quarter)
-    criterion_codes = {c.id: c.code for c in criteria}
-    cells, ballot_counts = _value_aggregates(quarter, criterion_codes)
+    cells, ballot_counts = value_aggregates(quarter.pk, criterion_codes)
     waiting_cells, waiting_counts, waiting = pending_aggregates(quarter, criterion_codes)
     counted_ballots = _counted_ballots(quarter)
     counted_ballots[Source.GRASSROOTS.value] += waiting
@@ -186,7 +177,7 @@ def _scoring_data(quarter: Quarter) -> QuarterScoringData:
     )
     return QuarterScoringData(
         scoring_input=scoring_input,
-        criteria=tuple(CriterionUsed(code=c.code, name=c.name, weight=c.weight) for c in criteria),
+        criteria=criteria,
         levels=tuple((label, points) for label, points in levels),
         adjustments=adjustments,
         counted_ballots=counted_ballots,

@@ -11,10 +11,9 @@ from django.db import OperationalError, connections, transaction
 from django.db.models import F
 
 from departments.models import Unit, UnitKind
-from evaluation.models import BallotValue, Problem, Quarter, QuarterStatus
+from evaluation.models import BallotValue, Criterion, Problem, Quarter, QuarterStatus
+from evaluation.scoring import CellAggregate
 from evaluation.sql import (
-    BallotCountRow,
-    CellRow,
     DaysBetween,
     code_point_order,
     is_postgresql,
@@ -46,33 +45,44 @@ def rated_quarter() -> Quarter:
     return quarter
 
 
-def aggregates_in_python(quarter: Quarter) -> tuple[set[CellRow], set[BallotCountRow]]:
+def criterion_codes(quarter: Quarter) -> dict[int, str]:
+    return dict(Criterion.objects.filter(quarter=quarter).values_list("id", "code"))
+
+
+def aggregates_in_python(quarter: Quarter) -> tuple[dict, dict]:
+    codes = criterion_codes(quarter)
     values = defaultdict(list)
     ballots = defaultdict(set)
     counted = BallotValue.objects.filter(ballot__quarter=quarter, ballot__voided_at__isnull=True)
     for source, department, criterion, ballot, centi in counted.values_list(
         "ballot__source", "department_id", "criterion_id", "ballot_id", "value_centi"
     ):
-        values[(source, department, criterion)].append(centi)
+        values[(source, department, codes[criterion])].append(centi)
         ballots[(source, department)].add(ballot)
-    cells = {CellRow(*key, len(v), sum(v), min(v), max(v)) for key, v in values.items()}
-    return cells, {BallotCountRow(*key, len(found)) for key, found in ballots.items()}
-
-
-def as_sets(found: tuple[list, list]) -> tuple[set, set]:
-    return set(found[0]), set(found[1])
+    cells = {key: CellAggregate.of(v) for key, v in values.items()}
+    return cells, {key: len(found) for key, found in ballots.items()}
 
 
 def test_the_value_aggregates_agree_with_python(rated_quarter) -> None:
-    assert as_sets(value_aggregates(rated_quarter.pk)) == aggregates_in_python(rated_quarter)
+    assert value_aggregates(rated_quarter.pk, criterion_codes(rated_quarter)) == aggregates_in_python(rated_quarter)
+
+
+def test_values_of_a_criterion_not_asked_for_are_left_out_of_the_cells_only(rated_quarter) -> None:
+    codes = criterion_codes(rated_quarter)
+    dropped = min(codes)
+    cells, counts = value_aggregates(rated_quarter.pk, {pk: code for pk, code in codes.items() if pk != dropped})
+    all_cells, all_counts = aggregates_in_python(rated_quarter)
+    assert cells == {key: cell for key, cell in all_cells.items() if key[2] != codes[dropped]}
+    assert counts == all_counts
 
 
 @needs_postgresql
 def test_grouping_sets_agree_with_the_two_portable_queries(rated_quarter) -> None:
-    native = value_aggregates(rated_quarter.pk)
-    assert as_sets(native) == as_sets(value_aggregates(rated_quarter.pk, portable=True))
-    counts = {(row.source, row.department_id): row.ballots for row in native[1]}
-    assert sorted(counts.values()) == [1, 1, 1, 1, 2]
+    codes = criterion_codes(rated_quarter)
+    native = value_aggregates(rated_quarter.pk, codes)
+    assert native == value_aggregates(rated_quarter.pk, codes, portable=True)
+    assert sorted(native[1].values()) == [1, 1, 1, 1, 2]
+    assert all(type(number) is int for cell in native[0].values() for number in cell)
 
 
 def test_the_status_read_gives_the_committed_status_or_none(org) -> None:
