@@ -27,7 +27,15 @@ from django.utils.translation import get_language
 
 from departments.context_processors import navigation as navigation_context
 from departments.models import Unit
-from evaluation.models import FROZEN_STATUSES, Quarter, QuarterStatus, ResultSnapshot, quarter_key, quarter_lookup
+from evaluation.models import (
+    FROZEN_STATUSES,
+    Quarter,
+    QuarterStatus,
+    ResultSnapshot,
+    Source,
+    quarter_key,
+    quarter_lookup,
+)
 from evaluation.results_model import QuarterResults
 from evaluation.selectors.department import department_detail, openable_for_scope
 from evaluation.selectors.rankings import (
@@ -119,10 +127,16 @@ def _frozen_snapshot(quarter: Quarter) -> ResultSnapshot | None:
 
 def ranking_cache_key(quarter: Quarter, snapshot: ResultSnapshot, language: str, scope: str, k_rule: bool) -> str:
     """Everything the cached tables depend on: the snapshot (a reopen discards it, a republish makes a new one),
-    the language, which department links the reader gets, and the k-rule (with its k, which may be raised)."""
+    the language, which department links the reader gets, the k-rule (with its k, which may be raised), and the
+    programme's name and source labels, which an administrator may edit."""
     stamp = int(snapshot.created_at.timestamp() * 1_000_000)
     k = f"k{quarter.anonymity_k}" if k_rule else "all"
-    return f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.key}:{snapshot.pk}:{stamp}:{language}:{scope}:{k}"
+    programme = quarter.programme
+    names = "\x1f".join([programme.name, *(programme.source_label(source) for source in Source.values)])
+    wording = hashlib.blake2s(names.encode(), digest_size=6).hexdigest()
+    return (
+        f"results:ranking:v{RANKING_CACHE_VERSION}:{quarter.key}:{snapshot.pk}:{stamp}:{language}:{scope}:{k}:{wording}"
+    )
 
 
 def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool) -> SafeString | None:

@@ -190,3 +190,16 @@ def test_an_address_with_a_query_string_is_rendered_for_itself(published, client
 
     assert PAGE in templates
     assert 'name="next" type="hidden" value="/results/2026Q2/?from=home"' in response.text
+
+
+def test_renaming_a_programmes_sources_shows_on_the_next_request(published, client_for, viewer):
+    from departments.models import Programme
+
+    client = client_for(viewer)
+    _get(client, _url())
+    Programme.objects.filter(code="workstyle").update(label_grassroots="厂矿评议")
+
+    again, _queries, templates = _get(client, _url())
+
+    assert TABLES in templates  # rendered afresh, not served from the cache
+    assert "厂矿评议" in again.text
