@@ -216,6 +216,11 @@ class Quarter(models.Model):
         """Every source's name in this quarter's programme, for templates: `quarter.source_labels.peer`."""
         return {source: self.source_label(source) for source in Source.values}
 
+    @property
+    def source_choices(self) -> list[tuple[str, str]]:
+        """The sources as form choices, named as this quarter's programme names them."""
+        return [(source, self.source_label(source)) for source in Source.values]
+
 
 def quarter_key(programme_code: str, code: str) -> str:
     return code if programme_code == WORKSTYLE else f"{programme_code}.{code}"

@@ -13,12 +13,14 @@ from evaluation.imports.assignments import PairLookups, PairRefused, check_pair
 
 
 class AssignmentsUploadForm(forms.Form):
+    # Large fields (form-control-lg) here and below: the page is used on phones, where a field is a tap target.
+
     file = forms.FileField(
         label=gettext_lazy("Workbook with an assignments sheet (.xlsx)"),
         help_text=gettext_lazy(
             "Its pairs replace every pair of this quarter; a file with any problem changes nothing."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control-lg"}),
     )
 
 
@@ -30,20 +32,20 @@ class AssignmentAddForm(forms.Form):
         required=False,
         max_length=32,
         help_text=gettext_lazy("For grassroots and peer ballots; leave empty for a leader."),
-        widget=forms.TextInput(attrs={"list": "assignment-units", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"list": "assignment-units", "autocomplete": "off", "class": "form-control-lg"}),
     )
     rater = forms.CharField(
         label=gettext_lazy("Leader (username)"),
         required=False,
         max_length=150,
         help_text=gettext_lazy("For leadership ballots; leave empty for a rating unit."),
-        widget=forms.TextInput(attrs={"list": "assignment-leaders", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"list": "assignment-leaders", "autocomplete": "off", "class": "form-control-lg"}),
     )
     target = forms.CharField(
         label=gettext_lazy("Target (code)"),
         required=False,
         max_length=32,
-        widget=forms.TextInput(attrs={"list": "assignment-targets", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"list": "assignment-targets", "autocomplete": "off", "class": "form-control-lg"}),
     )
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:

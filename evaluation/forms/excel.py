@@ -65,7 +65,24 @@ class EntryPickForm(forms.Form):
         # A source of weight 0 is not collected: it is not offered unless some quarter open for entry collects it.
         # The field still knows every source, so one asked for anyway is refused with the rule's message (clean).
         collected = {source for quarter in self.fields["quarter"].queryset for source in quarter.active_sources}
-        self.fields["source"].widget.choices = [(value, label) for value, label in Source.choices if value in collected]
+        # The sources and the rating unit are named as the chosen (or preselected) quarter's programme names them.
+        shown = self._shown_quarter()
+        choices = shown.source_choices if shown is not None else Source.choices
+        self.fields["source"].widget.choices = [(value, label) for value, label in choices if value in collected]
+        if shown is not None and not shown.programme.is_workstyle:
+            labels = shown.source_labels
+            self.fields["unit"].help_text = _(
+                "The unit whose workers' ballot this is (%(grassroots)s), or the rating unit (%(peer)s)."
+            ) % {"grassroots": labels[Source.GRASSROOTS], "peer": labels[Source.PEER]}
+            self.fields["rater"].help_text = _("For a %(source)s ballot.") % {"source": labels[Source.LEADERSHIP]}
+
+    def _shown_quarter(self) -> Quarter | None:
+        """The quarter the form is bound to or preselects, if it names one open for entry."""
+        key = self.data.get("quarter") if self.is_bound else self.initial.get("quarter")
+        try:
+            return self.fields["quarter"].to_python(key)
+        except forms.ValidationError:
+            return None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

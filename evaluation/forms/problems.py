@@ -115,6 +115,12 @@ def _style_filters(form: forms.Form) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
+def _name_targets(form: forms.Form, quarter: Quarter | None) -> None:
+    """Another programme's quarter rates units that are not departments: its filter says 被评单位."""
+    if quarter is not None and not quarter.programme.is_workstyle:
+        form["department"].label = _("Unit rated")  # the bound field, which validation has already made
+
+
 class BoardFilterForm(forms.Form):
     """The board's filters (GET). An empty quarter means every quarter."""
 
@@ -147,6 +153,10 @@ class BoardFilterForm(forms.Form):
         self.fields["raising_unit"].queryset = Unit.objects.filter(active=True).order_by("kind", "order", "code")
         _style_filters(self)
 
+    def speak_for(self, quarter: Quarter | None) -> None:
+        """Name the units rated as the shown quarter's programme does (被评单位)."""
+        _name_targets(self, quarter)
+
 
 class CommentFilterForm(forms.Form):
     quarter = QuarterChoiceField(
@@ -163,6 +173,13 @@ class CommentFilterForm(forms.Form):
         self.fields["quarter"].queryset = problem_quarters()
         self.fields["department"].queryset = Unit.objects.evaluated_in_any()
         _style_filters(self)
+
+    def speak_for(self, quarter: Quarter | None) -> None:
+        """Name the sources and the units rated as the shown quarter's programme does (群众评议, 被评单位)."""
+        if quarter is None:
+            return
+        self.fields["source"].choices = [("", _("Any source")), *quarter.source_choices]
+        _name_targets(self, quarter)
 
 
 class UnitCodeForm(forms.Form):

@@ -255,6 +255,11 @@ class CodesIssueForm(forms.Form):
         label=gettext_lazy("Number of codes"), min_value=1, max_value=MAX_CODES_PER_ISSUE, initial=50
     )
 
+    def __init__(self, *args: Any, quarter: Quarter | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if quarter is not None and not quarter.programme.is_workstyle:
+            self.fields["unit"].label = gettext_lazy("Rating unit")  # its workers rate the branches under it
+
 
 class QuarterRenameForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=100)

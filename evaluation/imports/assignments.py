@@ -98,7 +98,8 @@ def check_pair(unit_code: Any, username: Any, target_code: Any, lookups: PairLoo
             raise PairRefused("rater", message)
     target = lookups.targets.get(target_code)
     if target is None:
-        raise PairRefused("target", _("The ballot rates a department that is not evaluated."))
+        message = _("%(code)s is not a unit this programme rates.") % {"code": target_code} if target_code else None
+        raise PairRefused("target", message or _("Name the unit rated (target)."))
     return (getattr(unit, "pk", None), getattr(leader, "pk", None), target.pk)
 
 

@@ -20,12 +20,28 @@ from evaluation.services.results import results_version_bump
 
 
 def ballot_description(ballot: Ballot) -> str:
-    """How a ballot is named in lists and the audit log: never a grassroots rater's identity."""
+    """How a ballot is named in lists and the audit log: never a grassroots rater's identity. Another programme's
+    ballot is named with its programme's source (群众评议评分表)."""
+    programme = ballot.quarter.programme
+    if not programme.is_workstyle:
+        return _own_programme_description(ballot, ballot.quarter.source_label(ballot.source))
     if ballot.source == Source.GRASSROOTS:
         return _("grassroots ballot of %(unit)s on %(day)s") % {"unit": ballot.rater_unit, "day": ballot.submitted_on}
     if ballot.source == Source.PEER:
         return _("peer ballot of %(unit)s") % {"unit": ballot.rater_unit}
     return _("leadership ballot of %(leader)s") % {"leader": ballot.rater}
+
+
+def _own_programme_description(ballot: Ballot, source: str) -> str:
+    if ballot.source == Source.GRASSROOTS:
+        return _("%(source)s ballot of %(unit)s on %(day)s") % {
+            "source": source,
+            "unit": ballot.rater_unit,
+            "day": ballot.submitted_on,
+        }
+    if ballot.source == Source.PEER:
+        return _("%(source)s ballot of %(unit)s") % {"source": source, "unit": ballot.rater_unit}
+    return _("%(source)s ballot of %(leader)s") % {"source": source, "leader": ballot.rater}
 
 
 def ballot_correction_refusal(quarter: Quarter) -> str | None:

@@ -161,7 +161,7 @@ def _console_context(request: HttpRequest, quarter: Quarter, form: QuarterSettin
         "scoring_reason": settings_locked_reason(quarter),
         "window_reason": window_locked_reason(quarter),
         "transitions": transitions,
-        "codes_form": CodesIssueForm(),
+        "codes_form": CodesIssueForm(quarter=quarter),
         "code_counts": code_counts(quarter),
         "can_issue_codes": quarter.status in (QuarterStatus.DRAFT, QuarterStatus.OPEN),
         "participation": participation,

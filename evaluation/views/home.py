@@ -134,9 +134,13 @@ def _ballot_card(user: Any, quarter: Quarter, source: str, url_name: str, *, sev
     if refusal := ballot_window_refusal(quarter):
         return Card(title=title, text=refusal, status=_("Not open now"))
     url = reverse(url_name) + (f"?quarter={quarter.key}" if several else "")
+    if quarter.programme.is_workstyle:
+        text = _("Rate the departments on each criterion; it takes a few minutes.")
+    else:
+        text = _("Rate the units on each criterion; it takes a few minutes.")
     return Card(
         title=title,
-        text=_("Rate the departments on each criterion; it takes a few minutes."),
+        text=text,
         url=url,
         button=_("Vote now"),
         status=_("Not yet voted"),

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from departments.models import Unit
+from departments.models import WORKSTYLE, Programme, Unit
 from evaluation.forms.problems import (
     AnswerForm,
     BoardFilterForm,
@@ -113,6 +113,7 @@ def board(request: HttpRequest) -> HttpResponse:
     problems = selectors.problem_board(**filters)
     page = Paginator(problems, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.figures_table(quarter=quarter)
+    form.speak_for(quarter)
     query = data.copy()
     query.pop("page", None)
     context = {
@@ -251,6 +252,7 @@ def comments(request: HttpRequest) -> HttpResponse:
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
         filters.setdefault("quarter", selectors.current_problem_quarter())
     rows = selectors.quarter_comments(**filters) if filters.get("quarter") else []
+    form.speak_for(filters.get("quarter"))
     return render(
         request, "evaluation/problems/comments.html", {"form": form, "rows": rows, "quarter": filters.get("quarter")}
     )
@@ -364,9 +366,23 @@ def unit_problems(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/problems/unit.html",
-        {"form": form, "unit": unit, "problems": problems, "today": timezone.localdate()},
+        {
+            "form": form,
+            "unit": unit,
+            "problems": problems,
+            "answered_by_departments": _answered_by_departments(unit, problems or []),
+            "today": timezone.localdate(),
+        },
         status=status,
     )
+
+
+def _answered_by_departments(unit: Unit | None, problems: list[Problem]) -> bool:
+    """Whether the unit's problems are work style's, answered by headquarters departments: not when one of them is
+    another programme's, or the unit is itself rated by another programme (a party branch)."""
+    if unit is None or any(not problem.quarter.programme.is_workstyle for problem in problems):
+        return False
+    return not any(unit.kind in programme.kinds for programme in Programme.objects.exclude(code=WORKSTYLE))
 
 
 @require_POST

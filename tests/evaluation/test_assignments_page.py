@@ -168,7 +168,7 @@ def test_a_workbook_with_bad_rows_changes_nothing_and_names_each_row(assigned, c
     assert "assignments, 3, rater_unit: There is no unit NOPE." in page
     assert "assignments, 4, rater_unit: Name either the rating unit or the leader, not both." in page
     assert "assignments, 5, rater: There is no account nobody." in page
-    assert "assignments, 6, target: The ballot rates a department that is not evaluated." in page
+    assert "assignments, 6, target: ZHB is not a unit this programme rates." in page
     assert "assignments, 7, rater_unit: 运营改善部 hands in no ballot of this programme" in page
     assert len(pairs(assigned)) == 3
     assert not AuditEntry.objects.filter(action=AuditAction.ASSIGNMENTS_REPLACED).exists()
@@ -256,8 +256,9 @@ def test_a_pair_is_added_and_audited(assigned, client_for, evaluator) -> None:
         ({"rater_unit": "NOPE", "target": "EG1"}, "There is no unit NOPE."),
         ({"rater": "nobody", "target": "EG1"}, "There is no account nobody."),
         ({"rater": "evaluator1", "target": "EG1"}, "A leadership ballot must come from a group leader"),
-        ({"rater_unit": "ZHB", "target": "OPS"}, "The ballot rates a department that is not evaluated."),
-        ({"rater_unit": "ZHB", "target": "NOPE"}, "The ballot rates a department that is not evaluated."),
+        ({"rater_unit": "ZHB", "target": "OPS"}, "OPS is not a unit this programme rates."),
+        ({"rater_unit": "ZHB", "target": "NOPE"}, "NOPE is not a unit this programme rates."),
+        ({"rater_unit": "ZHB", "target": ""}, "Name the unit rated (target)."),
         ({"rater_unit": "ZHB", "rater": "dw_eg", "target": "EG1"}, "Name either the rating unit or the leader"),
         ({"target": "EG1"}, "Name either the rating unit or the leader"),
         ({"rater_unit": "EG", "target": "ZH1"}, "EG 二钢厂 → 轧钢一支部 is already listed."),

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from departments.models import Programme, Unit, User
+from departments.models import WORKSTYLE, Programme, Unit, User
 from evaluation.models import Ballot, Quarter, QuarterStatus, Source
 from evaluation.selectors.results import quarter_results
 
@@ -219,3 +219,119 @@ def test_every_link_on_the_pages_of_a_dj_quarter_reaches_a_page(demo) -> None:
     assert any(link.startswith("/console/dj.2026Q3/") for link in seen)
     assert any("/results/dj.2026Q2/" in link for link in seen)
     assert reverse("evaluation:export_quarter", args=["dj.2026Q2"]) in seen
+
+
+# --- a dj quarter's pages speak of the units it rates, not of work style's departments -------------------------
+
+# Work style's own words, each on some page of a work-style quarter; none belongs on a dj quarter's page.
+WORKSTYLE_WORDS = (
+    "基层单位一次性评分码",
+    "网上基层评分表",
+    "基层评价评分表",
+    "基层评分表只保存单位和日期",
+    "为各部门评分",
+    "各部门在所属排名组内",
+    "该部门在本年度",
+    "对该部门作出评价",
+    "该部门各项加减分",
+    "各部门统计",
+    "总部各部门",
+    *WORKSTYLE_LABELS,
+)
+
+
+def _options(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None, name
+    return [unescape(text) for text in re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))]
+
+
+def _label(page: str, field_id: str) -> str:
+    found = re.search(rf'<label[^>]*for="{field_id}"[^>]*>\s*([^<*]+?)\s*(?:<|\*)', page)
+    assert found is not None, field_id
+    return unescape(found.group(1))
+
+
+def _grassroots_ballot(programme: str, code: str) -> Ballot:
+    return Ballot.objects.filter(quarter__programme__code=programme, quarter__code=code, source=Source.GRASSROOTS)[0]
+
+
+def test_the_pages_of_a_dj_quarter_speak_of_its_sources_and_the_units_it_rates(demo) -> None:
+    evaluator = _client("evaluator1")
+    ballot = _grassroots_ballot("dj", "2026Q2")
+    pages = {
+        "console": reverse("evaluation:console", args=["dj.2026Q3"]),
+        "ballot": reverse("evaluation:ballot", args=["dj.2026Q2", ballot.pk]),
+        "slips": reverse("evaluation:codes_print", args=["dj.2026Q3", "EGC"]),
+        "entry": reverse("evaluation:entry") + "?quarter=dj.2026Q3",
+        "ranking": reverse("evaluation:ranking", args=["dj.2026Q2"]),
+        "annual": reverse("evaluation:annual", args=["dj.2026"]),
+        "adjustments": reverse("evaluation:adjustments", args=["dj.2026Q3"]),
+        "comments": reverse("evaluation:comments") + "?quarter=dj.2026Q2",
+        "problems": reverse("evaluation:problems") + "?quarter=dj.2026Q2",
+    }
+    page = {name: _page(evaluator, url) for name, url in pages.items()}
+    # The k-rule's note is for readers outside the evaluation group, such as the unit's party committee.
+    page["department"] = _page(_client("committee_egc"), reverse("evaluation:department", args=["dj.2026Q2", "EGC-LG"]))
+    for name, text in page.items():
+        assert not [word for word in WORKSTYLE_WORDS if word in text], name
+
+    assert "群众评议一次性评分码" in page["console"]
+    assert _label(page["console"], "id_unit") == "评价单位"  # the codes card's unit, not 基层单位
+    assert f"群众评议评分表（{ballot.rater_unit.name}，" in page["ballot"]
+    assert "群众评议评分表只保存单位和日期" in page["ballot"]
+    assert "为各被评单位评分" in page["slips"] and '党支部"1234"考核 2026Q3 · 二钢厂' in unescape(page["slips"])
+    assert _options(page["entry"], "source") == list(PARTY_LABELS)
+    assert "职工所在单位（群众评议）或评价单位（支部互评）" in page["entry"]
+    for name in ("ballot", "ranking", "annual", "problems"):
+        assert ">被评单位</th>" in page[name], name
+    assert "各被评单位在所属排名组内" in page["ranking"]
+    assert "该单位在本年度" in page["annual"]
+    assert "对该单位作出评价" in page["department"]
+    assert "该单位各项加减分" in page["adjustments"]
+    assert _options(page["comments"], "source")[1:] == list(PARTY_LABELS)
+    assert _label(page["comments"], "id_department") == "被评单位"
+    assert '各被评单位统计（党支部"1234"考核 2026Q2）' in unescape(page["problems"])
+
+    # The evaluation group's home counts the dj quarter's waiting ballots under its programme's name.
+    assert "张网上群众评议评分表待存入" in _page(evaluator, reverse("home"))
+    # A secretary's home card and the answers page of a branch do not speak of headquarters departments.
+    secretary = _client("secretary_egc_jg")
+    assert "按各项指标为各被评单位评分" in _page(secretary, reverse("home"))
+    assert "各相关单位对本单位所提问题的答复" in _page(secretary, reverse("evaluation:unit_problems"))
+
+
+def test_the_pages_of_a_dj_quarter_in_english(demo, english) -> None:
+    evaluator = _client("evaluator1")
+    console = _page(evaluator, reverse("evaluation:console", args=["dj.2026Q3"]))
+    assert "One-time codes for 群众评议" in console and "One-time codes for grassroots units" not in console
+    ranking = _page(evaluator, reverse("evaluation:ranking", args=["dj.2026Q2"]))
+    assert ">Unit rated</th>" in ranking and "Units are ranked within their group" in ranking
+    assert "Departments are ranked" not in ranking
+    ballot = _page(evaluator, reverse("evaluation:ballot", args=["dj.2026Q2", _grassroots_ballot("dj", "2026Q2").pk]))
+    assert "群众评议 ballot of" in ballot and "grassroots ballot" not in ballot.lower()
+    comments = _page(evaluator, reverse("evaluation:comments") + "?quarter=dj.2026Q2")
+    assert _options(comments, "source") == ["Any source", *PARTY_LABELS]
+
+
+def test_the_pages_of_a_work_style_quarter_keep_their_words(demo) -> None:
+    evaluator = _client("evaluator1")
+    ballot = _grassroots_ballot(WORKSTYLE, "2026Q2")
+    console = _page(evaluator, reverse("evaluation:console", args=["2026Q3"]))
+    assert "基层单位一次性评分码" in console and _label(console, "id_unit") == "基层单位"
+    detail = _page(evaluator, reverse("evaluation:ballot", args=["2026Q2", ballot.pk]))
+    assert "基层评价评分表（" in detail and "基层评分表只保存单位和日期" in detail and ">部门</th>" in detail
+    slips = _page(evaluator, reverse("evaluation:codes_print", args=["2026Q3", "HSM"]))
+    assert "为各部门评分" in slips and "2026Q3 · 板材热连轧厂" in slips
+    ranking = _page(evaluator, reverse("evaluation:ranking", args=["2026Q2"]))
+    assert ">部门</th>" in ranking and "各部门在所属排名组内" in ranking and "被评单位" not in ranking
+    assert "该部门在本年度" in _page(evaluator, reverse("evaluation:annual", args=["2026"]))
+    entry = _page(evaluator, reverse("evaluation:entry") + "?quarter=2026Q3")
+    assert _options(entry, "source") == list(WORKSTYLE_LABELS)
+    assert "基层单位（基层评价）或评价部门（部门互评）" in entry
+    comments = _page(evaluator, reverse("evaluation:comments") + "?quarter=2026Q2")
+    assert _options(comments, "source")[1:] == list(WORKSTYLE_LABELS) and _label(comments, "id_department") == "部门"
+    assert "各部门统计（2026Q2）" in _page(evaluator, reverse("evaluation:problems") + "?quarter=2026Q2")
+    assert "张网上基层评分表待存入" in _page(evaluator, reverse("home"))
+    rater = _client("rater_hsm")
+    assert "总部各部门对本单位所提问题的答复" in _page(rater, reverse("evaluation:unit_problems"))
