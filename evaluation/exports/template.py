@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Programme, RaterScope, Unit, UnitKind, User, workstyle
 from departments.roles import Role
-from evaluation.ballot_rules import scope_target_ids
+from evaluation.ballot_rules import scope_target_map
 from evaluation.criteria_templates import DEFAULT_LEVELS, TEMPLATES, WORK_STYLE
 from evaluation.exports.assignments import assignments_sheet
 from evaluation.exports.common import header
@@ -117,8 +117,9 @@ RaterTargets = list[tuple[str, tuple[str, str], frozenset[int]]]
 
 def _raters(quarter: Quarter | None, programme: Programme, targets: list[Unit]) -> RaterTargets | None:
     """Who rates whom, for a programme whose raters rate part of the targets; None when every rater rates every
-    target (scope `all`). Each rater's targets come from the scope rule itself (ballot_rules.scope_target_ids);
-    a new quarter of an `assigned` programme has no pairs yet, so nobody rates anything."""
+    target (scope `all`). Each rater's targets come from the scope rule itself (ballot_rules.scope_target_map,
+    a few queries for every rater of a source); a new quarter of an `assigned` programme has no pairs yet, so
+    nobody rates anything."""
     if programme.scope == RaterScope.ALL:
         return None
     probe = quarter or Quarter(programme=programme)
@@ -127,12 +128,16 @@ def _raters(quarter: Quarter | None, programme: Programme, targets: list[Unit]) 
     found: RaterTargets = []
     for source in (Source.GRASSROOTS, Source.PEER):
         raters = [unit for unit in units if (unit.kind == UnitKind.GRASSROOTS) == (source == Source.GRASSROOTS)]
-        for unit in sorted(raters, key=lambda unit: (unit.order, unit.code)):
-            ids = (scope_target_ids(probe, source=source, rater_unit=unit) or frozenset()) - {unit.pk}
+        raters.sort(key=lambda unit: (unit.order, unit.code))
+        scopes = scope_target_map(probe, source=source, raters=raters)
+        for unit in raters:
+            ids = (scopes[unit.pk] or frozenset()) - {unit.pk}
             if ids:
                 found.append((source, (unit.code, unit.name), ids))
-    for leader in leaders.order_by("username"):
-        ids = scope_target_ids(probe, source=Source.LEADERSHIP, rater_unit=None, rater=leader)
+    leaders = list(leaders.order_by("username"))
+    scopes = scope_target_map(probe, source=Source.LEADERSHIP, raters=leaders)
+    for leader in leaders:
+        ids = scopes[leader.pk]
         ids = frozenset(t.pk for t in targets) if ids is None else ids
         if ids:
             found.append((Source.LEADERSHIP, (leader.username, str(leader)), ids))
