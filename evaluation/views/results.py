@@ -208,17 +208,14 @@ def _published_page(
     (see _shared_page_key) and kept beside its tables. A request with a query string (which the page echoes) or
     with messages to show is rendered for itself."""
     context = {"quarter": quarter, "provisional": False}
-    if request.GET or len(messages.get_messages(request)):
-        tables = _published_tables(quarter, snapshot, scope, k_rule)
-        if tables is None:
-            tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
-        return render(request, RANKING_TEMPLATE, context | {"tables": tables})
-    key = _shared_page_key(request, quarter, snapshot, scope, k_rule)
-    page = cache.get(key)
+    shared = not (request.GET or len(messages.get_messages(request)))
+    key = _shared_page_key(request, quarter, snapshot, scope, k_rule) if shared else None
+    page = cache.get(key) if key is not None else None
     if page is None:
         tables = _published_tables(quarter, snapshot, scope, k_rule)
-        if tables is None:  # reopened since the quarter was read: show the live results, keep nothing
-            tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
+        if tables is None or key is None:
+            if tables is None:  # reopened since the quarter was read: show the live results, keep nothing
+                tables = _ranking_tables(quarter, quarter_results(quarter), scope, k_rule)
             return render(request, RANKING_TEMPLATE, context | {"tables": tables})
         page = _SharedPage.render(request, RANKING_TEMPLATE, context | {"tables": tables})
         cache.set(key, page, RANKING_CACHE_SECONDS)
