@@ -60,8 +60,7 @@ def assignments_held_refusals(quarter: Quarter, kept: Iterable[Pair], *, but_imp
     missing = held_pairs(quarter, but_imported=but_imported) - set(kept)
     if not missing:
         return []
-    units = Unit.objects.in_bulk({i for unit, _user, target in missing for i in (unit, target) if i})
-    users = User.objects.in_bulk({user for _unit, user, _target in missing if user})
+    units, users = _named(missing)
     return sorted(_held_message(pair_label(pair, units=units, users=users)) for pair in missing)
 
 
@@ -81,11 +80,18 @@ def _locked(quarter: Quarter) -> Quarter:
     return locked
 
 
-def _describe(pairs: Iterable[Pair]) -> list[list[Any]]:
-    """Pairs as the audit log keeps them: [rating unit code, leader username, target code]."""
+def _named(pairs: Iterable[Pair]) -> tuple[dict[int, Unit], dict[int, User]]:
+    """The units and leaders the pairs name, by id, in two queries."""
     pairs = list(pairs)
     units = Unit.objects.in_bulk({i for unit, _user, target in pairs for i in (unit, target) if i})
     users = User.objects.in_bulk({user for _unit, user, _target in pairs if user})
+    return units, users
+
+
+def _describe(pairs: Iterable[Pair]) -> list[list[Any]]:
+    """Pairs as the audit log keeps them: [rating unit code, leader username, target code]."""
+    pairs = list(pairs)
+    units, users = _named(pairs)
     rows = [
         [units[unit].code if unit else None, users[user].username if user else None, units[target].code]
         for unit, user, target in pairs
