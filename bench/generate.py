@@ -21,7 +21,6 @@ The same ``--seed`` gives the same rows (units, values, comments, even ballot id
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
 import sys
@@ -41,7 +40,7 @@ if __name__ == "__main__":  # run as a script: make the project importable and c
     django.setup()
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from departments.management.commands.seed_demo import PARTY_PROGRAMME
 from departments.models import WORKSTYLE, Programme, Unit, UnitKind, User, workstyle
@@ -51,20 +50,17 @@ from evaluation.criteria_templates import PARTY_BRANCH, WORK_STYLE
 from evaluation.models import (
     Ballot,
     BallotComment,
-    BallotValue,
     Criterion,
     Level,
     Quarter,
     QuarterStatus,
     Scale,
     Source,
-    first_of_department,
 )
-from evaluation.services.ballots import ballot_targets
+from evaluation.services.ballots import _insert_values, ballot_targets
 from evaluation.services.quarters import quarter_create, quarter_exists
 
 BATCH = 5000
-VALUE_FIELDS = ("ballot", "department", "criterion", "value_centi", "counts_ballot")
 ValueRow = tuple[uuid.UUID, int, int, int]  # ballot id, department id, criterion id, value in hundredths
 LEADER_PREFIX = "bench_leader_"
 COMMITTEE_PREFIX = "bench_committee_"  # a secondary unit's committee leaders (party-branch scale)
@@ -333,32 +329,9 @@ def _ballot_specs(rng: random.Random, quarter: Quarter, org: Organisation, scale
         yield Source.LEADERSHIP, None, leader, org.departments, scale.leadership_abstain
 
 
-def _insert_values(rows: list[ValueRow]) -> None:
-    """Insert ballot values as plain rows.
-
-    Values are 99% of the rows; building a model instance for each costs more than the
-    insert itself, so they go in with COPY on PostgreSQL and executemany elsewhere.
-    """
-    quote = connection.ops.quote_name
-    table = quote(BallotValue._meta.db_table)
-    columns = ", ".join(quote(BallotValue._meta.get_field(name).column) for name in VALUE_FIELDS)
-    flags = first_of_department((b, d, c) for b, d, c, _v in rows)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
-            text = "".join(
-                f"{b}\t{d}\t{c}\t{v}\t{'t' if f else 'f'}\n" for (b, d, c, v), f in zip(rows, flags, strict=True)
-            )
-            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
-            return
-        prepare = Ballot._meta.pk.get_db_prep_value
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608 - names from model metadata
-            [(prepare(b, connection), d, c, v, f) for (b, d, c, v), f in zip(rows, flags, strict=True)],
-        )
-
-
 def _write(ballots: list[Ballot], values: list[ValueRow], comments: list[BallotComment]) -> None:
+    """Write whole ballots: their values go in as the ballot service writes them (COPY on PostgreSQL, the
+    counting flags of `evaluation.models.counting_flags` set), which is why a batch never splits a ballot."""
     Ballot.objects.bulk_create(ballots, batch_size=BATCH)
     _insert_values(values)
     BallotComment.objects.bulk_create(comments, batch_size=BATCH)

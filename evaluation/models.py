@@ -414,8 +414,12 @@ class BallotValue(models.Model):
     value_centi = models.PositiveIntegerField(validators=[MaxValueValidator(10000)])
     # True on exactly one row per (ballot, department): the one of the lowest criterion id. Counting these
     # rows counts the ballots that rate a department without a COUNT(DISTINCT ballot) (docs/design.md,
-    # "Ballot counts without COUNT DISTINCT"); every insert sets it with `first_of_department`.
+    # "Ballot counts without COUNT DISTINCT"); every insert sets it with `counting_flags`.
     counts_ballot = models.BooleanField(default=False)
+    # True on exactly one row per ballot: its row of the lowest (department id, criterion id). Counting these
+    # rows counts the ballots that give at least one value, per source, in the same aggregate; every insert
+    # sets it with `counting_flags`.
+    counts_giving_ballot = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("ballot value")
@@ -432,16 +436,25 @@ class BallotValue(models.Model):
         return Decimal(self.value_centi) / 100
 
 
-def first_of_department(rows: Iterable[tuple[Any, int, int]]) -> list[bool]:
-    """For rows (ballot, department, criterion): whether each is its (ballot, department)'s row of the lowest
-    criterion id, the value of `BallotValue.counts_ballot`."""
+def counting_flags(rows: Iterable[tuple[Any, int, int]]) -> list[tuple[bool, bool]]:
+    """For rows (ballot, department, criterion) holding whole ballots: each row's `BallotValue.counts_ballot`
+    (it is its (ballot, department)'s row of the lowest criterion id) and `counts_giving_ballot` (it is its
+    ballot's row of the lowest (department id, criterion id))."""
     rows = list(rows)
-    lowest: dict[tuple[Any, int], int] = {}
+    lowest_criterion: dict[tuple[Any, int], int] = {}
+    lowest_cell: dict[Any, tuple[int, int]] = {}
     for ballot, department, criterion in rows:
         key = (ballot, department)
-        if key not in lowest or criterion < lowest[key]:
-            lowest[key] = criterion
-    return [lowest[(ballot, department)] == criterion for ballot, department, criterion in rows]
+        known = lowest_criterion.get(key)
+        if known is None or criterion < known:
+            lowest_criterion[key] = criterion
+        cell = lowest_cell.get(ballot)
+        if cell is None or (department, criterion) < cell:
+            lowest_cell[ballot] = (department, criterion)
+    return [
+        (lowest_criterion[(ballot, department)] == criterion, lowest_cell[ballot] == (department, criterion))
+        for ballot, department, criterion in rows
+    ]
 
 
 # The longest comment a ballot may address to one department, however the ballot arrives.

@@ -185,8 +185,9 @@ def round_half_up(value: Fraction | Decimal | int | None) -> Decimal | None:
     """Round an exact value half up (away from zero on a tie) to two decimals."""
     if value is None:
         return None
-    fraction = value if isinstance(value, Fraction) else Fraction(value)
-    return round_ratio(fraction.numerator, fraction.denominator)
+    if isinstance(value, Fraction):
+        return round_ratio(value.numerator, value.denominator)
+    return round_ratio(*value.as_integer_ratio())  # a Decimal's or an int's exact ratio, without a Fraction
 
 
 # Rounded values from 0.00 to 100.00 (every cell and source score, most composites), each built once.

@@ -4,8 +4,9 @@ Each fork picks the form the connected database runs best. `portable=True` force
 SQL both databases run, so the tests run both forms of a fork on PostgreSQL and compare them
 (tests/evaluation/test_sql_forks.py); on SQLite only the portable form exists.
 
-- `value_aggregates`: one hash aggregate counting ballots by their flagged rows (PostgreSQL), or two GROUP BY
-  queries, the second with COUNT(DISTINCT ballot);
+- `read_together`: several reads in one statement, their rows as JSON (PostgreSQL), or one query each;
+- `value_reads`: one hash aggregate counting ballots by their flagged rows (PostgreSQL), or three GROUP BY
+  queries, the second and third with COUNT(DISTINCT ballot);
 - `quarter_status_for_share`: the quarter's status read FOR SHARE (PostgreSQL), or a plain read;
 - `code_point_order`: text ordered by code point, as Python sorts — COLLATE "C" on PostgreSQL, whose
   default collation may follow the locale; SQLite's default (BINARY) already does;
@@ -16,15 +17,19 @@ SQL both databases run, so the tests run both forms of a fork on PostgreSQL and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Aggregate, Count, Expression, F, FloatField, Func, Max, Min, QuerySet, Sum
 from django.db.models.functions import Collate
 
 from evaluation.models import Ballot, BallotValue, Quarter
-from evaluation.scoring import CellAggregate, CellKey
+from evaluation.scoring import SOURCES, CellAggregate, CellKey
 
 
 def is_postgresql() -> bool:
@@ -40,45 +45,131 @@ def _native(portable: bool) -> bool:
 
 Cells = dict[CellKey, CellAggregate]  # (source, department id, criterion code) -> the cell's counted values
 BallotCounts = dict[tuple[str, int], int]  # (source, department id) -> counted ballots giving it a value
+GivingBallots = dict[str, int]  # source -> counted ballots giving at least one value (a comment-only one gives none)
 
 
-def value_aggregates(
-    quarter_id: int, criterion_codes: Mapping[int, str], *, portable: bool = False
-) -> tuple[Cells, BallotCounts]:
-    """The cell aggregates of a quarter's counted (not voided) values, in hundredths of a point, keyed by
-    criterion code (values of a criterion not in `criterion_codes` left out), and per (source, department)
-    the counted ballots that give the department at least one value."""
+@dataclass(frozen=True)
+class Statement:
+    """A SELECT written here (not by the ORM), its parameters and its columns' names."""
+
+    sql: str
+    params: tuple[Any, ...]
+    columns: tuple[str, ...]
+
+
+Rows = list[tuple[Any, ...]]
+
+
+def read_together(
+    reads: Sequence[QuerySet], alongside: Statement | None = None, *, portable: bool = False
+) -> tuple[list[Rows], Rows]:
+    """The rows of each `values_list` queryset in `reads`, in its own order, and the rows of `alongside`.
+
+    On PostgreSQL in one statement: one round trip and one snapshot for all of them, so no transaction is
+    needed to read them consistently. The querysets' rows come back as JSON built by the database, so they
+    may hold numbers, text, booleans and JSON fields (integers come back as `int`, decimals exactly as
+    `Decimal`), not dates; `alongside` (a large read) comes back as plain rows beside them (UNION ALL).
+    Elsewhere one query each, in the caller's transaction (`evaluation.selectors.inbox.consistent_reads`).
+    """
+    if not _native(portable):
+        return [[tuple(row) for row in read] for read in reads], [] if alongside is None else _statement_rows(alongside)
+    parts, params = [], []
+    for read in reads:
+        try:
+            sql, read_params = read.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (an empty `__in`, `none()`): Django runs no query
+            parts.append("'[]'::json")
+            continue
+        # Django's compilation of a queryset, its values kept as parameters; json_agg reads the rows in the
+        # inner query's order (it is the aggregate's only input), each an object whose keys follow the select.
+        parts.append(f"(SELECT COALESCE(json_agg(r), '[]') FROM ({sql}) AS r)")  # noqa: S608
+        params.extend(read_params)
+    together = f"json_build_array({', '.join(parts)})::text"
+    if alongside is None:
+        sql = f"SELECT {together}"
+    else:
+        blanks = ", ".join(["NULL"] * len(alongside.columns))
+        sql = f"SELECT *, NULL AS together FROM ({alongside.sql}) AS a UNION ALL SELECT {blanks}, {together}"  # noqa: S608
+        params = [*alongside.params, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if alongside is None:
+        (text,) = rows[0]
+        alongside_rows: Rows = []
+    else:
+        # UNION ALL promises no order of its branches' rows: the one carrying the JSON is found, not assumed.
+        text = next(row[-1] for row in rows if row[-1] is not None)
+        alongside_rows = [row[:-1] for row in rows if row[-1] is None]
+    parsed = json.loads(text, parse_float=Decimal)
+    return [[tuple(row.values()) for row in part] for part in parsed], alongside_rows
+
+
+def _statement_rows(statement: Statement) -> Rows:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+# --- value aggregates (the scoring selector) ---------------------------------------------------------------------
+
+
+Cells = dict[CellKey, CellAggregate]  # (source, department id, criterion code) -> the cell's counted values
+BallotCounts = dict[tuple[str, int], int]  # (source, department id) -> counted ballots giving it a value
+GivingBallots = dict[str, int]  # source -> counted ballots giving at least one value (a comment-only one gives none)
+ValueAggregates = tuple[Cells, BallotCounts, GivingBallots]
+
+
+def value_reads(quarter_id: int, *, portable: bool = False) -> tuple[list[QuerySet], Statement | None]:
+    """The reads of a quarter's counted (not voided) values that `values_from_rows` turns into aggregates, as
+    `read_together` takes them: one hash aggregate counting ballots by their flagged rows (PostgreSQL), or three
+    GROUP BY queries, the second and third with COUNT(DISTINCT ballot)."""
     if _native(portable):
-        return _aggregates_in_one_scan(quarter_id, criterion_codes)
-    return _cells(quarter_id, criterion_codes), _ballot_counts(quarter_id)
+        return [], Statement(_cells_and_counts_sql(), (quarter_id,), CELL_COLUMNS)
+    counted = _counted_values(quarter_id)
+    return [
+        counted.values_list("ballot__source", "department_id", "criterion_id")
+        .annotate(n=Count("value_centi"), total=Sum("value_centi"), low=Min("value_centi"), high=Max("value_centi"))
+        .order_by(),
+        counted.values_list("ballot__source", "department_id")
+        .annotate(ballots=Count("ballot_id", distinct=True))
+        .order_by(),
+        counted.values_list("ballot__source").annotate(Count("ballot_id", distinct=True)).order_by(),
+    ], None
+
+
+def values_from_rows(
+    rows: Sequence[Rows], alongside: Rows, criterion_codes: Mapping[int, str], *, portable: bool = False
+) -> ValueAggregates:
+    """The cell aggregates in hundredths of a point, keyed by criterion code (values of a criterion not in
+    `criterion_codes` left out); per (source, department) the counted ballots that give the department at least
+    one value; per source (every one of `SOURCES`) the counted ballots that give any value. `rows` and
+    `alongside` are what `read_together` gives for `value_reads`."""
+    if _native(portable):
+        return _aggregates_of_one_scan(alongside, criterion_codes)
+    cell_rows, count_rows, giving_rows = rows
+    cells = {
+        (s, d, criterion_codes[c]): CellAggregate(n, int(total), int(low), int(high))
+        for s, d, c, n, total, low, high in cell_rows
+        if c in criterion_codes
+    }
+    found = dict(giving_rows)
+    giving = {source: found.get(source, 0) for source in SOURCES}
+    return cells, {(source, department_id): ballots for source, department_id, ballots in count_rows}, giving
+
+
+def value_aggregates(quarter_id: int, criterion_codes: Mapping[int, str], *, portable: bool = False) -> ValueAggregates:
+    """`values_from_rows` of `value_reads`, read on their own."""
+    reads, alongside = value_reads(quarter_id, portable=portable)
+    rows, alongside_rows = read_together(reads, alongside, portable=portable)
+    return values_from_rows(rows, alongside_rows, criterion_codes, portable=portable)
 
 
 def _counted_values(quarter_id: int) -> QuerySet[BallotValue]:
     return BallotValue.objects.filter(ballot__quarter_id=quarter_id, ballot__voided_at__isnull=True)
 
 
-def _cells(quarter_id: int, criterion_codes: Mapping[int, str]) -> Cells:
-    rows = (
-        _counted_values(quarter_id)
-        .values_list("ballot__source", "department_id", "criterion_id")
-        .annotate(n=Count("value_centi"), total=Sum("value_centi"), low=Min("value_centi"), high=Max("value_centi"))
-        .order_by()
-    )
-    return {
-        (s, d, criterion_codes[c]): CellAggregate(n, int(total), int(low), int(high))
-        for s, d, c, n, total, low, high in rows
-        if c in criterion_codes
-    }
-
-
-def _ballot_counts(quarter_id: int) -> BallotCounts:
-    rows = (
-        _counted_values(quarter_id)
-        .values_list("ballot__source", "department_id")
-        .annotate(ballots=Count("ballot_id", distinct=True))
-        .order_by()
-    )
-    return {(source, department_id): ballots for source, department_id, ballots in rows}
+CELL_COLUMNS = ("source", "department_id", "criterion_id", "n", "total", "low", "high", "counted", "giving")
 
 
 def _cells_and_counts_sql() -> str:
@@ -86,34 +177,36 @@ def _cells_and_counts_sql() -> str:
     ballot_table = connection.ops.quote_name(Ballot._meta.db_table)
     return (
         "SELECT b.source, v.department_id, v.criterion_id, "  # noqa: S608
-        "COUNT(*), SUM(v.value_centi), MIN(v.value_centi), MAX(v.value_centi), "
-        "COUNT(*) FILTER (WHERE v.counts_ballot) "
+        "COUNT(*) AS n, SUM(v.value_centi) AS total, MIN(v.value_centi) AS low, MAX(v.value_centi) AS high, "
+        "COUNT(*) FILTER (WHERE v.counts_ballot) AS counted, COUNT(*) FILTER (WHERE v.counts_giving_ballot) AS giving "
         f"FROM {value_table} v INNER JOIN {ballot_table} b ON b.id = v.ballot_id "
         "WHERE b.quarter_id = %s AND b.voided_at IS NULL "
         "GROUP BY b.source, v.department_id, v.criterion_id"
     )
 
 
-def _aggregates_in_one_scan(quarter_id: int, criterion_codes: Mapping[int, str]) -> tuple[Cells, BallotCounts]:
-    """One hash aggregate over the quarter's values for both the cells and the ballot counts.
+def _aggregates_of_one_scan(rows: list[tuple[Any, ...]], criterion_codes: Mapping[int, str]) -> ValueAggregates:
+    """The cells and both ballot counts from one hash aggregate over the quarter's values.
 
     A ballot's rows of one department carry `counts_ballot` on exactly one of them, so the ballots that
     rate a department are the flagged rows summed over its criteria: no COUNT(DISTINCT ballot_id), which
-    forces a sort of every value (docs/design.md, "Ballot counts without COUNT DISTINCT"). PostgreSQL's
-    counts, sums (of integers: bigint), minima and maxima arrive as Python integers.
+    forces a sort of every value (docs/design.md, "Ballot counts without COUNT DISTINCT"); likewise a
+    ballot's rows carry `counts_giving_ballot` on one of them, so the ballots of a source that give a value
+    are those rows summed over its cells.
     """
     cells: Cells = {}
     ballots: BallotCounts = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_cells_and_counts_sql(), [quarter_id])
-        rows = cursor.fetchall()
-    for source, department_id, criterion_id, n, total, low, high, counted in rows:
+    giving: GivingBallots = dict.fromkeys(SOURCES, 0)
+    get = ballots.get
+    for source, department_id, criterion_id, n, total, low, high, counted, first in rows:
         code = criterion_codes.get(criterion_id)
         if code is not None:
             cells[(source, department_id, code)] = CellAggregate(n, total, low, high)
         key = (source, department_id)
-        ballots[key] = ballots.get(key, 0) + counted
-    return cells, ballots
+        ballots[key] = get(key, 0) + counted
+        if first:
+            giving[source] = giving.get(source, 0) + first
+    return cells, ballots, giving
 
 
 # --- the quarter's status, read under a shared lock (the ballot service) -----------------------------------------

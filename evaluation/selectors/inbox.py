@@ -8,11 +8,11 @@ quarter has waiting ballots: closing moves them all (evaluation.services.inbox).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from evaluation.models import BallotInbox, Quarter, QuarterStatus, Source
 from evaluation.scoring import CellAggregate
@@ -56,14 +56,22 @@ def waiting_per_quarter(quarters: list[Quarter]) -> dict[int, int]:
     return {row["quarter"]: row["n"] for row in rows}
 
 
-def pending_aggregates(quarter: Quarter, criterion_codes: dict[int, str]) -> tuple[Cells, BallotCounts, int]:
-    """The waiting ballots' cells, per-department ballot counts and number, as the scoring input counts them."""
+def waiting_payloads(quarter: Quarter) -> QuerySet[BallotInbox] | None:
+    """The read of the waiting ballots' payloads that `waiting_aggregates` counts; None when nothing waits."""
     if not _waiting(quarter):
-        return {}, {}, 0
+        return None
+    return BallotInbox.objects.filter(quarter=quarter).values_list("payload").order_by()
+
+
+def waiting_aggregates(
+    rows: Iterable[tuple[dict]], criterion_codes: Mapping[int, str]
+) -> tuple[Cells, BallotCounts, int]:
+    """The waiting ballots' cells, per-department ballot counts and number (of those giving a value), as the
+    scoring input counts them, from the rows of `waiting_payloads`."""
     values: dict[tuple[str, int, str], list[int]] = {}
     ballot_counts: Counter[tuple[str, int]] = Counter()
     ballots = 0
-    for payload in BallotInbox.objects.filter(quarter=quarter).values_list("payload", flat=True):
+    for (payload,) in rows:
         ballots += bool(payload["values"])  # a comment-only ballot counts for no score
         departments = set()
         for department_id, criterion_id, centi in payload["values"]:

@@ -9,14 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from departments.models import Unit
 from evaluation.grades import GradeSpec, grade_rules
 from evaluation.models import (
     Adjustment,
-    Ballot,
-    BallotValue,
     Criterion,
     DepartmentResult,
     Grade,
@@ -35,8 +33,14 @@ from evaluation.scoring import (
     ScoringSettings,
     last_in_groups,
 )
-from evaluation.selectors.inbox import consistent_reads, merged_cells, merged_counts, pending_aggregates
-from evaluation.sql import value_aggregates
+from evaluation.selectors.inbox import (
+    consistent_reads,
+    merged_cells,
+    merged_counts,
+    waiting_aggregates,
+    waiting_payloads,
+)
+from evaluation.sql import is_postgresql, read_together, value_reads, values_from_rows
 
 
 @dataclass(frozen=True)
@@ -81,14 +85,6 @@ def published_before(quarter: Quarter) -> QuerySet[DepartmentResult]:
 RankRow = tuple[str, int, str, int]  # (quarter code, department id, group, rank)
 
 
-def _earlier_ranks(quarter: Quarter) -> list[RankRow]:
-    return list(
-        published_before(quarter)
-        .order_by("quarter__code")
-        .values_list("quarter__code", "department_id", "group", "rank")
-    )
-
-
 def _previous_ranks(rows: list[RankRow]) -> dict[tuple[int, str], int]:
     """Rule 7: per (department, group), the rank of the latest earlier published quarter where it was ranked."""
     # Later quarters overwrite earlier ones, leaving the latest.
@@ -103,71 +99,64 @@ def _earlier_last_places(rows: list[RankRow]) -> tuple[frozenset[PlaceKey], ...]
     return tuple(frozenset(last_in_groups(by_quarter[code])) for code in sorted(by_quarter, reverse=True))
 
 
-def _counted_ballots(quarter: Quarter) -> dict[str, int]:
-    """Per source: counted ballots that give at least one value (a comment-only ballot counts for no score)."""
-    rows = (
-        Ballot.objects.filter(quarter=quarter, voided_at__isnull=True)
-        .filter(Exists(BallotValue.objects.filter(ballot=OuterRef("pk"))))
-        .values("source")
-        .annotate(ballots=Count("id"))
-        .order_by()
-    )
-    found = {row["source"]: row["ballots"] for row in rows}
-    return {source: found.get(source, 0) for source in SOURCES}
-
-
-def _departments(quarter: Quarter) -> tuple[DepartmentInput, ...]:
-    rows = (
-        Unit.objects.evaluated(quarter.programme)
-        .order_by("order", "code")
-        .values_list("id", "code", "name", "ranking_group", "kind", "order")
-    )
+def _department_inputs(rows: list[tuple]) -> tuple[DepartmentInput, ...]:
     return tuple(
         DepartmentInput(id=pk, code=code, name=name, group=Unit.group_of(ranking_group, kind), order=order)
         for pk, code, name, ranking_group, kind, order in rows
     )
 
 
-def quarter_scoring_data(quarter: Quarter) -> QuarterScoringData:
+def _quarter_reads(quarter: Quarter) -> list[QuerySet]:
+    """The quarter's criteria, levels, evaluated departments, adjustments, grades and earlier ranks."""
+    return [
+        Criterion.objects.filter(quarter=quarter).order_by("order", "code").values_list("id", "code", "name", "weight"),
+        Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"),
+        Unit.objects.evaluated(quarter.programme)
+        .order_by("order", "code")
+        .values_list("id", "code", "name", "ranking_group", "kind", "order"),
+        Adjustment.objects.filter(quarter=quarter)
+        .order_by("created_at", "id")
+        .values_list("department_id", "points", "reason"),
+        Grade.objects.filter(quarter=quarter).order_by("order").values_list("label", "quota", "min_score"),
+        published_before(quarter)
+        .order_by("quarter__code")
+        .values_list("quarter__code", "department_id", "group", "rank"),
+    ]
+
+
+def quarter_scoring_data(quarter: Quarter, *, portable: bool = False) -> QuarterScoringData:
     """Everything needed to score `quarter` and explain its numbers, in a fixed number of queries.
 
-    Eight on PostgreSQL, nine on SQLite (see `evaluation.sql.value_aggregates`); an open quarter's ballots
-    still waiting in the inbox are counted too (one more query, and the snapshot is set on PostgreSQL).
+    On PostgreSQL one statement (`evaluation.sql.read_together`), whose one snapshot sees the stored ballots
+    and those still waiting in the inbox of an open quarter together; elsewhere nine queries, ten with the
+    inbox, in one transaction.
     """
-    with consistent_reads():
-        return _scoring_data(quarter)
-
-
-def _scoring_data(quarter: Quarter) -> QuarterScoringData:
-    criterion_rows = list(
-        Criterion.objects.filter(quarter=quarter).order_by("order", "code").values_list("id", "code", "name", "weight")
-    )
+    waiting = waiting_payloads(quarter)
+    value_querysets, values_alongside = value_reads(quarter.pk, portable=portable)
+    reads = [*_quarter_reads(quarter), *value_querysets]
+    if waiting is not None:
+        reads.append(waiting)
+    if is_postgresql() and not portable:
+        rows, alongside = read_together(reads, values_alongside)
+    else:
+        with consistent_reads():
+            rows, alongside = read_together(reads, values_alongside, portable=True)
+    waiting_rows = rows.pop() if waiting is not None else []
+    criterion_rows, level_rows, department_rows, adjustment_rows, grade_rows, earlier = rows[:6]
     criterion_codes = {pk: code for pk, code, _name, _weight in criterion_rows}
     criteria = tuple(CriterionUsed(code, name, weight) for _pk, code, name, weight in criterion_rows)
-    levels = tuple(Level.objects.filter(quarter=quarter).order_by("order", "-points").values_list("label", "points"))
-    departments = _departments(quarter)
-    adjustments = tuple(
-        DepartmentAdjustment(department_id=row[0], points=row[1], reason=row[2])
-        for row in Adjustment.objects.filter(quarter=quarter)
-        .order_by("created_at", "id")
-        .values_list("department_id", "points", "reason")
-    )
+    adjustments = tuple(DepartmentAdjustment(*row) for row in adjustment_rows)
     sums: dict[int, Decimal] = defaultdict(Decimal)
     for adjustment in adjustments:
         sums[adjustment.department_id] += adjustment.points
-    grades = tuple(
-        GradeSpec(*row)
-        for row in Grade.objects.filter(quarter=quarter).order_by("order").values_list("label", "quota", "min_score")
-    )
-    earlier = _earlier_ranks(quarter)
-    cells, ballot_counts = value_aggregates(quarter.pk, criterion_codes)
-    waiting_cells, waiting_counts, waiting = pending_aggregates(quarter, criterion_codes)
-    counted_ballots = _counted_ballots(quarter)
-    counted_ballots[Source.GRASSROOTS.value] += waiting
+    grades = tuple(GradeSpec(*row) for row in grade_rows)
+    cells, ballot_counts, counted_ballots = values_from_rows(rows[6:], alongside, criterion_codes, portable=portable)
+    waiting_cells, waiting_counts, waiting_ballots = waiting_aggregates(waiting_rows, criterion_codes)
+    counted_ballots[Source.GRASSROOTS.value] += waiting_ballots
     scoring_input = ScoringInput(
         settings=quarter_settings(quarter),
         criteria=tuple(CriterionInput(code=c.code, weight=c.weight) for c in criteria),
-        departments=departments,
+        departments=_department_inputs(department_rows),
         cells=merged_cells(cells, waiting_cells),
         ballot_counts=merged_counts(ballot_counts, waiting_counts),
         adjustments=dict(sums),
@@ -178,7 +167,7 @@ def _scoring_data(quarter: Quarter) -> QuarterScoringData:
     return QuarterScoringData(
         scoring_input=scoring_input,
         criteria=criteria,
-        levels=tuple((label, points) for label, points in levels),
+        levels=tuple((label, points) for label, points in level_rows),
         adjustments=adjustments,
         counted_ballots=counted_ballots,
         grades=grades,

@@ -39,7 +39,7 @@ from evaluation.models import (
     QuarterStatus,
     Scale,
     Source,
-    first_of_department,
+    counting_flags,
 )
 from evaluation.services.codes import normalise_code
 from evaluation.services.inbox import inbox_move_when_full, inbox_store
@@ -598,6 +598,10 @@ def _new_ballot(quarter: Quarter, *, source: str, origin: str, label: str, who: 
     return ballot
 
 
+# COPY's text for a row's two counting flags.
+_COPY_FLAGS = {(True, True): "t\tt", (True, False): "t\tf", (False, True): "f\tt", (False, False): "f\tf"}
+
+
 def _insert_values(rows: list[tuple[Any, int, int, int]]) -> None:
     """Insert cleaned cells (ballot id, department id, criterion id, hundredths): with COPY on PostgreSQL,
     with multi-row INSERTs elsewhere.
@@ -607,17 +611,17 @@ def _insert_values(rows: list[tuple[Any, int, int, int]]) -> None:
     hundreds of thousands of values go in several times faster by COPY than as INSERT parameters.
     """
     table = connection.ops.quote_name(BallotValue._meta.db_table)
-    names = ("ballot", "department", "criterion", "value_centi", "counts_ballot")
+    names = ("ballot", "department", "criterion", "value_centi", "counts_ballot", "counts_giving_ballot")
     fields = [BallotValue._meta.get_field(name) for name in names]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    flags = first_of_department((b, d, c) for b, d, c, _v in rows)
+    flags = counting_flags((b, d, c) for b, d, c, _v in rows)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
             ids: dict[Any, str] = {}  # each ballot's id as text, once
             text = "".join(
-                f"{ids.get(b) or ids.setdefault(b, str(b))}\t{int(d)}\t{int(c)}\t{int(v)}\t{'t' if first else 'f'}\n"
-                for (b, d, c, v), first in zip(rows, flags, strict=True)
+                f"{ids.get(b) or ids.setdefault(b, str(b))}\t{int(d)}\t{int(c)}\t{int(v)}\t{_COPY_FLAGS[flag]}\n"
+                for (b, d, c, v), flag in zip(rows, flags, strict=True)
             )
             # Names from model metadata; the values are integers and ballot ids, nothing COPY would read as syntax.
             raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
@@ -626,8 +630,8 @@ def _insert_values(rows: list[tuple[Any, int, int, int]]) -> None:
         batch = max(1, connection.ops.bulk_batch_size(fields, rows))
         for start in range(0, len(rows), batch):
             chunk = list(zip(rows[start : start + batch], flags[start : start + batch], strict=True))
-            placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            params = [value for (b, d, c, v), first in chunk for value in (prepare(b, connection), d, c, v, first)]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            params = [value for (b, d, c, v), flag in chunk for value in (prepare(b, connection), d, c, v, *flag)]
             # Names from model metadata; every value is a parameter.
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {placeholders}", params)  # noqa: S608
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from departments.models import Unit, UnitKind, User
 from departments.roles import Role
 from departments.services import user_create
-from evaluation.models import Adjustment, Ballot, BallotValue, Criterion, Quarter, QuarterStatus, first_of_department
+from evaluation.models import Adjustment, Ballot, BallotValue, Criterion, Quarter, QuarterStatus, counting_flags
 from evaluation.services.quarters import quarter_create
 from evaluation.services.results import results_version_bump
 
@@ -45,11 +45,11 @@ def make_quarter(code: str = "2026Q3", status: str = QuarterStatus.CLOSED, **set
 
 
 def insert_values(values: Iterable[BallotValue]) -> None:
-    """Insert value rows as the ballot service does: `counts_ballot` set on each (ballot, department)'s first."""
+    """Insert value rows of whole ballots with the counting flags the ballot service sets."""
     values = list(values)
-    flags = first_of_department((v.ballot_id, v.department_id, v.criterion_id) for v in values)
-    for value, first in zip(values, flags, strict=True):
-        value.counts_ballot = first
+    flags = counting_flags((v.ballot_id, v.department_id, v.criterion_id) for v in values)
+    for value, (first, giving) in zip(values, flags, strict=True):
+        value.counts_ballot, value.counts_giving_ballot = first, giving
     BallotValue.objects.bulk_create(values)
 
 

@@ -45,8 +45,9 @@ def test_it_stores_every_ballot_with_its_values_and_ballot_counts(db, monkeypatc
     assert ballots_import(quarter=quarter, ballots=_papers(quarter, units, peers=["OFF", "B"])) == 7
     assert Ballot.objects.count() == 7
     assert BallotValue.objects.count() == 5 * 3 + 2
-    # Each (ballot, department) flags one row: the ballot counts come out right.
+    # Each (ballot, department) flags one row, and each ballot one: the ballot counts come out right.
     assert BallotValue.objects.filter(counts_ballot=True).count() == 7
+    assert BallotValue.objects.filter(counts_giving_ballot=True).count() == 7
     row = next(r for r in results_compute(quarter).departments if r.code == "A")
     assert row.sources["grassroots"].ballots == 5 and row.sources["peer"].ballots == 2
 

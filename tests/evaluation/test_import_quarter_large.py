@@ -40,8 +40,9 @@ def test_a_large_workbook_is_stored_whole(tmp_path):
     assert grassroots.count() == BALLOTS
     values = BallotValue.objects.filter(ballot__in=grassroots)
     assert values.count() == BALLOTS * 4
-    # One counted row per ballot and department (evaluation.models.first_of_department).
+    # One counted row per ballot and department, one per ballot (evaluation.models.counting_flags).
     assert values.filter(counts_ballot=True).count() == BALLOTS * 2
+    assert values.filter(counts_giving_ballot=True).count() == BALLOTS
 
 
 def _value_message(language: str) -> str:

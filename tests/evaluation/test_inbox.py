@@ -205,3 +205,35 @@ def test_autovacuum_visits_the_inbox_as_soon_as_it_holds_a_dead_row():
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [BallotInbox._meta.db_table])
         options = set(cursor.fetchone()[0])
     assert {"autovacuum_vacuum_threshold=0", "autovacuum_vacuum_scale_factor=0"} <= options
+
+
+@pytest.mark.postgres
+def test_the_scoring_input_read_in_one_statement_is_the_portable_reads_one(quarter, org):
+    """Stored and waiting ballots, adjustments, grades and an earlier published ranking: the one statement of
+    evaluation.sql.read_together gives the scoring exactly what the separate queries give, Decimals included."""
+    from evaluation.models import DepartmentResult, Grade, ResultSnapshot
+    from evaluation.selectors.scoring import quarter_scoring_data
+    from tests.evaluation.scoring_data import add_adjustment, make_quarter
+
+    earlier = make_quarter("2026Q2", status=QuarterStatus.PUBLISHED)
+    snapshot = ResultSnapshot.objects.create(quarter=earlier, payload={})
+    for rank, code in enumerate(("EQP", "OPS", "AUD"), start=1):
+        DepartmentResult.objects.create(
+            snapshot=snapshot, quarter=earlier, department=org[code], group="职能部门", rank=rank, score="80.50"
+        )
+    cast(quarter, org["HRM"], 2 * BATCH + 1, points="60")  # two batches moved, one ballot waiting
+    cast(quarter, org["NFM"], 2, points="100")  # waiting
+    add_adjustment(quarter, org["OPS"], "-0.25", "迟报材料")
+    add_adjustment(quarter, org["OPS"], "1.50")
+    Grade.objects.create(quarter=quarter, label="好", min_score=Decimal("85.50"), order=1)
+    Grade.objects.create(quarter=quarter, label="一般", quota=None, min_score=Decimal("0.00"), order=2)
+
+    native = quarter_scoring_data(quarter)
+    assert native == quarter_scoring_data(quarter, portable=True)
+    assert native.counted_ballots["grassroots"] == 2 * BATCH + 3
+    assert native.scoring_input.previous_ranks[(org["OPS"].pk, "职能部门")] == 2
+    assert [(a.points, a.reason) for a in native.adjustments] == [
+        (Decimal("-0.25"), "迟报材料"),
+        (Decimal("1.50"), "reason"),
+    ]
+    assert all(type(points) is Decimal for _label, points in native.levels)

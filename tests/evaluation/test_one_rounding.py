@@ -27,3 +27,10 @@ def test_what_is_shown_is_that_rounding_as_a_decimal() -> None:
 
 def test_the_exports_keep_no_rounding_of_their_own() -> None:
     assert not hasattr(evaluation.exports, "round_score")
+
+
+def test_decimals_and_integers_round_as_their_exact_fractions() -> None:
+    for value in (Decimal("2.345"), Decimal("-2.345"), Decimal("0.004"), Decimal("-1.5"), Decimal("99.995"), 7, -3):
+        assert round_half_up(value) == round_half_up(Fraction(value))
+    assert str(round_half_up(Decimal("2.345"))) == "2.35" and str(round_half_up(Decimal("-2.345"))) == "-2.35"
+    assert str(round_half_up(7)) == "7.00"

@@ -9,6 +9,7 @@ from departments.models import Unit, UnitKind, User
 from evaluation.models import Ballot, BallotComment, BallotValue, Criterion, Problem, Quarter, Source
 from evaluation.services.problems import problem_create
 from evaluation.services.results import results_version_bump
+from tests.evaluation.scoring_data import insert_values
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -23,9 +24,13 @@ def at(day: datetime.date | str, hour: int = 9, minute: int = 0) -> datetime.dat
 def rate(ballot: Ballot, department: Unit, points: int = 80) -> None:
     """Give `ballot` a value for `department` on the quarter's first criterion: it now counts as rating it."""
     criterion = Criterion.objects.filter(quarter=ballot.quarter).order_by("order", "code").first()
-    BallotValue.objects.create(
-        ballot=ballot, department=department, criterion=criterion, value_centi=points * 100, counts_ballot=True
-    )
+    # The ballot's rows are written again as a whole, so that its counting flags are those of the service.
+    values = [
+        *BallotValue.objects.filter(ballot=ballot),
+        BallotValue(ballot=ballot, department=department, criterion=criterion, value_centi=points * 100),
+    ]
+    BallotValue.objects.filter(ballot=ballot).delete()
+    insert_values(values)
 
 
 def counted_ballots(quarter: Quarter, department: Unit, source: str) -> int:

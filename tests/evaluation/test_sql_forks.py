@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 import statistics
 import threading
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
-from django.db import OperationalError, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import F
 
 from departments.models import Unit, UnitKind
 from evaluation.models import BallotValue, Criterion, Problem, Quarter, QuarterStatus
-from evaluation.scoring import CellAggregate
+from evaluation.scoring import SOURCES, CellAggregate
 from evaluation.sql import (
     DaysBetween,
+    Statement,
     code_point_order,
     is_postgresql,
     medians,
     quarter_status_for_share,
+    read_together,
     value_aggregates,
 )
 from tests.evaluation.scoring_data import example_org, make_ballot, make_leader, make_quarter
@@ -31,7 +35,7 @@ needs_postgresql = pytest.mark.postgres
 
 @pytest.fixture
 def rated_quarter() -> Quarter:
-    """Ballots with abstentions, a voided ballot and a ballot of another quarter."""
+    """Ballots with abstentions, a ballot of abstentions only, a voided ballot and a ballot of another quarter."""
     units = example_org()
     a, b, off = units["A"], units["B"], units["OFF"]
     quarter = make_quarter("2026Q3")
@@ -40,6 +44,7 @@ def rated_quarter() -> Quarter:
     make_ballot(quarter, "grassroots", {a: (80, 85, None), b: (60, None, None)}, rater_unit=units["G2"])
     make_ballot(quarter, "grassroots", {a: (10, 10, 10), off: (50, 50, 50)}, rater_unit=units["G1"], voided=True)
     make_ballot(quarter, "peer", {b: (75, 65, 95), off: (None, 40, None)}, rater_unit=a)
+    make_ballot(quarter, "peer", {a: (None, None, None)}, rater_unit=b)
     make_ballot(quarter, "leadership", {a: (99.5, 88.25, None)}, rater=make_leader())
     make_ballot(other, "grassroots", {a: (20, 20, 20)}, rater_unit=units["G1"])
     return quarter
@@ -49,18 +54,20 @@ def criterion_codes(quarter: Quarter) -> dict[int, str]:
     return dict(Criterion.objects.filter(quarter=quarter).values_list("id", "code"))
 
 
-def aggregates_in_python(quarter: Quarter) -> tuple[dict, dict]:
+def aggregates_in_python(quarter: Quarter) -> tuple[dict, dict, dict]:
     codes = criterion_codes(quarter)
     values = defaultdict(list)
     ballots = defaultdict(set)
+    giving = {source: set() for source in SOURCES}
     counted = BallotValue.objects.filter(ballot__quarter=quarter, ballot__voided_at__isnull=True)
     for source, department, criterion, ballot, centi in counted.values_list(
         "ballot__source", "department_id", "criterion_id", "ballot_id", "value_centi"
     ):
         values[(source, department, codes[criterion])].append(centi)
         ballots[(source, department)].add(ballot)
+        giving[source].add(ballot)
     cells = {key: CellAggregate.of(v) for key, v in values.items()}
-    return cells, {key: len(found) for key, found in ballots.items()}
+    return cells, {key: len(found) for key, found in ballots.items()}, {s: len(found) for s, found in giving.items()}
 
 
 def test_the_value_aggregates_agree_with_python(rated_quarter) -> None:
@@ -70,10 +77,16 @@ def test_the_value_aggregates_agree_with_python(rated_quarter) -> None:
 def test_values_of_a_criterion_not_asked_for_are_left_out_of_the_cells_only(rated_quarter) -> None:
     codes = criterion_codes(rated_quarter)
     dropped = min(codes)
-    cells, counts = value_aggregates(rated_quarter.pk, {pk: code for pk, code in codes.items() if pk != dropped})
-    all_cells, all_counts = aggregates_in_python(rated_quarter)
+    asked = {pk: code for pk, code in codes.items() if pk != dropped}
+    cells, counts, giving = value_aggregates(rated_quarter.pk, asked)
+    all_cells, all_counts, all_giving = aggregates_in_python(rated_quarter)
     assert cells == {key: cell for key, cell in all_cells.items() if key[2] != codes[dropped]}
-    assert counts == all_counts
+    assert (counts, giving) == (all_counts, all_giving)
+
+
+def test_a_ballot_of_abstentions_only_gives_no_value(rated_quarter) -> None:
+    *_cells_and_counts, giving = value_aggregates(rated_quarter.pk, criterion_codes(rated_quarter))
+    assert giving == {"grassroots": 2, "peer": 1, "leadership": 1}
 
 
 @needs_postgresql
@@ -187,3 +200,34 @@ def test_the_median_days_agree_with_python(answered_problems) -> None:
     if is_postgresql():
         portable = medians(rows, group="department_id", value="days", portable=True)
         assert portable == pytest.approx(found, abs=1e-9)
+
+
+def test_the_migration_flags_one_row_per_ballot_as_the_writers_do(rated_quarter) -> None:
+    """Migration 0010 sets `counts_giving_ballot` on rows stored before it, as `counting_flags` does."""
+    migration = importlib.import_module("evaluation.migrations.0010_ballot_value_counts_giving_ballot")
+    written = set(BallotValue.objects.filter(counts_giving_ballot=True).values_list("ballot_id", "department_id"))
+    assert len(written) == BallotValue.objects.values("ballot_id").distinct().count()
+    BallotValue.objects.update(counts_giving_ballot=False)
+    with connection.cursor() as cursor:
+        cursor.execute(migration.Migration.operations[1].sql)
+    assert (
+        set(BallotValue.objects.filter(counts_giving_ballot=True).values_list("ballot_id", "department_id")) == written
+    )
+
+
+@needs_postgresql
+def test_reads_together_keep_each_ones_order_and_types(rated_quarter) -> None:
+    criteria = Criterion.objects.filter(quarter=rated_quarter).order_by("-order", "code")
+    reads = [
+        criteria.values_list("code", "weight"),
+        Criterion.objects.none().values_list("code"),
+        Quarter.objects.filter(pk=rated_quarter.pk).values_list("trim", "code"),
+    ]
+    alongside = Statement(
+        "SELECT code, 1 AS one FROM evaluation_criterion WHERE quarter_id = %s", (rated_quarter.pk,), ("code", "one")
+    )
+    together, rows = read_together(reads, alongside)
+    assert together == [[tuple(row) for row in read] for read in reads] == read_together(reads, portable=True)[0]
+    assert [type(weight) for _code, weight in together[0]] == [Decimal] * criteria.count()
+    assert sorted(rows) == sorted((code, 1) for code in criteria.values_list("code", flat=True))
+    assert read_together(reads) == (together, [])
