@@ -451,10 +451,14 @@ def counting_flags(rows: Iterable[tuple[Any, int, int]]) -> list[tuple[bool, boo
         cell = lowest_cell.get(ballot)
         if cell is None or (department, criterion) < cell:
             lowest_cell[ballot] = (department, criterion)
+    # One of four shared pairs per row: a workbook's hundreds of thousands of rows allocate no tuple each.
     return [
-        (lowest_criterion[(ballot, department)] == criterion, lowest_cell[ballot] == (department, criterion))
+        _FLAG_PAIRS[lowest_criterion[(ballot, department)] == criterion][lowest_cell[ballot] == (department, criterion)]
         for ballot, department, criterion in rows
     ]
+
+
+_FLAG_PAIRS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 # The longest comment a ballot may address to one department, however the ballot arrives.
