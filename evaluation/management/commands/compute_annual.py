@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from evaluation.management.commands.compute_rankings import number, text_table
-from evaluation.management.programmes import add_programme_argument, command_programme
+from evaluation.management.programmes import add_programme_argument, command_programme, json_output
 from evaluation.results_model import annual_interchange_json
 from evaluation.selectors.results import annual_results
 
@@ -26,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError(_("A year is written with four digits, for example 2026."))
         results = annual_results(int(year), command_programme(options["programme"]))
         if options["format"] == "json":
-            self.stdout.write(json.dumps(annual_interchange_json(results), ensure_ascii=False, indent=2))
+            self.stdout.write(json_output(annual_interchange_json(results)))
             return
         counted = ", ".join(results.quarters) or _("none")
         title = _("Year %(year)s; published quarters: %(quarters)s") % {"year": year, "quarters": counted}

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
@@ -9,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from evaluation.management.programmes import add_programme_argument, command_quarter
+from evaluation.management.programmes import add_programme_argument, command_quarter, json_output
 from evaluation.models import Quarter
 from evaluation.results_model import QuarterResults, interchange_json
 from evaluation.scoring import SOURCES
@@ -72,7 +71,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         results = quarter_results(get_quarter(options["quarter"], options["programme"]))
         if options["format"] == "json":
-            self.stdout.write(json.dumps(interchange_json(results), ensure_ascii=False, indent=2))
+            self.stdout.write(json_output(interchange_json(results)))
             return
         self.stdout.write(self._table(results))
 
