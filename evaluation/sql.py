@@ -50,45 +50,61 @@ GivingBallots = dict[str, int]  # source -> counted ballots giving at least one 
 
 @dataclass(frozen=True)
 class Statement:
-    """A SELECT written here (not by the ORM), its parameters and its columns' names."""
+    """A SELECT and its parameters: written here, or compiled once from a queryset (`compiled`). `width`, its
+    number of columns, is needed to read it alongside others (`read_together`)."""
 
     sql: str
     params: tuple[Any, ...]
-    columns: tuple[str, ...]
+    width: int = 0
+
+
+# A queryset whose filter can match nothing (an empty `__in`, `none()`): Django runs no query for it.
+NOTHING = Statement("", ())
+
+
+def compiled(queryset: QuerySet) -> Statement:
+    """The SQL and parameters Django compiles for a `values_list` queryset, to be read by `read_together` on
+    PostgreSQL without compiling it again (`NOTHING` when it can match nothing)."""
+    try:
+        return Statement(*queryset.query.sql_with_params())
+    except EmptyResultSet:
+        return NOTHING
 
 
 Rows = list[tuple[Any, ...]]
 
 
 def read_together(
-    reads: Sequence[QuerySet], alongside: Statement | None = None, *, portable: bool = False
+    reads: Sequence[QuerySet | Statement], alongside: Statement | None = None, *, portable: bool = False
 ) -> tuple[list[Rows], Rows]:
-    """The rows of each `values_list` queryset in `reads`, in its own order, and the rows of `alongside`.
+    """The rows of each read in `reads`, in its own order, and the rows of `alongside`.
 
     On PostgreSQL in one statement: one round trip and one snapshot for all of them, so no transaction is
-    needed to read them consistently. The querysets' rows come back as JSON built by the database, so they
-    may hold numbers, text, booleans and JSON fields (integers come back as `int`, decimals exactly as
-    `Decimal`), not dates; `alongside` (a large read) comes back as plain rows beside them (UNION ALL).
-    Elsewhere one query each, in the caller's transaction (`evaluation.selectors.inbox.consistent_reads`).
+    needed to read them consistently. The reads (`values_list` querysets, or statements `compiled` from them)
+    come back as JSON built by the database, so they may hold numbers, text, booleans and JSON fields
+    (integers come back as `int`, decimals exactly as `Decimal`), not dates; `alongside` (a large read) comes
+    back as plain rows beside them (UNION ALL). Elsewhere each queryset is one query, in the caller's
+    transaction (`evaluation.selectors.inbox.consistent_reads`): there only querysets convert what the
+    database gives, so statements are for PostgreSQL.
     """
     if not _native(portable):
-        return [[tuple(row) for row in read] for read in reads], [] if alongside is None else _statement_rows(alongside)
+        rows = [[tuple(row) for row in read] for read in reads]  # type: ignore[union-attr]
+        return rows, [] if alongside is None else _statement_rows(alongside)
     parts, params = [], []
     for read in reads:
-        try:
-            sql, read_params = read.query.sql_with_params()
-        except EmptyResultSet:  # a filter that matches nothing (an empty `__in`, `none()`): Django runs no query
+        statement = read if isinstance(read, Statement) else compiled(read)
+        if statement is NOTHING:
             parts.append("'[]'::json")
             continue
         # Django's compilation of a queryset, its values kept as parameters; json_agg reads the rows in the
         # inner query's order (it is the aggregate's only input), each an object whose keys follow the select.
-        parts.append(f"(SELECT COALESCE(json_agg(r), '[]') FROM ({sql}) AS r)")  # noqa: S608
-        params.extend(read_params)
+        parts.append(f"(SELECT COALESCE(json_agg(r), '[]') FROM ({statement.sql}) AS r)")  # noqa: S608
+        params.extend(statement.params)
     together = f"json_build_array({', '.join(parts)})::text"
     if alongside is None:
         sql = f"SELECT {together}"
     else:
-        blanks = ", ".join(["NULL"] * len(alongside.columns))
+        blanks = ", ".join(["NULL"] * alongside.width)
         sql = f"SELECT *, NULL AS together FROM ({alongside.sql}) AS a UNION ALL SELECT {blanks}, {together}"  # noqa: S608
         params = [*alongside.params, *params]
     with connection.cursor() as cursor:
@@ -125,7 +141,7 @@ def value_reads(quarter_id: int, *, portable: bool = False) -> tuple[list[QueryS
     `read_together` takes them: one hash aggregate counting ballots by their flagged rows (PostgreSQL), or three
     GROUP BY queries, the second and third with COUNT(DISTINCT ballot)."""
     if _native(portable):
-        return [], Statement(_cells_and_counts_sql(), (quarter_id,), CELL_COLUMNS)
+        return [], Statement(_cells_and_counts_sql(), (quarter_id,), width=len(_CELL_COLUMNS))
     counted = _counted_values(quarter_id)
     return [
         counted.values_list("ballot__source", "department_id", "criterion_id")
@@ -169,16 +185,26 @@ def _counted_values(quarter_id: int) -> QuerySet[BallotValue]:
     return BallotValue.objects.filter(ballot__quarter_id=quarter_id, ballot__voided_at__isnull=True)
 
 
-CELL_COLUMNS = ("source", "department_id", "criterion_id", "n", "total", "low", "high", "counted", "giving")
+# What the one-scan aggregate gives per (source, department, criterion): the cell's count, sum, minimum and
+# maximum, and its rows flagged `counts_ballot` and `counts_giving_ballot`.
+_CELL_COLUMNS = (
+    "b.source",
+    "v.department_id",
+    "v.criterion_id",
+    "COUNT(*) AS n",
+    "SUM(v.value_centi) AS total",
+    "MIN(v.value_centi) AS low",
+    "MAX(v.value_centi) AS high",
+    "COUNT(*) FILTER (WHERE v.counts_ballot) AS counted",
+    "COUNT(*) FILTER (WHERE v.counts_giving_ballot) AS giving",
+)
 
 
 def _cells_and_counts_sql() -> str:
     value_table = connection.ops.quote_name(BallotValue._meta.db_table)
     ballot_table = connection.ops.quote_name(Ballot._meta.db_table)
     return (
-        "SELECT b.source, v.department_id, v.criterion_id, "  # noqa: S608
-        "COUNT(*) AS n, SUM(v.value_centi) AS total, MIN(v.value_centi) AS low, MAX(v.value_centi) AS high, "
-        "COUNT(*) FILTER (WHERE v.counts_ballot) AS counted, COUNT(*) FILTER (WHERE v.counts_giving_ballot) AS giving "
+        f"SELECT {', '.join(_CELL_COLUMNS)} "  # noqa: S608
         f"FROM {value_table} v INNER JOIN {ballot_table} b ON b.id = v.ballot_id "
         "WHERE b.quarter_id = %s AND b.voided_at IS NULL "
         "GROUP BY b.source, v.department_id, v.criterion_id"

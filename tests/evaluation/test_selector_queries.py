@@ -56,3 +56,15 @@ def test_computing_results_adds_no_query_beyond_the_selector(django_assert_num_q
     _grow(quarter, extra_departments=20, ballots_per_department=5)
     with django_assert_num_queries(SELECTOR_QUERIES):
         results_compute(quarter)
+
+
+def test_the_reads_follow_a_change_of_what_the_programme_evaluates() -> None:
+    """PostgreSQL keeps the quarter's reads compiled per process; their key names the programme's kinds."""
+    example_org()
+    quarter = make_quarter("2026Q3")
+    assert {d.code for d in quarter_scoring_data(quarter).scoring_input.departments} == {"A", "B", "OFF"}
+    programme = quarter.programme
+    programme.evaluated_kinds = UnitKind.FUNCTIONAL
+    programme.save(update_fields=["evaluated_kinds"])
+    quarter = type(quarter).objects.select_related("programme").get(pk=quarter.pk)
+    assert {d.code for d in quarter_scoring_data(quarter).scoring_input.departments} == {"A", "B"}

@@ -19,6 +19,7 @@ from evaluation.sql import (
     DaysBetween,
     Statement,
     code_point_order,
+    compiled,
     is_postgresql,
     medians,
     quarter_status_for_share,
@@ -223,11 +224,11 @@ def test_reads_together_keep_each_ones_order_and_types(rated_quarter) -> None:
         Criterion.objects.none().values_list("code"),
         Quarter.objects.filter(pk=rated_quarter.pk).values_list("trim", "code"),
     ]
-    alongside = Statement(
-        "SELECT code, 1 AS one FROM evaluation_criterion WHERE quarter_id = %s", (rated_quarter.pk,), ("code", "one")
-    )
+    sql = "SELECT code, 1 AS one FROM evaluation_criterion WHERE quarter_id = %s"
+    alongside = Statement(sql, (rated_quarter.pk,), width=2)
     together, rows = read_together(reads, alongside)
     assert together == [[tuple(row) for row in read] for read in reads] == read_together(reads, portable=True)[0]
+    assert read_together([compiled(read) for read in reads], alongside) == (together, rows)
     assert [type(weight) for _code, weight in together[0]] == [Decimal] * criteria.count()
     assert sorted(rows) == sorted((code, 1) for code in criteria.values_list("code", flat=True))
     assert read_together(reads) == (together, [])
