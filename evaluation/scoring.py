@@ -271,11 +271,12 @@ def _department_score(
     data: ScoringInput,
     department: DepartmentInput,
     criteria: Sequence[CriterionRatio],
-    source_weights: Sequence[tuple[str, int]],
+    source_rules: Sequence[tuple[str, int, int]],
 ) -> _Exact:
     """Rules 1–5 for one department, in integers: `weighted_mean`'s sums, written out for a quarter's thousands
     of cells, each rounding straight from its integers, a Fraction for each exact score (a cell's mean stays a
-    pair of integers until `DepartmentScore.cells` is read)."""
+    pair of integers until `DepartmentScore.cells` is read). `source_rules`: each source's weight and minimum
+    ballots."""
     settings = data.settings
     trim, trim_min_n = settings.trim, settings.trim_min_n
     cell_of, count_of, shown_of = data.cells.get, data.ballot_counts.get, _SHOWN.get
@@ -287,7 +288,7 @@ def _department_score(
     ballots: dict[str, int] = {}
     # Rule 3 over the sources: Σ W_s·S_s as composite_numerator / composite_denominator, and Σ W_s.
     composite_numerator, composite_denominator, composite_weights = 0, 1, 0
-    for source, source_weight in source_weights:
+    for source, source_weight, minimum in source_rules:
         means: dict[str, tuple[int, int]] = {}
         shown: dict[str, Decimal] = {}
         # Rule 2 over the criteria, as `weighted_mean` sums it.
@@ -307,7 +308,7 @@ def _department_score(
         cells[source], shown_cells[source] = means, shown
         ballots[source] = int(count_of((source, department_id), 0))
         # Rule 2: empty when every cell is empty or too few ballots rated the department.
-        if weights == 0 or ballots[source] < settings.minimum(source):
+        if weights == 0 or ballots[source] < minimum:
             sources[source] = shown_sources[source] = None
             continue
         score = sources[source] = Fraction(numerator * weights_denominator, denominator * weights)
@@ -384,11 +385,11 @@ def _rank_group(members: list[_Exact]) -> tuple[list[_Exact], list[_Exact]]:
 def compute_quarter(data: ScoringInput) -> QuarterScores:
     """Apply rules 1–7, 9 and 11 to one quarter."""
     criteria = [(c.code, *Fraction(c.weight).as_integer_ratio()) for c in data.criteria]
-    source_weights = [(source, data.settings.weight(source)) for source in SOURCES]
+    source_rules = [(source, data.settings.weight(source), data.settings.minimum(source)) for source in SOURCES]
     groups = ordered_groups(data.departments)
     members: dict[str, list[_Exact]] = {group: [] for group in groups}
     for department in data.departments:
-        members[department.group].append(_department_score(data, department, criteria, source_weights))
+        members[department.group].append(_department_score(data, department, criteria, source_rules))
     listed: list[Placed] = []
     for group in groups:
         scored, unscored = _rank_group(members[group])

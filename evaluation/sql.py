@@ -223,13 +223,15 @@ def _aggregates_of_one_scan(rows: list[tuple[Any, ...]], criterion_codes: Mappin
     cells: Cells = {}
     ballots: BallotCounts = {}
     giving: GivingBallots = dict.fromkeys(SOURCES, 0)
-    get = ballots.get
+    # Thousands of rows at the branches scale: names bound once, each cell built as the tuple it is.
+    count_of, code_of, make = ballots.get, criterion_codes.get, tuple.__new__
     for source, department_id, criterion_id, n, total, low, high, counted, first in rows:
-        code = criterion_codes.get(criterion_id)
+        code = code_of(criterion_id)
         if code is not None:
-            cells[(source, department_id, code)] = CellAggregate(n, total, low, high)
-        key = (source, department_id)
-        ballots[key] = get(key, 0) + counted
+            cells[(source, department_id, code)] = make(CellAggregate, (n, total, low, high))
+        if counted:  # every rated (source, department) has flagged rows in some cell
+            key = (source, department_id)
+            ballots[key] = count_of(key, 0) + counted
         if first:
             giving[source] = giving.get(source, 0) + first
     return cells, ballots, giving
