@@ -53,7 +53,7 @@ EXPORT_TIMEOUT = 900  # seconds; the export of a stress-scale quarter may not fi
 COUNTS = {
     "benxi": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 5},
     "stress": {"submissions": 600, "trivial": 3000, "page_each": 6, "single": 20, "repeat": 3},
-    "branches": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 5},
+    "branches": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 9},
     "tiny": {"submissions": 60, "trivial": 200, "page_each": 2, "single": 5, "repeat": 2},
 }
 
@@ -271,56 +271,34 @@ def _floor_forms(criteria: Sequence[int]) -> dict[str, list[str]]:
     }
 
 
-def _floor(quarter_id: int, repeat: int) -> tuple[float, str, dict[str, float]]:
-    """The honest floor: the fastest form of the needed aggregates on the plain, analysed table.
-
-    Measured with work_mem at 64 MB (the default 4 MB makes the hashed forms spill to disk), which the
-    scoring does not get: the floor is the best PostgreSQL does, not what the product's query is given.
-    """
-    from django.db import connection, transaction
+def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: str, key: str) -> None:
+    """The scoring and the command beside the honest floor, measured in alternating rounds: each round runs
+    every floor form once, then the scoring, then the command, so that all of them meet the same machine (its
+    speed drifts by tens of percent over a minute here). The floor forms run with work_mem at 64 MB (the
+    default 4 MB makes the hashed forms spill to disk), which the scoring does not get: the floor is the best
+    PostgreSQL does, not what the product's query is given. The floor is the fastest form's median."""
+    from django.core.management import call_command
+    from django.db import connection
 
     from evaluation.models import Criterion
-
-    _floor_table(quarter_id)
-    criteria = list(Criterion.objects.filter(quarter_id=quarter_id).order_by("id").values_list("id", flat=True))
-    forms = _floor_forms(criteria)
-    times: dict[str, float] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-
-        def run(statements: list[str]) -> None:
-            for statement in statements:
-                cursor.execute(statement)
-                cursor.fetchall()
-
-        for name, statements in forms.items():
-            run(statements)  # warm
-            times[name] = _median_seconds(lambda statements=statements: run(statements), repeat)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE {FLOOR_TABLE}")
-    best = min(times, key=times.__getitem__)
-    return times[best], best, times
-
-
-def _median_seconds(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: str, key: str) -> None:
-    from django.core.management import call_command
-
     from evaluation.selectors.results import results_compute
     from evaluation.services.results import results_version_bump
 
     quarter = _bench_quarter(key)
     programme = quarter.programme.code
-    baseline, form, forms = _floor(quarter.pk, repeat)
-    results_compute(quarter)  # warm: the same pages in PostgreSQL's buffers
+    _floor_table(quarter.pk)
+    criteria = list(Criterion.objects.filter(quarter_id=quarter.pk).order_by("id").values_list("id", flat=True))
+    forms = _floor_forms(criteria)
+
+    def floor_form(statements: list[str]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET work_mem = '64MB'")
+            try:
+                for statement in statements:
+                    cursor.execute(statement)
+                    cursor.fetchall()
+            finally:
+                cursor.execute("RESET work_mem")
 
     def command() -> None:
         results_version_bump(quarter_id=quarter.pk)  # the command reads kept live results: compute afresh
@@ -328,10 +306,30 @@ def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: s
             "compute_rankings", quarter.code, "--programme", programme, "--format", "json", stdout=io.StringIO()
         )
 
-    computed = _median_seconds(lambda: results_compute(quarter), repeat)
-    command_seconds = _median_seconds(command, repeat)
+    actions: dict[str, Callable[[], object]] = {
+        **{name: (lambda statements=statements: floor_form(statements)) for name, statements in forms.items()},
+        "compute": lambda: results_compute(quarter),
+        "command": command,
+    }
+    for action in actions.values():
+        action()  # warm: the same pages in PostgreSQL's buffers, the templates and reads compiled
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _round in range(repeat):
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - started)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {FLOOR_TABLE}")
+    medians = {name: statistics.median(seconds) for name, seconds in times.items()}
+    forms = {name: medians[name] for name in forms}
+    form = min(forms, key=forms.__getitem__)
+    baseline = forms[form]
     floor = f"floor {baseline * 1000:.0f} ms ({form})"
-    for label, seconds in (("results_compute (live)", computed), ("compute_rankings --format json", command_seconds)):
+    for label, seconds in (
+        ("results_compute (live)", medians["compute"]),
+        ("compute_rankings --format json", medians["command"]),
+    ):
         ratio = seconds / baseline
         report.add(
             f"{label}, median of {repeat}",
@@ -341,9 +339,10 @@ def _bench_compute(report: Report, repeat: int, scale_name: str, database_url: s
             "≤ 1.5×",
             _yes(ratio <= 1.5),
         )
+    listed = "; ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in forms.items())
     report.notes.append(
         "Floor forms (plain analysed table of the counted values, work_mem 64 MB, median of "
-        f"{repeat}): " + "; ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in forms.items()) + "."
+        f"{repeat}, in the same rounds as the scoring): {listed}."
     )
     child = _child_json(["compute", key], database_url)
     report.add(
