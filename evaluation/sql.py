@@ -88,7 +88,7 @@ def read_together(
     database gives, so statements are for PostgreSQL.
     """
     if not _native(portable):
-        rows = [[tuple(row) for row in read] for read in reads]  # type: ignore[union-attr]
+        rows = [list(read) for read in reads]  # values_list querysets: their rows are tuples
         return rows, [] if alongside is None else _statement_rows(alongside)
     parts, params = [], []
     for read in reads:
@@ -124,7 +124,7 @@ def read_together(
 def _statement_rows(statement: Statement) -> Rows:
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params)
-        return [tuple(row) for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 # --- value aggregates (the scoring selector) ---------------------------------------------------------------------
@@ -233,7 +233,7 @@ def _aggregates_of_one_scan(rows: list[tuple[Any, ...]], criterion_codes: Mappin
             key = (source, department_id)
             ballots[key] = count_of(key, 0) + counted
         if first:
-            giving[source] = giving.get(source, 0) + first
+            giving[source] += first
     return cells, ballots, giving
 
 

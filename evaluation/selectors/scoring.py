@@ -6,6 +6,7 @@ A fixed number of queries whatever the number of departments or ballots (pinned 
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -151,17 +152,14 @@ def quarter_scoring_data(quarter: Quarter, *, portable: bool = False) -> Quarter
     """
     waiting = waiting_payloads(quarter)
     value_querysets, values_alongside = value_reads(quarter.pk, portable=portable)
-    if is_postgresql() and not portable:
-        reads: list[QuerySet | Statement] = [*_compiled_quarter_reads(quarter), *value_querysets]
-        if waiting is not None:
-            reads.append(waiting)
-        rows, alongside = read_together(reads, values_alongside)
-    else:
-        reads = [*_quarter_reads(quarter), *value_querysets]
-        if waiting is not None:
-            reads.append(waiting)
-        with consistent_reads():
-            rows, alongside = read_together(reads, values_alongside, portable=True)
+    native = is_postgresql() and not portable
+    quarter_reads = _compiled_quarter_reads(quarter) if native else _quarter_reads(quarter)
+    reads: list[QuerySet | Statement] = [*quarter_reads, *value_querysets]
+    if waiting is not None:
+        reads.append(waiting)
+    # One statement is its own snapshot; separate queries share one in a transaction.
+    with nullcontext() if native else consistent_reads():
+        rows, alongside = read_together(reads, values_alongside, portable=portable)
     waiting_rows = rows.pop() if waiting is not None else []
     criterion_rows, level_rows, department_rows, adjustment_rows, grade_rows, earlier = rows[:6]
     criterion_codes = {pk: code for pk, code, _name, _weight in criterion_rows}
