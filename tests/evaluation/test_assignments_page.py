@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEntry
-from departments.models import Programme, RaterScope, Unit, UnitKind
+from departments.models import Programme, RaterScope, Unit
 from departments.roles import Role
 from departments.services import user_create
 from evaluation.models import Assignment, Ballot, Origin, QuarterStatus, Source
@@ -25,6 +25,7 @@ from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
 from evaluation.services.voids import ballot_void
 from tests.evaluation.test_import_quarter import write_workbook
+from tests.evaluation.test_rater_scope import make_branches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -33,18 +34,8 @@ KEY = "dj.2026Q3"
 
 @pytest.fixture
 def branches(org) -> dict[str, Unit]:
-    """Two secondary units (grassroots kind), each with two party branches, beside the work-style organisation."""
-    steel = Unit.objects.create(code="EG", name="二钢厂", kind=UnitKind.GRASSROOTS, order=1)
-    plate = Unit.objects.create(code="ZHB", name="中厚板厂", kind=UnitKind.GRASSROOTS, order=2)
-    made = {"EG": steel, "ZHB": plate}
-    for code, name, parent in (
-        ("EG1", "炼钢一支部", steel),
-        ("EG2", "炼钢二支部", steel),
-        ("ZH1", "轧钢一支部", plate),
-        ("ZH2", "轧钢二支部", plate),
-    ):
-        made[code] = Unit.objects.create(code=code, name=name, kind=UnitKind.PARTY_BRANCH, parent=parent)
-    return made
+    """Two secondary units, each with two party branches, beside the work-style organisation."""
+    return make_branches()
 
 
 @pytest.fixture

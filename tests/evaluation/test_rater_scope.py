@@ -25,6 +25,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def branches() -> dict[str, Unit]:
+    return make_branches()
+
+
+def make_branches() -> dict[str, Unit]:
     """Two secondary units (grassroots kind), each with two party branches."""
     steel = Unit.objects.create(code="EG", name="二钢厂", kind=UnitKind.GRASSROOTS, order=1)
     plate = Unit.objects.create(code="ZHB", name="中厚板厂", kind=UnitKind.GRASSROOTS, order=2)
