@@ -10,6 +10,8 @@ between threads (each command takes a connection from the pool), so one per pool
 from __future__ import annotations
 
 import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
 from django.core.cache.backends import redis as django_redis
@@ -34,3 +36,33 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+class ProcessKept:
+    """The last few values a server process read from the cache, kept in its memory for a few seconds.
+
+    Only for keys that name one immutable value (a version token or a snapshot in the key): what a key names
+    cannot change, so a process may answer from memory what the cache would answer, without the transfer and
+    the unpickling. The seconds bound how long a process outlives the cache's own expiry of the key.
+    """
+
+    def __init__(self, size: int, seconds: float) -> None:
+        self.size, self.seconds = size, seconds
+        self._kept: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        """The value kept under `key`, or None (gone, expired, or never kept here)."""
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None or kept[0] < time.monotonic():
+                return None
+            self._kept.move_to_end(key)
+            return kept[1]
+
+    def keep(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._kept[key] = (time.monotonic() + self.seconds, value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)

@@ -5,11 +5,9 @@ Nothing here writes: `evaluation.services.results` freezes a quarter's results a
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 import zlib
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from fractions import Fraction
 
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from config.cache import ProcessKept
 from departments.models import Programme, Unit, workstyle
 from evaluation.models import FROZEN_STATUSES, DepartmentResult, Quarter, QuarterStatus, ResultSnapshot, Source
 from evaluation.results_model import (
@@ -158,27 +157,9 @@ def results_version(quarter_id: int) -> str:
 # A process also keeps the last few results it read, for a few seconds: a key names one version's results, so
 # they cannot change under it, and a page of a large quarter then costs neither the transfer from the cache nor
 # the unpickling of every number (about 10 ms at 200 departments). A writer's change draws a new version, hence a
-# new key, at once; the seconds only bound how long a process outlives the cache's own expiry.
+# new key, at once.
 PROCESS_RESULTS_KEPT = 4
-_process_results: OrderedDict[str, tuple[float, QuarterResults]] = OrderedDict()
-_process_results_lock = threading.Lock()
-
-
-def _process_results_get(key: str) -> QuarterResults | None:
-    with _process_results_lock:
-        kept = _process_results.get(key)
-        if kept is None or kept[0] < time.monotonic():
-            return None
-        _process_results.move_to_end(key)
-        return kept[1]
-
-
-def _process_results_keep(key: str, results: QuarterResults) -> None:
-    with _process_results_lock:
-        _process_results[key] = (time.monotonic() + LIVE_RESULTS_SECONDS_PER_PROCESS, results)
-        _process_results.move_to_end(key)
-        while len(_process_results) > PROCESS_RESULTS_KEPT:
-            _process_results.popitem(last=False)
+_process_results = ProcessKept(PROCESS_RESULTS_KEPT, LIVE_RESULTS_SECONDS_PER_PROCESS)
 
 
 def live_results(quarter: Quarter) -> QuarterResults:
@@ -186,7 +167,7 @@ def live_results(quarter: Quarter) -> QuarterResults:
     # The status and title are part of the key: the row passed in is the caller's, read in this request.
     title = zlib.crc32(quarter.title.encode())
     key = f"results-live:{quarter.pk}:{results_version(quarter.pk)}:{quarter.status}:{title}"
-    results = _process_results_get(key)
+    results = _process_results.get(key)
     if results is not None:
         return results
     results = cache.get(key)
@@ -194,7 +175,7 @@ def live_results(quarter: Quarter) -> QuarterResults:
         results = results_compute(quarter)
         shared = bool(settings.REDIS_URL)
         cache.set(key, results, timeout=LIVE_RESULTS_SECONDS if shared else LIVE_RESULTS_SECONDS_PER_PROCESS)
-    _process_results_keep(key, results)
+    _process_results.keep(key, results)
     return results
 
 

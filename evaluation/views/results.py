@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +24,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from config.cache import ProcessKept
 from departments.context_processors import navigation as navigation_context
 from departments.models import Unit
 from evaluation.models import (
@@ -36,6 +36,7 @@ from evaluation.models import (
     quarter_key,
     quarter_lookup,
 )
+from evaluation.prepared import PreparedRead
 from evaluation.results_model import QuarterResults
 from evaluation.selectors.department import department_detail, openable_for_scope
 from evaluation.selectors.rankings import (
@@ -66,6 +67,11 @@ from evaluation.views.access import (
 # so that servers never serve pages rendered by an older release.
 RANKING_CACHE_VERSION = 5
 RANKING_CACHE_SECONDS = 24 * 60 * 60
+# Each server process also keeps the last pages it served for a few seconds (their keys name one snapshot):
+# a page of 250 branches is 240 KB, whose transfer from the cache and unpickling cost more than the rest of a
+# request. A reopen is seen at once all the same: the quarter is read on every request, and without its
+# snapshot no kept page is served.
+_process_pages = ProcessKept(size=16, seconds=10)
 RANKING_TABLES_TEMPLATE = "evaluation/results/_ranking_tables.html"
 RANKING_TEMPLATE = "evaluation/results/ranking.html"
 
@@ -75,13 +81,26 @@ def _require_results_access(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _get_quarter_for_user(request: HttpRequest, code: str, queryset: QuerySet[Quarter] | None = None) -> Quarter:
+# The programme is read by every results page (scope, labels, k-rule): with the quarter, not after it. The
+# ranking page also reads the snapshot (without its payload) to know whether its page is kept. Both reads are
+# compiled once per process (evaluation.prepared): compiling them was the largest part of a kept page's cost.
+_QUARTER_READ = PreparedRead(
+    lambda **lookup: Quarter.objects.select_related("programme").filter(**lookup), "programme__code", "code"
+)
+_QUARTER_WITH_SNAPSHOT_READ = PreparedRead(
+    lambda **lookup: (
+        Quarter.objects.select_related("snapshot", "programme").defer("snapshot__payload").filter(**lookup)
+    ),
+    "programme__code",
+    "code",
+)
+
+
+def _get_quarter_for_user(request: HttpRequest, code: str, read: PreparedRead[Quarter] = _QUARTER_READ) -> Quarter:
     """The quarter whose results the user may see; unpublished quarters do not exist for ordinary readers."""
     _require_results_access(request)
-    quarters = Quarter.objects.all() if queryset is None else queryset
-    # The programme is read by every results page (scope, labels, k-rule): with the quarter, not after it.
-    quarter = get_object_or_404(quarters.select_related("programme"), **quarter_lookup(code))
-    if not quarter_results_visible(request.user, quarter):
+    quarter = read.first(**quarter_lookup(code))
+    if quarter is None or not quarter_results_visible(request.user, quarter):
         raise Http404
     return quarter
 
@@ -210,7 +229,7 @@ def _published_page(
     context = {"quarter": quarter, "provisional": False}
     shared = not (request.GET or len(messages.get_messages(request)))
     key = _shared_page_key(request, quarter, snapshot, scope, k_rule) if shared else None
-    page = cache.get(key) if key is not None else None
+    page = None if key is None else _process_pages.get(key) or cache.get(key)
     if page is None:
         tables = _published_tables(quarter, snapshot, scope, k_rule)
         if tables is None or key is None:
@@ -219,6 +238,7 @@ def _published_page(
             return render(request, RANKING_TEMPLATE, context | {"tables": tables})
         page = _SharedPage.render(request, RANKING_TEMPLATE, context | {"tables": tables})
         cache.set(key, page, RANKING_CACHE_SECONDS)
+    _process_pages.keep(key, page)
     return HttpResponse(page.fill(request))
 
 
@@ -229,8 +249,7 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     A published quarter's page comes from the cache (see RANKING_CACHE_VERSION and _published_page); provisional
     results are always rendered from the live computation and never cached.
     """
-    queryset = Quarter.objects.select_related("snapshot", "programme").defer("snapshot__payload")
-    quarter = _get_quarter_for_user(request, code, queryset)
+    quarter = _get_quarter_for_user(request, code, _QUARTER_WITH_SNAPSHOT_READ)
     scope = department_link_scope(request.user, quarter)
     k_rule = under_k_rule(request.user)
     snapshot = _frozen_snapshot(quarter)
