@@ -8,7 +8,10 @@ results down to it (the k-rule).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import struct
+import zlib
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -17,9 +20,11 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -65,7 +70,7 @@ from evaluation.views.access import (
 # language and link scope and then served from the cache, and so is the whole page around them for each kind of
 # reader (_published_page). Bump the version when the ranking's templates, base.html or the rows they show change,
 # so that servers never serve pages rendered by an older release.
-RANKING_CACHE_VERSION = 5
+RANKING_CACHE_VERSION = 6
 RANKING_CACHE_SECONDS = 24 * 60 * 60
 # Each server process also keeps the last pages it served for a few seconds (their keys name one snapshot):
 # a page of 250 branches is 240 KB, whose transfer from the cache and unpickling cost more than the rest of a
@@ -176,28 +181,80 @@ def _published_tables(quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_
 # --- the published page, rendered once for many readers ------------------------------------------------------
 
 
+# A gzip member (RFC 1952) with no name, time or flags; its deflate data is built from pieces (see _deflated).
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+_DEFLATE_END = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS).flush(zlib.Z_FINISH)  # the last, empty block
+
+
+def _deflated(data: bytes) -> bytes:
+    """`data` as deflate blocks of its own: no reference to what comes before, ended at a byte boundary and not
+    final (Z_FULL_FLUSH), so such pieces placed one after another, then `_DEFLATE_END`, make one deflate stream."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+_HOLE_NAMES = ("csrf", "name")
+
+
 @dataclass(frozen=True)
 class _SharedPage:
     """A page rendered with holes where each request's own values go: the CSRF token and the account's name.
 
     The holes are a random marker drawn for each rendering, so no text of the page (a department's name, say)
-    can be mistaken for one.
+    can be mistaken for one. The page is kept as its pieces between the holes, in UTF-8 and compressed: a
+    browser's request (which asks for gzip) gets the compressed pieces with its own values compressed between
+    them, instead of the whole page compressed again (1.3 ms of CPU for the 240 KB page of 250 branches). Each
+    value is compressed on its own, so the CSRF token is never compressed together with the page's text.
     """
 
-    html: str
-    marker: str
+    pieces: tuple[bytes, ...]  # the page's text between the holes
+    holes: tuple[str, ...]  # which value goes after each piece but the last: one of _HOLE_NAMES
+    compressed: tuple[bytes, ...]  # each piece, _deflated
 
     @classmethod
     def render(cls, request: HttpRequest, template: str, context: dict) -> _SharedPage:
         marker = secrets.token_hex(16)
         holes = {"csrf_token": f"{marker}csrf", "account_name": f"{marker}name"}
-        return cls(html=render_to_string(template, context | holes, request=request), marker=marker)
+        html = render_to_string(template, context | holes, request=request)
+        parts = re.split(f"{marker}({'|'.join(_HOLE_NAMES)})", html)
+        pieces = tuple(piece.encode() for piece in parts[::2])
+        return cls(pieces=pieces, holes=tuple(parts[1::2]), compressed=tuple(_deflated(piece) for piece in pieces))
 
-    def fill(self, request: HttpRequest) -> str:
-        """The page for this request: a fresh masked CSRF token (as {% csrf_token %} gives) and the reader's name."""
-        return self.html.replace(f"{self.marker}csrf", get_token(request)).replace(
-            f"{self.marker}name", escape(str(request.user))
-        )
+    def _values(self, request: HttpRequest) -> dict[str, bytes]:
+        """A fresh masked CSRF token (as {% csrf_token %} gives), one for the whole page, and the reader's name."""
+        return {"csrf": get_token(request).encode(), "name": escape(str(request.user)).encode()}
+
+    def fill(self, request: HttpRequest) -> bytes:
+        """The page for this request, in UTF-8."""
+        values = self._values(request)
+        body = [self.pieces[0]]
+        for hole, piece in zip(self.holes, self.pieces[1:], strict=True):
+            body += (values[hole], piece)
+        return b"".join(body)
+
+    def gzipped(self, request: HttpRequest) -> bytes:
+        """`fill(request)` as gzip: the compressed pieces, each value compressed between them."""
+        values = self._values(request)
+        crc = zlib.crc32(self.pieces[0])
+        size = len(self.pieces[0])
+        body = [_GZIP_HEADER, self.compressed[0]]
+        for hole, piece, compressed in zip(self.holes, self.pieces[1:], self.compressed[1:], strict=True):
+            value = values[hole]
+            crc = zlib.crc32(piece, zlib.crc32(value, crc))
+            size += len(value) + len(piece)
+            body += (_deflated(value), compressed)
+        body += (_DEFLATE_END, struct.pack("<II", crc, size & 0xFFFFFFFF))
+        return b"".join(body)
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        """The page for this request, compressed when the request accepts gzip (Django's GZipMiddleware, which
+        otherwise compresses pages, leaves a response with a Content-Encoding alone)."""
+        if not re_accepts_gzip.search(request.headers.get("accept-encoding", "")):
+            return HttpResponse(self.fill(request))
+        response = HttpResponse(self.gzipped(request))
+        response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ("Accept-Encoding",))
+        return response
 
 
 def _shared_page_key(request: HttpRequest, quarter: Quarter, snapshot: ResultSnapshot, scope: str, k_rule: bool) -> str:
@@ -239,7 +296,7 @@ def _published_page(
         page = _SharedPage.render(request, RANKING_TEMPLATE, context | {"tables": tables})
         cache.set(key, page, RANKING_CACHE_SECONDS)
     _process_pages.keep(key, page)
-    return HttpResponse(page.fill(request))
+    return page.response(request)
 
 
 @login_required

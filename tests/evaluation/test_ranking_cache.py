@@ -6,6 +6,7 @@ results are never cached.
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -203,3 +204,28 @@ def test_renaming_a_programmes_sources_shows_on_the_next_request(published, clie
 
     assert TABLES in templates  # rendered afresh, not served from the cache
     assert "厂矿评议" in again.text
+
+
+def test_a_browser_asking_for_gzip_gets_the_shared_page_compressed_with_its_own_values(published, viewer):
+    second = user_create(username="viewer3", full_name="第三位读者 <i>", roles=[Role.VIEWER], password=DEMO_PASSWORD)
+    first_client, second_client = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_client.force_login(viewer)
+    second_client.force_login(second)
+    first_client.get(_url())  # renders and keeps the page
+
+    plain, _q, _t = _get(second_client, _url())
+    compressed = second_client.get(_url(), headers={"accept-encoding": "gzip, deflate, br"})
+
+    assert compressed.status_code == 200 and compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert "Content-Encoding" not in plain
+    page = gzip.decompress(compressed.content).decode()  # one valid gzip member: its CRC and length checked
+    assert "第三位读者 &lt;i&gt;" in page and "Viewer1" not in page
+    tokens = TOKEN.findall(page)
+    assert len(tokens) == 2 and tokens[0] != TOKEN.findall(plain.text)[0]
+    assert TOKEN.sub("", page) == TOKEN.sub("", plain.text)  # the same page, each with its own token
+    assert len(compressed.content) < len(plain.content) / 2
+    switched = second_client.post(
+        reverse("set_language"), {"csrfmiddlewaretoken": tokens[0], "language": "en", "next": _url()}
+    )
+    assert switched.status_code == 302
