@@ -19,6 +19,7 @@ from departments.roles import Role
 from evaluation import ballot_rules as rules
 from evaluation.forms.ballots import CONFIRM_FIELD, BallotGrid, PostedBallot, grid_context
 from evaluation.models import BallotCode, Quarter, QuarterStatus, Source
+from evaluation.prepared import PreparedRead
 from evaluation.services.ballots import BallotRefused, ballot_check, ballot_store, ballot_window_refusal
 from evaluation.services.codes import format_code, normalise_code
 from evaluation.throttle import code_attempt_failed, code_found, code_lookup_allowed, with_device_cookie
@@ -249,7 +250,14 @@ def _find_code(text: str) -> BallotCode | None:
     # Codes are ASCII letters and digits: anything else (a NUL, which PostgreSQL refuses, too) matches none.
     if not (normalised.isascii() and normalised.isalnum()):
         return None
-    return BallotCode.objects.select_related("quarter__programme", "unit").filter(code=normalised).first()
+    return _CODE_READ.first(code=normalised)
+
+
+# Every code ballot opened or submitted reads its code with its quarter, programme and unit: the query is
+# compiled once per process (evaluation.prepared), which saves about 1 ms of CPU per request. Codes are unique.
+_CODE_READ = PreparedRead(
+    lambda code: BallotCode.objects.select_related("quarter__programme", "unit").filter(code=code), "code"
+)
 
 
 @never_cache

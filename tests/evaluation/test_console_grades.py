@@ -80,7 +80,7 @@ def test_grades_and_the_cap_are_carried_to_the_next_quarter(closed, evaluator) -
     assert grade_specs(following) == grades and following.top_level_cap == 25
 
 
-def test_grades_are_locked_once_the_quarter_holds_ballots(quarter, org, leader, evaluator) -> None:
+def test_grades_are_locked_once_the_quarter_holds_ballots(quarter, org, leader, evaluator, english) -> None:
     ballot_submit(quarter=quarter, source=Source.LEADERSHIP, values=full_values(quarter), rater=leader)
     Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.CLOSED)
     quarter.refresh_from_db()
