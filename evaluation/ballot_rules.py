@@ -178,6 +178,33 @@ def scope_target_ids(
     return scope_target_map(quarter, source=source, raters=[who])[getattr(who, "pk", None)]
 
 
+@dataclass(frozen=True)
+class ScopeRead:
+    """scope_target_ids as read for one rater, with whose scope it is: the ballot page reads it to offer the
+    targets, and passes it on to ballot_check, which uses it only for the same quarter, source and rater and
+    otherwise reads the scope again."""
+
+    quarter_id: int
+    source: str
+    rater_unit_id: int | None
+    rater_id: int | None
+    ids: frozenset[int] | None
+
+    def belongs_to(self, quarter: Quarter, *, source: str, rater_unit: Unit | None, rater: Any = None) -> bool:
+        return (self.quarter_id, self.source, self.rater_unit_id, self.rater_id) == (
+            quarter.pk,
+            source,
+            getattr(rater_unit, "pk", None),
+            getattr(rater, "pk", None),
+        )
+
+
+def scope_read(quarter: Quarter, *, source: str, rater_unit: Unit | None, rater: Any = None) -> ScopeRead:
+    """scope_target_ids, kept with whose scope it is (ScopeRead)."""
+    ids = scope_target_ids(quarter, source=source, rater_unit=rater_unit, rater=rater)
+    return ScopeRead(quarter.pk, source, getattr(rater_unit, "pk", None), getattr(rater, "pk", None), ids)
+
+
 def scope_target_map(quarter: Quarter, *, source: str, raters: Iterable[Any]) -> dict[Any, frozenset[int] | None]:
     """scope_target_ids for many raters of one source at once, keyed by each rater's pk: the rating units of
     grassroots and peer ballots, the leaders' accounts of leadership ballots. The one home of the scope rule

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from departments.models import Unit
-from evaluation.ballot_rules import ABSTAIN, scope_target_ids
+from evaluation.ballot_rules import ABSTAIN, ScopeRead, scope_read
 from evaluation.criteria_templates import level_display
 from evaluation.models import COMMENT_MAX_LENGTH, Criterion, Level, Quarter, Scale, Source
 from evaluation.services.ballots import (
@@ -170,9 +170,14 @@ class BallotGrid:
         return ids if self._scope is None else ids & self._scope
 
     @cached_property
+    def scope(self) -> ScopeRead:
+        """The rater's scope (ballot_rules.scope_target_ids), read once for the page and the ballot's check."""
+        return scope_read(self.quarter, source=self.source, rater_unit=self.rating_unit, rater=self.rater)
+
+    @property
     def _scope(self) -> frozenset[int] | None:
-        """The rater's scope (ballot_rules.scope_target_ids); None: every target."""
-        return scope_target_ids(self.quarter, source=self.source, rater_unit=self.rating_unit, rater=self.rater)
+        """The ids of the rater's scope; None: every target."""
+        return self.scope.ids
 
     @cached_property
     def _criterion_ids(self) -> frozenset[int]:

@@ -221,6 +221,7 @@ def ballot_check(
     label: str = "",
     actor: Any = None,
     sheet: BallotSheet | None = None,
+    scope: rules.ScopeRead | None = None,
 ) -> CheckedBallot:
     """Apply every rule of evaluation.ballot_rules to one ballot; raise BallotRefused, or return it checked.
 
@@ -232,18 +233,22 @@ def ballot_check(
     ballots name `rater_unit` (grassroots, peer) or `rater` (leadership) and are audited with `actor`.
 
     A caller that has already loaded the quarter's `sheet` (see ballot_sheet) passes it to save reading it
-    twice; every rule is still checked here against it.
+    twice, and so the rater's `scope` (ballot_rules.scope_read), used only if it is this rater's; every rule is
+    still checked here against them.
     """
     _check_quarter_accepts(quarter, source=source, origin=origin)
     who = _resolve_rater(quarter, source=source, origin=origin, rater=rater, rater_unit=rater_unit, code=code)
     if sheet is None or sheet.quarter_id != quarter.pk:
         sheet = ballot_sheet(quarter)
     own_unit_id = who.unit.pk if who.unit is not None else None
-    scope = rules.scope_target_ids(quarter, source=source, rater_unit=who.unit, rater=who.user)
-    rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit_id=own_unit_id, scope=scope)
-    _check_cap(sheet, rows, source=source, own_unit_id=own_unit_id, scope=scope)
+    if scope is not None and scope.belongs_to(quarter, source=source, rater_unit=who.unit, rater=who.user):
+        scope_ids = scope.ids
+    else:
+        scope_ids = rules.scope_target_ids(quarter, source=source, rater_unit=who.unit, rater=who.user)
+    rows = _clean_values(quarter, source=source, values=values, sheet=sheet, own_unit_id=own_unit_id, scope=scope_ids)
+    _check_cap(sheet, rows, source=source, own_unit_id=own_unit_id, scope=scope_ids)
     notes = _clean_comments(
-        comments or {}, source=source, targets=sheet.departments, own_unit_id=own_unit_id, scope=scope
+        comments or {}, source=source, targets=sheet.departments, own_unit_id=own_unit_id, scope=scope_ids
     )
     rules.check_not_empty(values=len(rows), comments=len(notes))
     if "\x00" in label:

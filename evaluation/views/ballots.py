@@ -86,6 +86,7 @@ def _submit(
         values=posted.values,
         comments=posted.comments,
         sheet=grid.sheet,
+        scope=grid.scope,
         **who,
     )
     if posted.needs_confirmation(gives_values=bool(checked.rows)):

@@ -8,13 +8,15 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from departments.models import Programme, RaterScope, Unit, UnitKind
 from departments.roles import Role
 from departments.services import user_create
-from evaluation.ballot_rules import BallotRefused
+from evaluation.ballot_rules import BallotRefused, scope_read
 from evaluation.models import Assignment, Ballot, Origin, QuarterStatus, Source
-from evaluation.services.ballots import ballot_submit, ballot_targets
+from evaluation.services.ballots import ballot_check, ballot_submit, ballot_targets
 from evaluation.services.codes import codes_issue
 from evaluation.services.inbox import inbox_flush
 from evaluation.services.quarters import quarter_create
@@ -279,3 +281,36 @@ def test_a_branch_ballot_speaks_of_the_units_rated_not_of_departments(branches, 
     assert done.redirect_chain[-1][0].endswith("?programme=dj")
     assert "您的评分将帮助被评单位改进工作。" in done.content.decode()
     assert "总部各部门" not in done.content.decode()
+
+
+def test_a_code_ballot_reads_its_scope_once_from_page_to_store(branches, client) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    code = codes_issue(quarter=quarter, unit=branches["EG"], count=1, actor=None)[0]
+    criterion = quarter.criteria.order_by("order").first()
+    posted = {"code": code.code, "quarter": quarter.key, f"v-{branches['EG1'].pk}-{criterion.pk}": "90"}
+    unit_table = Unit._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/ballot/", {**posted, "confirm_empty": "7"}).status_code == 302
+
+    scope_reads = [q["sql"] for q in queries if f'FROM "{unit_table}"' in q["sql"] and "parent_id" in q["sql"]]
+    assert len(scope_reads) == 1  # the page's read of the scope is the check's
+
+
+def test_a_scope_read_for_another_rater_is_not_used(branches) -> None:
+    quarter = _quarter(RaterScope.SAME_PARENT)
+    code = codes_issue(quarter=quarter, unit=branches["EG"], count=1, actor=None)[0]
+    # The other unit's scope, handed in with a ballot of EG's code: the check reads EG's own and refuses.
+    other = scope_read(quarter, source=Source.GRASSROOTS, rater_unit=branches["ZHB"])
+    assert branches["ZH1"].pk in other.ids
+
+    with pytest.raises(BallotRefused) as refused:
+        ballot_check(
+            quarter=quarter, source=Source.GRASSROOTS, values=_values(quarter, branches["ZH1"]), code=code, scope=other
+        )
+    assert refused.value.code == "scope"
+    own = scope_read(quarter, source=Source.GRASSROOTS, rater_unit=branches["EG"])
+    checked = ballot_check(
+        quarter=quarter, source=Source.GRASSROOTS, values=_values(quarter, branches["EG1"]), code=code, scope=own
+    )
+    assert [row[0] for row in checked.rows] == [branches["EG1"].pk]
