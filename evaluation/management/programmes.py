@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import WORKSTYLE, Programme
 from evaluation.models import Quarter
+from evaluation.selectors.quarters import quarter_with_programme
 
 
 def add_programme_argument(parser: CommandParser) -> None:
@@ -25,8 +26,12 @@ def command_programme(code: str) -> Programme:
 
 
 def command_quarter(code: str, programme: str) -> Quarter | None:
-    """The quarter `code` of the programme, or None when it has none."""
-    return Quarter.objects.filter(programme=command_programme(programme), code=code.strip().upper()).first()
+    """The quarter `code` of the programme (read with it), or None when it has none; CommandError when there is no
+    such programme."""
+    found = quarter_with_programme(programme.strip(), code.strip().upper())
+    if found is None:
+        command_programme(programme)  # no such programme: say so rather than "no such quarter"
+    return found
 
 
 def json_output(payload: Any) -> str:

@@ -11,6 +11,19 @@ from django.db.models import Count, Q, QuerySet
 from audit.models import AuditEntry
 from departments.models import Unit, User
 from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue, Criterion, Quarter, Scale
+from evaluation.prepared import PreparedRead
+
+# A quarter named by its programme's code and its own, with its programme: what every results page and every
+# command naming a quarter reads first. Compiled once per process (evaluation.prepared).
+_QUARTER_WITH_PROGRAMME = PreparedRead(
+    lambda **lookup: Quarter.objects.select_related("programme").filter(**lookup), "programme__code", "code"
+)
+
+
+def quarter_with_programme(programme_code: str, code: str) -> Quarter | None:
+    """The quarter `code` of the programme `programme_code`, its programme read with it; None when there is none."""
+    return _QUARTER_WITH_PROGRAMME.first(programme__code=programme_code, code=code)
+
 
 # Quarters listed programme by programme (work style first), newest first within each.
 BY_PROGRAMME = ("programme__order", "programme__code", "-code")

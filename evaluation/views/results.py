@@ -44,6 +44,7 @@ from evaluation.models import (
 from evaluation.prepared import PreparedRead
 from evaluation.results_model import QuarterResults
 from evaluation.selectors.department import department_detail, openable_for_scope
+from evaluation.selectors.quarters import quarter_with_programme
 from evaluation.selectors.rankings import (
     annual_groups,
     published_years,
@@ -89,9 +90,6 @@ def _require_results_access(request: HttpRequest) -> None:
 # The programme is read by every results page (scope, labels, k-rule): with the quarter, not after it. The
 # ranking page also reads the snapshot (without its payload) to know whether its page is kept. Both reads are
 # compiled once per process (evaluation.prepared): compiling them was the largest part of a kept page's cost.
-_QUARTER_READ = PreparedRead(
-    lambda **lookup: Quarter.objects.select_related("programme").filter(**lookup), "programme__code", "code"
-)
 _QUARTER_WITH_SNAPSHOT_READ = PreparedRead(
     lambda **lookup: (
         Quarter.objects.select_related("snapshot", "programme").defer("snapshot__payload").filter(**lookup)
@@ -101,10 +99,14 @@ _QUARTER_WITH_SNAPSHOT_READ = PreparedRead(
 )
 
 
-def _get_quarter_for_user(request: HttpRequest, code: str, read: PreparedRead[Quarter] = _QUARTER_READ) -> Quarter:
+def _get_quarter_for_user(request: HttpRequest, code: str, *, with_snapshot: bool = False) -> Quarter:
     """The quarter whose results the user may see; unpublished quarters do not exist for ordinary readers."""
     _require_results_access(request)
-    quarter = read.first(**quarter_lookup(code))
+    lookup = quarter_lookup(code)
+    if with_snapshot:
+        quarter = _QUARTER_WITH_SNAPSHOT_READ.first(**lookup)
+    else:
+        quarter = quarter_with_programme(lookup["programme__code"], lookup["code"])
     if quarter is None or not quarter_results_visible(request.user, quarter):
         raise Http404
     return quarter
@@ -306,7 +308,7 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     A published quarter's page comes from the cache (see RANKING_CACHE_VERSION and _published_page); provisional
     results are always rendered from the live computation and never cached.
     """
-    quarter = _get_quarter_for_user(request, code, _QUARTER_WITH_SNAPSHOT_READ)
+    quarter = _get_quarter_for_user(request, code, with_snapshot=True)
     scope = department_link_scope(request.user, quarter)
     k_rule = under_k_rule(request.user)
     snapshot = _frozen_snapshot(quarter)
