@@ -9,8 +9,9 @@ SQL with the request's values, building the instances (the related ones included
 compiler state, exactly as a queryset's iteration does. Every run still reads the database: nothing of the
 rows is kept.
 
-The queryset may filter, select related rows and defer fields; each value of a filter must be a string
-(the placeholders are strings), and the queryset must not depend on anything but those values.
+The queryset may filter, select related rows and defer fields; each value of a filter is a string, or an
+integer for the names given as `integers` (an id), and the queryset must not depend on anything but those
+values.
 tests/evaluation/test_prepared_reads.py compares a prepared read with the queryset's own, field by field.
 """
 
@@ -40,6 +41,11 @@ def _placeholder(name: str) -> str:
     return f"\x1fprepared-read:{name}\x1f"
 
 
+def _integer_placeholder(index: int) -> int:
+    """The value a queryset is compiled with for an integer: far below any id a database gives."""
+    return -(2**62) - index
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -53,11 +59,13 @@ class _Compiled:
 
 
 class PreparedRead(Generic[M]):
-    """`build(**values)` (a queryset) compiled once per database, then run with other values: `first(**values)`."""
+    """`build(**values)` (a queryset) compiled once per database, then run with other values: `first(**values)`,
+    `all(**values)`."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], *names: str) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], *names: str, integers: tuple[str, ...] = ()) -> None:
         self._build = build
-        self._names = names
+        self._names = (*names, *integers)
+        self._integers = integers
         self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -66,14 +74,21 @@ class PreparedRead(Generic[M]):
         found = self._compiled.get(key)
         if found is not None:
             return found
-        placeholders = {_placeholder(name): name for name in self._names}
-        queryset = self._build(**{name: text for text, name in placeholders.items()})
+        placeholders = {_placeholder(name): name for name in self._names if name not in self._integers}
+        numbers = {_integer_placeholder(index): name for index, name in enumerate(self._integers)}
+        values = {name: text for text, name in placeholders.items()} | {name: n for n, name in numbers.items()}
+        queryset = self._build(**values)
         compiler = queryset.query.get_compiler(using=connection.alias)
         sql, compiled_params = compiler.as_sql()  # also fills compiler.select and compiler.klass_info
-        params = [
-            _Slot(placeholders[param]) if isinstance(param, str) and param in placeholders else param
-            for param in compiled_params
-        ]
+
+        def slot(param: Any) -> Any:
+            if isinstance(param, str) and param in placeholders:
+                return _Slot(placeholders[param])
+            if type(param) is int and param in numbers:
+                return _Slot(numbers[param])
+            return param
+
+        params = [slot(param) for param in compiled_params]
         if any(
             isinstance(param, str) and "\x1fprepared-read:" in param and param not in placeholders
             for param in compiled_params
@@ -98,17 +113,28 @@ class PreparedRead(Generic[M]):
             self._compiled[key] = found
         return found
 
-    def first(self, **values: str) -> M | None:
+    def first(self, **values: str | int) -> M | None:
         """The first instance the queryset gives for these values (its own order), or None."""
+        compiled, rows = self._run(values, first=True)
+        return self._instance(compiled, rows[0]) if rows else None
+
+    def all(self, **values: str | int) -> list[M]:
+        """Every instance the queryset gives for these values, in its own order."""
+        compiled, rows = self._run(values, first=False)
+        return [self._instance(compiled, row) for row in rows]
+
+    def _run(self, values: dict[str, str | int], *, first: bool) -> tuple[_Compiled, list]:
         compiled = self._compile()
         params = [values[param.name] if isinstance(param, _Slot) else param for param in compiled.params]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            rows = cursor.fetchmany(1) if first else cursor.fetchall()
         if compiled.converters:
-            (row,) = compiled.compiler.apply_converters([list(row)], compiled.converters)
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        return compiled, rows
+
+    @staticmethod
+    def _instance(compiled: _Compiled, row: Any) -> Any:
         instance = compiled.model.from_db(connection.alias, compiled.names, row[compiled.fields])
         for populator in compiled.populators:
             populator.populate(row, instance)

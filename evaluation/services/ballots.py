@@ -41,6 +41,7 @@ from evaluation.models import (
     Source,
     counting_flags,
 )
+from evaluation.prepared import PreparedRead
 from evaluation.services.codes import normalise_code
 from evaluation.services.inbox import inbox_move_when_full, inbox_store
 from evaluation.services.results import results_version_bump
@@ -88,6 +89,18 @@ class BallotSheet:
         return ValueScale(uses_levels=self.uses_levels, levels={level.label: level.points for level in self.levels})
 
 
+# Every ballot page and every submit reads the sheet: its criteria and levels by queries compiled once per
+# process (evaluation.prepared).
+_SHEET_CRITERIA = PreparedRead(
+    lambda quarter_id: Criterion.objects.filter(quarter_id=quarter_id).order_by("order", "code"),
+    integers=("quarter_id",),
+)
+_SHEET_LEVELS = PreparedRead(
+    lambda quarter_id: Level.objects.filter(quarter_id=quarter_id).order_by("order", "-points"),
+    integers=("quarter_id",),
+)
+
+
 def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> BallotSheet:
     """Load the sheet of `quarter` (three queries), or two when the evaluated `departments` are already loaded."""
     if departments is None:
@@ -98,8 +111,8 @@ def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> 
     return BallotSheet(
         quarter_id=quarter.pk,
         departments=names,
-        criteria=list(Criterion.objects.filter(quarter_id=quarter.pk).order_by("order", "code")),
-        levels=list(Level.objects.filter(quarter_id=quarter.pk).order_by("order", "-points")) if uses_levels else [],
+        criteria=_SHEET_CRITERIA.all(quarter_id=quarter.pk),
+        levels=_SHEET_LEVELS.all(quarter_id=quarter.pk) if uses_levels else [],
         uses_levels=uses_levels,
         top_level_cap=quarter.top_level_cap,
     )

@@ -7,8 +7,9 @@ from django.db import connection
 from django.db.models.sql.query import Query
 from django.test.utils import CaptureQueriesContext
 
-from evaluation.models import Quarter, QuarterStatus, ResultSnapshot
+from evaluation.models import Criterion, Level, Quarter, QuarterStatus, ResultSnapshot
 from evaluation.prepared import PreparedRead
+from evaluation.services.ballots import ballot_sheet
 from evaluation.services.results import results_freeze
 from tests.evaluation.scoring_data import build_examples_1_and_2, example_org, make_leader, make_quarter
 
@@ -93,3 +94,28 @@ def test_values_it_cannot_place_are_refused():
         transformed.first(code="2026")
     with pytest.raises(ValueError, match="once"):
         twice.first(code="2026Q4")
+
+
+def test_all_rows_and_integer_values_come_as_the_queryset_gives_them():
+    quarter = make_quarter("2026Q4", status=QuarterStatus.OPEN)
+    other = make_quarter("2027Q1", status=QuarterStatus.DRAFT)
+    read = PreparedRead(
+        lambda quarter_id: Criterion.objects.filter(quarter_id=quarter_id).order_by("order", "code"),
+        integers=("quarter_id",),
+    )
+
+    for each in (quarter, other):
+        ours = read.all(quarter_id=each.pk)
+        django = list(Criterion.objects.filter(quarter_id=each.pk).order_by("order", "code"))
+        assert [_fields(c) for c in ours] == [_fields(c) for c in django] and len(ours) >= 3
+    assert read.all(quarter_id=other.pk + 1000) == []
+    assert read.first(quarter_id=quarter.pk) == Criterion.objects.filter(quarter=quarter).order_by("order").first()
+
+
+def test_the_ballot_sheet_reads_what_it_read_before(db):
+    quarter = make_quarter("2026Q4", status=QuarterStatus.OPEN)
+    sheet = ballot_sheet(quarter)
+    assert sheet.criteria == list(quarter.criteria.order_by("order", "code"))
+    assert [_fields(c) for c in sheet.criteria] == [_fields(c) for c in quarter.criteria.order_by("order", "code")]
+    expected_levels = list(Level.objects.filter(quarter=quarter).order_by("order", "-points"))
+    assert sheet.levels == (expected_levels if sheet.uses_levels else [])
