@@ -704,7 +704,7 @@ def _bench_ranking(report: Report, port: int, clients: int, each: int, single: i
         status, _headers, body = _request(port, "GET", path, cookies=session)
         return status == 200 and len(body) > 1000
 
-    def compressed_page() -> bool:  # as a browser asks for it: the server compresses the page for each request
+    def compressed_page() -> bool:  # as a browser asks for it: Accept-Encoding: gzip
         status, _headers, body = _request(port, "GET", path, cookies=session, extra={"Accept-Encoding": "gzip"})
         return status == 200 and body[:2] == b"\x1f\x8b"
 

@@ -288,7 +288,9 @@ def _published_page(
     context = {"quarter": quarter, "provisional": False}
     shared = not (request.GET or len(messages.get_messages(request)))
     key = _shared_page_key(request, quarter, snapshot, scope, k_rule) if shared else None
-    page = None if key is None else _process_pages.get(key) or cache.get(key)
+    if key is not None and (page := _process_pages.get(key)) is not None:
+        return page.response(request)
+    page = cache.get(key) if key is not None else None
     if page is None:
         tables = _published_tables(quarter, snapshot, scope, k_rule)
         if tables is None or key is None:
@@ -297,6 +299,8 @@ def _published_page(
             return render(request, RANKING_TEMPLATE, context | {"tables": tables})
         page = _SharedPage.render(request, RANKING_TEMPLATE, context | {"tables": tables})
         cache.set(key, page, RANKING_CACHE_SECONDS)
+    # Kept from the cache's copy or the rendering only: a page served from memory is not kept again, so its
+    # seconds in memory run from when it was last fetched.
     _process_pages.keep(key, page)
     return page.response(request)
 
