@@ -14,7 +14,8 @@ from evaluation.models import Ballot, BallotCode, BallotComment, BallotValue, Cr
 from evaluation.prepared import PreparedRead
 
 # A quarter named by its programme's code and its own, with its programme: what every results page and every
-# command naming a quarter reads first. Compiled once per process (evaluation.prepared).
+# command naming a quarter reads first (the ranking page also with its snapshot). Compiled once per process
+# (evaluation.prepared).
 _QUARTER_WITH_PROGRAMME = PreparedRead(
     lambda **lookup: Quarter.objects.select_related("programme").filter(**lookup), "programme__code", "code"
 )
@@ -23,6 +24,20 @@ _QUARTER_WITH_PROGRAMME = PreparedRead(
 def quarter_with_programme(programme_code: str, code: str) -> Quarter | None:
     """The quarter `code` of the programme `programme_code`, its programme read with it; None when there is none."""
     return _QUARTER_WITH_PROGRAMME.first(programme__code=programme_code, code=code)
+
+
+_QUARTER_WITH_SNAPSHOT = PreparedRead(
+    lambda **lookup: (
+        Quarter.objects.select_related("snapshot", "programme").defer("snapshot__payload").filter(**lookup)
+    ),
+    "programme__code",
+    "code",
+)
+
+
+def quarter_with_snapshot(programme_code: str, code: str) -> Quarter | None:
+    """As quarter_with_programme, and its snapshot (without the payload) read with it when it has one."""
+    return _QUARTER_WITH_SNAPSHOT.first(programme__code=programme_code, code=code)
 
 
 # Quarters listed programme by programme (work style first), newest first within each.

@@ -41,10 +41,9 @@ from evaluation.models import (
     quarter_key,
     quarter_lookup,
 )
-from evaluation.prepared import PreparedRead
 from evaluation.results_model import QuarterResults
 from evaluation.selectors.department import department_detail, openable_for_scope
-from evaluation.selectors.quarters import quarter_with_programme
+from evaluation.selectors.quarters import quarter_with_programme, quarter_with_snapshot
 from evaluation.selectors.rankings import (
     annual_groups,
     published_years,
@@ -88,25 +87,13 @@ def _require_results_access(request: HttpRequest) -> None:
 
 
 # The programme is read by every results page (scope, labels, k-rule): with the quarter, not after it. The
-# ranking page also reads the snapshot (without its payload) to know whether its page is kept. Both reads are
-# compiled once per process (evaluation.prepared): compiling them was the largest part of a kept page's cost.
-_QUARTER_WITH_SNAPSHOT_READ = PreparedRead(
-    lambda **lookup: (
-        Quarter.objects.select_related("snapshot", "programme").defer("snapshot__payload").filter(**lookup)
-    ),
-    "programme__code",
-    "code",
-)
-
-
+# ranking page also reads the snapshot (without its payload) to know whether its page is kept.
 def _get_quarter_for_user(request: HttpRequest, code: str, *, with_snapshot: bool = False) -> Quarter:
     """The quarter whose results the user may see; unpublished quarters do not exist for ordinary readers."""
     _require_results_access(request)
     lookup = quarter_lookup(code)
-    if with_snapshot:
-        quarter = _QUARTER_WITH_SNAPSHOT_READ.first(**lookup)
-    else:
-        quarter = quarter_with_programme(lookup["programme__code"], lookup["code"])
+    read = quarter_with_snapshot if with_snapshot else quarter_with_programme
+    quarter = read(lookup["programme__code"], lookup["code"])
     if quarter is None or not quarter_results_visible(request.user, quarter):
         raise Http404
     return quarter
