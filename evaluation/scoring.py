@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from math import floor
+from math import floor, lcm
 from typing import NamedTuple, TypeVar
 
 SOURCES: tuple[str, ...] = ("grassroots", "peer", "leadership")
@@ -264,19 +264,34 @@ class _Exact(NamedTuple):
     shown_final: Decimal | None
 
 
-CriterionRatio = tuple[str, int, int]  # (criterion code, weight's numerator, weight's denominator)
+CriterionWeight = tuple[str, int]  # (criterion code, weight as a whole multiple of the weights' common denominator)
+
+
+def integer_weights(criteria: Sequence[CriterionInput]) -> list[CriterionWeight]:
+    """Rule 2's weights as integers: each weight times the least common denominator of them all. Σ w·x / Σ w is
+    the same with every weight multiplied by one positive number, and whole weights keep the sums in integers."""
+    ratios = [Fraction(criterion.weight) for criterion in criteria]
+    common = lcm(*(ratio.denominator for ratio in ratios))
+    return [
+        (criterion.code, ratio.numerator * (common // ratio.denominator))
+        for criterion, ratio in zip(criteria, ratios, strict=True)
+    ]
 
 
 def _department_score(
     data: ScoringInput,
     department: DepartmentInput,
-    criteria: Sequence[CriterionRatio],
+    criteria: Sequence[CriterionWeight],
     source_rules: Sequence[tuple[str, int, int]],
 ) -> _Exact:
     """Rules 1–5 for one department, in integers: `weighted_mean`'s sums, written out for a quarter's thousands
     of cells, each rounding straight from its integers, a Fraction for each exact score (a cell's mean stays a
-    pair of integers until `DepartmentScore.cells` is read). `source_rules`: each source's weight and minimum
-    ballots."""
+    pair of integers until `DepartmentScore.cells` is read). `criteria` as `integer_weights` gives them;
+    `source_rules`: each source's weight and minimum ballots.
+
+    A sum Σ w·a/b is kept as one numerator over one denominator; the cells of one department and source mostly
+    share their denominator (as many values in each), so a term of the same denominator is added to the
+    numerator alone, and the integers stay small."""
     settings = data.settings
     trim, trim_min_n = settings.trim, settings.trim_min_n
     cell_of, count_of, shown_of = data.cells.get, data.ballot_counts.get, _SHOWN.get
@@ -291,9 +306,9 @@ def _department_score(
     for source, source_weight, minimum in source_rules:
         means: dict[str, tuple[int, int]] = {}
         shown: dict[str, Decimal] = {}
-        # Rule 2 over the criteria, as `weighted_mean` sums it.
-        numerator, denominator, weights, weights_denominator = 0, 1, 0, 1
-        for code, p, q in criteria:
+        # Rule 2 over the criteria: Σ w·mean as numerator / denominator, and Σ w.
+        numerator, denominator, weights = 0, 1, 0
+        for code, weight in criteria:
             cell = cell_of((source, department_id, code))
             if cell is None or cell.n == 0:
                 continue
@@ -301,26 +316,31 @@ def _department_score(
             # round_ratio, inline: a cell's mean lies between 0 and 100, whose roundings are kept.
             rounded = shown_of((200 * a + b) // (2 * b))
             shown[code] = round_ratio(a, b) if rounded is None else rounded
-            if p > 0:
-                numerator = numerator * q * b + p * a * denominator
-                denominator *= q * b
-                weights, weights_denominator = weights * q + p * weights_denominator, weights_denominator * q
+            if weight > 0:
+                if b == denominator:
+                    numerator += weight * a
+                else:
+                    numerator, denominator = numerator * b + weight * a * denominator, denominator * b
+                weights += weight
         cells[source], shown_cells[source] = means, shown
         ballots[source] = int(count_of((source, department_id), 0))
         # Rule 2: empty when every cell is empty or too few ballots rated the department.
         if weights == 0 or ballots[source] < minimum:
             sources[source] = shown_sources[source] = None
             continue
-        score = sources[source] = Fraction(numerator * weights_denominator, denominator * weights)
-        shown_sources[source] = round_ratio(score.numerator, score.denominator)
+        score = sources[source] = Fraction(numerator, denominator * weights)
+        p, q = score.numerator, score.denominator
+        rounded = shown_of((200 * p + q) // (2 * q)) if p >= 0 else None
+        shown_sources[source] = round_ratio(p, q) if rounded is None else rounded
         # Rule 3: only sources with W_s > 0 take part; missing ones are re-normalised away.
         if source_weight > 0:
-            composite_numerator = composite_numerator * score.denominator + source_weight * score.numerator * (
-                composite_denominator
-            )
-            composite_denominator *= score.denominator
+            if q == composite_denominator:
+                composite_numerator += source_weight * p
+            else:
+                composite_numerator = composite_numerator * q + source_weight * p * composite_denominator
+                composite_denominator *= q
             composite_weights += source_weight
-    adjustment = Decimal(data.adjustments.get(department_id, Decimal(0)))
+    adjustment = Decimal(data.adjustments.get(department_id, 0))
     if composite_weights == 0:
         return _Exact(
             department, cells, sources, ballots, None, adjustment, None, shown_cells, shown_sources, None, None
@@ -384,7 +404,7 @@ def _rank_group(members: list[_Exact]) -> tuple[list[_Exact], list[_Exact]]:
 
 def compute_quarter(data: ScoringInput) -> QuarterScores:
     """Apply rules 1–7, 9 and 11 to one quarter."""
-    criteria = [(c.code, *Fraction(c.weight).as_integer_ratio()) for c in data.criteria]
+    criteria = integer_weights(data.criteria)
     source_rules = [(source, data.settings.weight(source), data.settings.minimum(source)) for source in SOURCES]
     groups = ordered_groups(data.departments)
     members: dict[str, list[_Exact]] = {group: [] for group in groups}

@@ -18,6 +18,7 @@ from evaluation.scoring import (
     competition_ranks,
     compute_annual,
     compute_quarter,
+    integer_weights,
     round_half_up,
     weighted_mean,
 )
@@ -335,3 +336,33 @@ def test_annual_mean_uses_unrounded_scores() -> None:
 )
 def test_weighted_mean_is_exact(pairs: list, mean: Fraction | None) -> None:
     assert weighted_mean(pairs) == mean
+
+
+def test_integer_weights_keep_every_ratio() -> None:
+    criteria = [
+        CriterionInput("a", Decimal("0.5")),
+        CriterionInput("b", Decimal("1.25")),
+        CriterionInput("c", Decimal("2")),
+    ]
+    assert integer_weights(criteria) == [("a", 2), ("b", 5), ("c", 8)]  # × 4, the least common denominator
+    zero_and_whole = [CriterionInput("a", Decimal("0")), CriterionInput("b", Decimal("3"))]
+    assert integer_weights(zero_and_whole) == [("a", 0), ("b", 3)]
+    assert integer_weights([]) == []
+
+
+def test_cells_of_different_counts_are_summed_exactly() -> None:
+    """Rule 2 over cells of unequal counts (their means over different denominators) and fractional weights."""
+    department = _department(1, "d1")
+    data = build(
+        [("grassroots", 1, cells(100, 80, None)), ("grassroots", 1, cells(70, None, 40))],
+        [department],
+        weights={"grassroots": 100, "peer": 0, "leadership": 0},
+        criteria=(
+            CriterionInput("efficiency", Decimal("0.5")),
+            CriterionInput("quality", Decimal(1)),
+            CriterionInput("service", Decimal(1)),
+        ),
+    )
+    (score,) = compute_quarter(data).departments
+    # efficiency 85 over 2 values, quality 80 and service 40 over 1 each: (0.5·85 + 80 + 40) / 2.5
+    assert score.sources["grassroots"] == Fraction(65)
