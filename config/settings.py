@@ -111,6 +111,9 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Allocations between two runs of the garbage collector's first generation (config.collector); 0 keeps
+# Python's own 700.
+GC_THRESHOLD = int(os.environ.get("GC_THRESHOLD", "50000"))
 if REDIS_URL:
     # config.cache.RedisCache: Django's backend, sharing one Redis client per connection pool.
     CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}

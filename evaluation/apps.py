@@ -8,7 +8,10 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
+        from config.collector import tune_collector
         from departments.roles import sync_role_groups
 
         # After this app's permissions exist (it is the last project app), give each role its own.
         post_migrate.connect(sync_role_groups, sender=self)
+        # The last app ready: what starting the process made is made.
+        tune_collector()

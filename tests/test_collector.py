@@ -1,0 +1,35 @@
+"""The garbage collector as the application tunes it when it starts (config.collector), in fresh processes."""
+
+from __future__ import annotations
+
+import json
+
+from tests.test_settings import run
+
+READ_COLLECTOR = (
+    "import gc, json, django; django.setup(); "
+    "print(json.dumps({'threshold': gc.get_threshold(), 'frozen': gc.get_freeze_count()}))"
+)
+
+
+def _collector(**env: str) -> dict:
+    result = run(["-c", READ_COLLECTOR], DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_starting_freezes_what_it_made_and_raises_the_first_threshold() -> None:
+    found = _collector()
+    assert found["threshold"][0] == 50000
+    assert found["frozen"] > 10000  # Django and the project's modules, settings and models
+
+
+def test_the_threshold_is_a_setting() -> None:
+    assert _collector(GC_THRESHOLD="20000")["threshold"][0] == 20000
+
+
+def test_zero_leaves_pythons_collector_alone() -> None:
+    found = _collector(GC_THRESHOLD="0")
+    python_own = run(["-c", "import gc; print(gc.get_threshold()[0])"]).stdout.strip()
+    assert found["threshold"][0] == int(python_own)
+    assert found["frozen"] == 0
