@@ -53,7 +53,7 @@ EXPORT_TIMEOUT = 900  # seconds; the export of a stress-scale quarter may not fi
 COUNTS = {
     "benxi": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 5},
     "stress": {"submissions": 600, "trivial": 3000, "page_each": 6, "single": 20, "repeat": 3},
-    "branches": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 9},
+    "branches": {"submissions": 1200, "trivial": 3000, "page_each": 10, "single": 40, "repeat": 21},
     "tiny": {"submissions": 60, "trivial": 200, "page_each": 2, "single": 5, "repeat": 2},
 }
 
