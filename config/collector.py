@@ -1,6 +1,6 @@
 """Python's cyclic garbage collector, tuned for this application's work.
 
-Scoring a quarter, importing a workbook or exporting one builds hundreds of thousands of small containers
+Scoring a quarter or importing a workbook builds hundreds of thousands of small containers
 (tuples, dicts, result rows), almost none of them part of a reference cycle: reference counting frees them.
 With Python's default first threshold (700 allocations) the collector still runs dozens of times for each
 of those, and every few runs it walks every object the process holds. `tune_collector` runs once, when the
