@@ -33,3 +33,15 @@ def test_zero_leaves_pythons_collector_alone() -> None:
     python_own = run(["-c", "import gc; print(gc.get_threshold()[0])"]).stdout.strip()
     assert found["threshold"][0] == int(python_own)
     assert found["frozen"] == 0
+
+
+def test_a_server_process_loads_its_views_before_its_first_request() -> None:
+    script = (
+        "import gc, sys, json, django; django.setup(); frozen = gc.get_freeze_count(); "
+        "before = 'config.urls' in sys.modules; import config.wsgi; "
+        "print(json.dumps([before, 'config.urls' in sys.modules, 'evaluation.views.results' in sys.modules, "
+        "gc.get_freeze_count() > frozen]))"
+    )
+    result = run(["-c", script], DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [False, True, True, True]
