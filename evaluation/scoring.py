@@ -329,16 +329,13 @@ def _department_score(
             sources[source] = shown_sources[source] = None
             continue
         score = sources[source] = Fraction(numerator, denominator * weights)
-        p, q = score.numerator, score.denominator
-        rounded = shown_of((200 * p + q) // (2 * q)) if p >= 0 else None
-        shown_sources[source] = round_ratio(p, q) if rounded is None else rounded
+        shown_sources[source] = round_ratio(score.numerator, score.denominator)
         # Rule 3: only sources with W_s > 0 take part; missing ones are re-normalised away.
         if source_weight > 0:
-            if q == composite_denominator:
-                composite_numerator += source_weight * p
-            else:
-                composite_numerator = composite_numerator * q + source_weight * p * composite_denominator
-                composite_denominator *= q
+            composite_numerator = composite_numerator * score.denominator + source_weight * score.numerator * (
+                composite_denominator
+            )
+            composite_denominator *= score.denominator
             composite_weights += source_weight
     adjustment = Decimal(data.adjustments.get(department_id, 0))
     if composite_weights == 0:
