@@ -30,6 +30,20 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number of zero or more from the environment, refused with a message naming the variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number of zero or more, not {value!r}.")
+    return number
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
@@ -104,7 +118,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -113,7 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Allocations between two runs of the garbage collector's first generation (config.collector); 0 keeps
 # Python's own 700.
-GC_THRESHOLD = int(os.environ.get("GC_THRESHOLD", "50000"))
+GC_THRESHOLD = env_int("GC_THRESHOLD", 50000)
 if REDIS_URL:
     # config.cache.RedisCache: Django's backend, sharing one Redis client per connection pool.
     CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
@@ -170,37 +184,37 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "evaluation@localhost")
 
 # Uploaded workbooks larger than this are refused before they are read.
-IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # Limits on what an uploaded workbook may unpack to, checked before it is parsed (README, "Hostile workbooks").
 # The defaults are ten times the largest real workbook, the Benxi-scale quarter (bench/workbook_gen.py): one
 # 54.8 MB sheet of 137,521 rows and 9 columns, 12 parts. Rows are capped by Excel's own 1,048,576.
-WORKBOOK_MAX_ENTRIES = int(os.environ.get("WORKBOOK_MAX_ENTRIES", "1000"))
-WORKBOOK_MAX_UNPACKED_BYTES = int(os.environ.get("WORKBOOK_MAX_UNPACKED_BYTES", str(550 * 1000 * 1000)))
-WORKBOOK_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("WORKBOOK_MAX_SHARED_STRINGS_BYTES", str(64 * 1000 * 1000)))
-WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "1048576"))
-WORKBOOK_MAX_COLUMNS = int(os.environ.get("WORKBOOK_MAX_COLUMNS", "100"))
-WORKBOOK_MAX_CELLS = int(os.environ.get("WORKBOOK_MAX_CELLS", str(12_500_000)))
+WORKBOOK_MAX_ENTRIES = env_int("WORKBOOK_MAX_ENTRIES", 1000)
+WORKBOOK_MAX_UNPACKED_BYTES = env_int("WORKBOOK_MAX_UNPACKED_BYTES", 550 * 1000 * 1000)
+WORKBOOK_MAX_SHARED_STRINGS_BYTES = env_int("WORKBOOK_MAX_SHARED_STRINGS_BYTES", 64 * 1000 * 1000)
+WORKBOOK_MAX_ROWS = env_int("WORKBOOK_MAX_ROWS", 1048576)
+WORKBOOK_MAX_COLUMNS = env_int("WORKBOOK_MAX_COLUMNS", 100)
+WORKBOOK_MAX_CELLS = env_int("WORKBOOK_MAX_CELLS", 12_500_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The publish confirmation and the home page flag a source whose participation is below this share (percent) of the
 # raters expected to vote.
-PARTICIPATION_WARNING_PERCENT = int(os.environ.get("PARTICIPATION_WARNING_PERCENT", "50"))
+PARTICIPATION_WARNING_PERCENT = env_int("PARTICIPATION_WARNING_PERCENT", 50)
 
 # Where printed ballot slips point phones to; defaults to the requesting host.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # Online grassroots ballots reach the ballot tables in batches of this many per unit, drawn from twice
 # as many waiting (evaluation.services.inbox): the batch is the crowd a ballot hides in.
-BALLOT_INBOX_BATCH = int(os.environ.get("BALLOT_INBOX_BATCH", "10"))
+BALLOT_INBOX_BATCH = env_int("BALLOT_INBOX_BATCH", 10)
 
 # Security. Production runs behind a TLS-terminating reverse proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -45,3 +45,12 @@ def test_a_server_process_loads_its_views_before_its_first_request() -> None:
     result = run(["-c", script], DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [False, True, True, True]
+
+
+def test_a_threshold_that_is_not_a_whole_number_is_refused_by_name() -> None:
+    for bad in ("lots", "-5", "1.5"):
+        result = run(
+            ["-c", READ_COLLECTOR], DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1", GC_THRESHOLD=bad
+        )
+        assert result.returncode != 0
+        assert f"GC_THRESHOLD must be a whole number of zero or more, not '{bad}'." in result.stderr
