@@ -25,6 +25,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from config import statements
+
 # The attributes the answer is kept in on the user object, for the rest of the request. The permission
 # ones are ModelBackend's own, so its get_all_permissions and has_perm read them unchanged.
 ACCESS_ATTRIBUTES = ("_role_names", "_user_perm_cache", "_group_perm_cache", "_perm_cache")
@@ -119,7 +121,8 @@ class AccountBackend(ModelBackend):
 
         sql, names = _account_sql()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [user_id] * 4)  # Django's session key, already the primary key's Python value
+            # Django's session key, already the primary key's Python value; planned once per connection.
+            statements.execute(cursor, sql, [user_id] * 4, label="account")
             row = cursor.fetchone()
         if row is None:
             return None

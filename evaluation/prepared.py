@@ -26,6 +26,8 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
+from config import statements
+
 M = TypeVar("M", bound=Model)
 
 
@@ -127,7 +129,7 @@ class PreparedRead(Generic[M]):
         compiled = self._compile()
         params = [values[param.name] if isinstance(param, _Slot) else param for param in compiled.params]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            statements.execute(cursor, compiled.sql, params, label="prepared_read")
             rows = cursor.fetchmany(1) if first else cursor.fetchall()
         if compiled.converters:
             rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
