@@ -5,6 +5,9 @@ sets up its table of about 170 response callbacks: 0.15 ms of CPU per call, more
 round trip on the same machine. A page reads the session, a throttle counter, a results version and a
 cached fragment, so that cost came back several times per request. A `redis.Redis` is safe to share
 between threads (each command takes a connection from the pool), so one per pool is kept.
+
+Django's `incr` asks whether the key exists and then increments it: two round trips, and a key that expires
+between them comes back without an expiry. Here one server-side script does both, atomically.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
         self._clients_lock = threading.Lock()
+        self._increments: dict[int, Any] = {}  # per kept client: the script of `incr`, loaded once
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)
@@ -30,6 +34,21 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             with self._clients_lock:
                 client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
         return client
+
+    def incr(self, key: Any, delta: int) -> int:
+        """Add `delta` to the number under `key` in one round trip; ValueError when the key is missing (as Django's)."""
+        client = self.get_client(key, write=True)
+        script = self._increments.get(id(client))
+        if script is None:
+            script = self._increments.setdefault(id(client), client.register_script(_INCR_PRESENT))
+        found = script(keys=[key], args=[delta])
+        if found is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return found
+
+
+# KEYS[1] increased by ARGV[1] if it exists; nil (None) if it does not. Redis runs a script atomically.
+_INCR_PRESENT = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
 
 
 class RedisCache(django_redis.RedisCache):

@@ -31,7 +31,8 @@ def redis_cache(settings) -> Iterator[None]:
         pytest.skip("needs Redis at 127.0.0.1:6379")
     prefix = f"test-throttle-{uuid.uuid4().hex}"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": prefix}
+        # The production backend (config.cache), as settings.py picks it when REDIS_URL is set.
+        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": prefix}
     }
     yield
     for key in client.scan_iter(f"{prefix}:*"):
@@ -60,6 +61,27 @@ def at_once(job: Callable[[], object]) -> list[object]:
     for thread in threads:
         thread.join(60)
     return results
+
+
+def test_an_increment_is_one_round_trip_and_keeps_the_expiry(redis_cache):
+    from django.core.cache import cache
+
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("absent")
+    assert cache.get("absent") is None  # not created by the refused increment
+    cache.set("counted", 5, 60)
+    client = cache._cache.get_client(write=True)
+    sent = []
+    original = client.execute_command
+    client.execute_command = lambda *args, **options: sent.append(args[0]) or original(*args, **options)
+    try:
+        assert cache.incr("counted", 3) == 8
+        assert cache.decr("counted") == 7
+    finally:
+        del client.execute_command
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert cache.get("counted") == 7
+    assert 0 < client.ttl(cache.make_and_validate_key("counted")) <= 60
 
 
 def test_fifty_simultaneous_failures_against_a_limit_of_ten_let_ten_through(redis_cache):
