@@ -10,14 +10,19 @@ from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import AuditAction, AuditEntry
 from audit.services import audit_record
+from evaluation.references import install_references, remove_references
 
 BEFORE = [("evaluation", "0002_audit_summaries_by_language"), ("audit", None)]
 
 
 def migrate(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
+    """As `manage.py migrate` does, with the ballot values' triggers taken off before and put back after (the
+    command's pre_migrate and post_migrate; evaluation.references)."""
+    remove_references()
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    install_references()
     return executor
 
 
