@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import ProtectedError
 
 from departments.models import Unit, UnitKind
 from evaluation.models import Ballot, BallotValue, Criterion, Source
@@ -76,20 +77,26 @@ def test_moving_a_value_to_a_missing_department_is_refused(stored):
     )
 
 
+@pytest.mark.postgres  # SQLite leaves deletes to Django's PROTECT and CASCADE (evaluation.references)
 @pytest.mark.parametrize("model", [Unit, Criterion, Ballot])
 def test_a_row_values_name_cannot_be_deleted_behind_djangos_back(stored, model):
     value = BallotValue.objects.filter(ballot=stored).first()
     key = {Unit: value.department_id, Criterion: value.criterion_id, Ballot: stored.pk}[model]
-    if connection.vendor == "sqlite" and model is Ballot:
-        key = key.hex
     _refused(lambda: _execute(f"DELETE FROM {_table(model)} WHERE id = %s", [key]))  # noqa: S608
 
 
+@pytest.mark.postgres
 def test_a_referenced_units_key_cannot_change_but_its_name_can(stored):
     department = BallotValue.objects.filter(ballot=stored).first().department_id
     _refused(lambda: _execute(f"UPDATE {_table(Unit)} SET id = %s WHERE id = %s", [10**9, department]))  # noqa: S608
     Unit.objects.filter(pk=department).update(name="改名")
     assert Unit.objects.get(pk=department).name == "改名"
+
+
+def test_djangos_protection_keeps_a_unit_values_name(stored):
+    department = BallotValue.objects.filter(ballot=stored).first().department
+    with pytest.raises(ProtectedError):
+        department.delete()
 
 
 def test_djangos_deletion_of_a_ballot_takes_its_values_with_it(stored):
