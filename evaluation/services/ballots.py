@@ -616,6 +616,33 @@ def _new_ballot(quarter: Quarter, *, source: str, origin: str, label: str, who: 
     return ballot
 
 
+# COPY's text is made a chunk at a time as psycopg2 sends it, never a batch's several megabytes at once: the
+# Benxi import's peak fell from 137 to 125 MB (three alternating runs each); its time did not move.
+_COPY_CHUNK = 1 << 16
+
+
+class _CopyText(io.TextIOBase):
+    """A text stream over `lines`, for COPY FROM STDIN: `read(size)` joins lines until it holds `size` characters."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        super().__init__()
+        self._lines = iter(lines)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            return "".join(self._lines)
+        taken, length = [], 0
+        for line in self._lines:
+            taken.append(line)
+            length += len(line)
+            if length >= size:
+                break
+        return "".join(taken)
+
+
 # COPY's text for a row's two counting flags.
 _COPY_FLAGS = {(True, True): "t\tt", (True, False): "t\tf", (False, True): "f\tt", (False, False): "f\tf"}
 
@@ -637,12 +664,12 @@ def _insert_values(rows: list[tuple[Any, int, int, int]]) -> None:
         raw = cursor.cursor
         if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
             ids: dict[Any, str] = {}  # each ballot's id as text, once
-            text = "".join(
+            lines = (
                 f"{ids.get(b) or ids.setdefault(b, str(b))}\t{int(d)}\t{int(c)}\t{int(v)}\t{_COPY_FLAGS[flag]}\n"
                 for (b, d, c, v), flag in zip(rows, flags, strict=True)
             )
             # Names from model metadata; the values are integers and ballot ids, nothing COPY would read as syntax.
-            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _CopyText(lines), size=_COPY_CHUNK)
             return
         prepare = Ballot._meta.pk.get_db_prep_value
         batch = max(1, connection.ops.bulk_batch_size(fields, rows))
