@@ -10,23 +10,12 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from config.collector import tune_collector
         from departments.roles import sync_role_groups
-        from evaluation.references import install_references
+        from evaluation.references import install_references, remove_references_on_sqlite
 
         # After this app's permissions exist (it is the last project app), give each role its own.
         post_migrate.connect(sync_role_groups, sender=self)
         # After every migrate: the ballot values' references, checked per statement (evaluation.references).
         post_migrate.connect(install_references, sender=self)
-        pre_migrate.connect(_remove_references_on_sqlite, sender=self)
+        pre_migrate.connect(remove_references_on_sqlite, sender=self)
         # The last app ready: what starting the process made is made.
         tune_collector()
-
-
-def _remove_references_on_sqlite(*, using: str = "default", **kwargs: object) -> None:
-    """Before a migrate on SQLite, whose table rebuilds trip over triggers naming other tables (see
-    evaluation.references); post_migrate installs them again."""
-    from django.db import connections
-
-    from evaluation.references import remove_references
-
-    if connections[using].vendor == "sqlite":
-        remove_references(using=using)

@@ -70,9 +70,9 @@ def install_references(*, using: str = "default", **_signal: Any) -> None:
 
 
 def remove_references(*, using: str = "default", **_signal: Any) -> None:
-    """Drop the triggers, from the tables that exist. On SQLite a pre_migrate receiver: SQLite checks every
-    trigger of the schema when a migration renames a rebuilt table, and a trigger naming a table that is being
-    rebuilt fails it; post_migrate installs them again."""
+    """Drop the triggers, from the tables that exist. On SQLite this runs before every migrate
+    (remove_references_on_sqlite): SQLite checks every trigger of the schema when a migration renames a rebuilt
+    table, and a trigger naming a table that is being rebuilt fails it; post_migrate installs them again."""
     connection = connections[using]
     references = _unchecked_references()
     existing = set(connection.introspection.table_names())
@@ -85,8 +85,28 @@ def remove_references(*, using: str = "default", **_signal: Any) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
 
 
+def remove_references_on_sqlite(*, using: str = "default", **_signal: Any) -> None:
+    """A pre_migrate receiver: on SQLite, `remove_references` before the migrations run (see there)."""
+    if connections[using].vendor == "sqlite":
+        remove_references(using=using)
+
+
 def _tables(references: list[ForeignKey]) -> set[str]:
     return {references[0].model._meta.db_table, *(field.related_model._meta.db_table for field in references)}
+
+
+# The triggers' and functions' names, for the builders below and for remove_references. Short: PostgreSQL
+# cuts names at 63 bytes.
+def _checked_on(table: str, event: str) -> str:
+    return f"{table}_references_{event}"
+
+
+def _kept(table: str, field: ForeignKey) -> str:
+    return f"{table}_kept_{field.name}"
+
+
+def _emptied(table: str, field: ForeignKey) -> str:
+    return f"{table}_emptied_{field.name}"
 
 
 def _trigger_names(references: list[ForeignKey]) -> list[tuple[str, str]]:
@@ -94,11 +114,11 @@ def _trigger_names(references: list[ForeignKey]) -> list[tuple[str, str]]:
     if not references:
         return []
     table = references[0].model._meta.db_table
-    names = [(f"{table}_references_{event}", table) for event in ("insert", "update")]
+    names = [(_checked_on(table, event), table) for event in ("insert", "update")]
     for field in references:
         target = field.related_model._meta.db_table
-        names += [(f"{table}_kept_{field.name}_{event}", target) for event in ("delete", "update")]
-        names.append((f"{table}_emptied_{field.name}_truncate", target))  # PostgreSQL only
+        names += [(f"{_kept(table, field)}_{event}", target) for event in ("delete", "update")]
+        names.append((f"{_emptied(table, field)}_truncate", target))  # PostgreSQL only
     return names
 
 
@@ -143,14 +163,14 @@ END $body$""",
     ]
     for event in ("INSERT", "UPDATE"):
         statements.append(
-            f"CREATE OR REPLACE TRIGGER {table}_references_{event.lower()} AFTER {event} ON {quote(table)} "
+            f"CREATE OR REPLACE TRIGGER {_checked_on(table, event.lower())} AFTER {event} ON {quote(table)} "
             f"REFERENCING NEW TABLE AS {TRANSITION_ADDED} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
     for field in references:
         n = _names(field, quote)
         held = f"""SELECT g.{n["key"]}::text INTO held FROM {TRANSITION_GONE} g
     WHERE EXISTS (SELECT 1 FROM {n["table"]} v WHERE v.{n["column"]} = g.{n["key"]})"""  # noqa: S608
-        function = f"{table}_kept_{field.name}"  # short: PostgreSQL cuts names at 63 bytes
+        function = _kept(table, field)
         statements.append(
             f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $body$
 DECLARE held text;
@@ -169,7 +189,7 @@ BEGIN
   RETURN NULL;
 END $body$"""  # noqa: S608
         )
-        emptied = f"{table}_emptied_{field.name}"
+        emptied = _emptied(table, field)
         statements += [
             f"""CREATE OR REPLACE FUNCTION {emptied}() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
@@ -200,7 +220,7 @@ def _sqlite(references: list[ForeignKey], quote: Any) -> list[str]:
     )
     statements = []
     for event in ("INSERT", "UPDATE"):
-        name = f"{table}_references_{event.lower()}"  # as _trigger_names gives them
+        name = _checked_on(table, event.lower())
         statements += [
             f"DROP TRIGGER IF EXISTS {name}",
             f"CREATE TRIGGER {name} BEFORE {event} ON {quote(table)} WHEN {missing} {refuse}",
