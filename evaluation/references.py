@@ -177,7 +177,9 @@ DECLARE held text;
 BEGIN
   IF TG_OP = 'DELETE' THEN
     {held} LIMIT 1;
-  ELSE
+  ELSIF EXISTS (SELECT 1 FROM {TRANSITION_GONE} g
+      WHERE NOT EXISTS (SELECT 1 FROM {TRANSITION_KEPT} k WHERE k.{n["key"]} = g.{n["key"]})) THEN
+    -- Only an update that changes a key looks at the values: renaming a unit reads none of them.
     {held}
       AND NOT EXISTS (SELECT 1 FROM {TRANSITION_KEPT} k WHERE k.{n["key"]} = g.{n["key"]}) LIMIT 1;
   END IF;

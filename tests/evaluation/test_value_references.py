@@ -93,6 +93,34 @@ def test_a_referenced_units_key_cannot_change_but_its_name_can(stored):
     assert Unit.objects.get(pk=department).name == "改名"
 
 
+def _value_table_reads() -> int:
+    """How often this transaction has read the value table, by any scan (PostgreSQL's own counters)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables "
+            "WHERE relid = %s::regclass",
+            [BallotValue._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("model", "column"), [(Unit, "name"), (Criterion, "name"), (Ballot, "label")])
+def test_an_update_that_keeps_every_key_reads_no_values(stored, model, column):
+    """Renaming a unit (an organisation import renames hundreds) must not read the largest table."""
+    value = BallotValue.objects.filter(ballot=stored).first()
+    key = {Unit: value.department_id, Criterion: value.criterion_id, Ballot: stored.pk}[model]
+    before = _value_table_reads()
+    _execute(f"UPDATE {_table(model)} SET {column} = %s WHERE id = %s", ["改名", key])  # noqa: S608
+    assert _value_table_reads() == before
+    _refused(lambda: _execute(f"UPDATE {_table(model)} SET id = %s WHERE id = %s", [_other_key(model), key]))  # noqa: S608
+    assert _value_table_reads() > before  # the counters see the check a changed key makes
+
+
+def _other_key(model):
+    return uuid.uuid4() if model is Ballot else 10**9
+
+
 def test_djangos_protection_keeps_a_unit_values_name(stored):
     department = BallotValue.objects.filter(ballot=stored).first().department
     with pytest.raises(ProtectedError):
