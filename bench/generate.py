@@ -61,7 +61,7 @@ from evaluation.services.ballots import _insert_values, ballot_targets
 from evaluation.services.quarters import quarter_create, quarter_exists
 
 BATCH = 5000
-ValueRow = tuple[uuid.UUID, int, int, int]  # ballot id, department id, criterion id, value in hundredths
+ValueRow = tuple[int, int, int]  # department id, criterion id, value in hundredths
 LEADER_PREFIX = "bench_leader_"
 COMMITTEE_PREFIX = "bench_committee_"  # a secondary unit's committee leaders (party-branch scale)
 SECRETARY_PREFIX = "bench_secretary_"  # a branch's secretary, who casts its peer ballot
@@ -329,7 +329,9 @@ def _ballot_specs(rng: random.Random, quarter: Quarter, org: Organisation, scale
         yield Source.LEADERSHIP, None, leader, org.departments, scale.leadership_abstain
 
 
-def _write(ballots: list[Ballot], values: list[ValueRow], comments: list[BallotComment]) -> None:
+def _write(
+    ballots: list[Ballot], values: list[tuple[uuid.UUID, list[ValueRow]]], comments: list[BallotComment]
+) -> None:
     """Write whole ballots: their values go in as the ballot service writes them (COPY on PostgreSQL, the
     counting flags of `evaluation.models.counting_flags` set), which is why a batch never splits a ballot."""
     Ballot.objects.bulk_create(ballots, batch_size=BATCH)
@@ -350,26 +352,31 @@ def _fill_ballots(quarter: Quarter, org: Organisation, scale: BenchScale, seed: 
     rater = _Rater(rng, org.departments, levels)
     day = date(quarter.year, 3 * quarter.number, 15)
     ballots: list[Ballot] = []
-    values: list[ValueRow] = []
+    values: list[tuple[uuid.UUID, list[ValueRow]]] = []  # each ballot's id and cells
     comments: list[BallotComment] = []
+    pending = 0  # cells held for the next write
     for source, unit, user, targets, abstain in _ballot_specs(rng, quarter, org, scale):
         ballot = Ballot(id=_uuid(rng), quarter=quarter, source=source, rater_unit=unit, rater=user, submitted_on=day)
         ballots.append(ballot)
         bias = rng.gauss(0, 4)
         count = 0
+        cells: list[ValueRow] = []
         for department in targets:
             if rng.random() < abstain:
                 continue
             for criterion in criteria:
-                values.append((ballot.id, department.pk, criterion.pk, rater.value(department.pk, bias)))
+                cells.append((department.pk, criterion.pk, rater.value(department.pk, bias)))
                 count += 1
+        values.append((ballot.id, cells))
         report.values[source] = report.values.get(source, 0) + count
         if source == Source.GRASSROOTS and rng.random() < scale.comment_rate:
             text = rng.choice(COMMENTS)
             comments.append(BallotComment(id=_uuid(rng), ballot=ballot, department=rng.choice(targets), text=text))
             report.comments += 1
         report.ballots[source] = report.ballots.get(source, 0) + 1
-        if len(values) >= BATCH * 10:
+        pending += count
+        if pending >= BATCH * 10:
+            pending = 0
             _write(ballots, values, comments)
     _write(ballots, values, comments)
 

@@ -128,13 +128,7 @@ def _move(quarter_id: int, *, unit_id: int | None, minimum: int, take: int | Non
         entries = _random.sample(entries, len(entries) if take is None else take)
         ballots = [_ballot_of(entry) for entry in entries]
         Ballot.objects.bulk_create(ballots)
-        _insert_values(
-            [
-                (ballot.pk, *row)
-                for ballot, entry in zip(ballots, entries, strict=True)
-                for row in entry.payload["values"]
-            ]
-        )
+        _insert_values((ballot.pk, entry.payload["values"]) for ballot, entry in zip(ballots, entries, strict=True))
         BallotComment.objects.bulk_create(_comments_of(ballots, entries))
         BallotInbox.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
         # Waiting ballots are counted already; the bump keeps the rule "every ballot write" simple.
