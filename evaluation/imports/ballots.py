@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -183,24 +184,29 @@ def _label(row: SheetRow, issues: list[ImportIssue]) -> str | None:
 
 def _source(row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> str | None:
     raw = row.get("source")
+    # A sheet names its few sources in thousands of rows: each way of writing one is read once.
+    read = context.source_cells.get((type(raw), raw))
+    if read is None:
+        read = context.source_cells[(type(raw), raw)] = _read_source(raw, context)
+    source, refusal = read
+    if refusal is not None:
+        issues.append(row.issue("source", refusal))
+        return None
+    return source
+
+
+def _read_source(raw: Any, context: ImportContext) -> tuple[str | None, str | None]:
+    """The source a cell names, or why the quarter takes none from it."""
     key = normalise_header(raw) if raw is not None else None
     # The programme's own names of its sources (群众评议 …) are accepted beside the product's.
     source = (SOURCE_ALIASES.get(key) or context.source_names.get(key)) if key is not None else None
     if source is None:
-        issues.append(
-            row.issue(
-                "source",
-                _("Unknown source %(value)s: use grassroots, peer or leadership (基层/互评/领导).")
-                % {"value": raw or ""},
-            )
-        )
-        return None
-    if refusal := rules.source_refusal(
+        message = _("Unknown source %(value)s: use grassroots, peer or leadership (基层/互评/领导).")
+        return None, message % {"value": raw or ""}
+    refusal = rules.source_refusal(
         source, weights=context.weights, quarter_code=context.code, programme=context.programme
-    ):
-        issues.append(row.issue("source", refusal))
-        return None
-    return source
+    )
+    return (None, refusal) if refusal else (source, None)
 
 
 def _rater(ballot: SheetBallot, row: SheetRow, context: ImportContext, issues: list[ImportIssue]) -> None:
@@ -272,10 +278,11 @@ def _target_row(
 ) -> None:
     code = str(row.get("target") or "").strip()
     target = context.departments.get(code)
+    target_id = target.pk if target else None
     own_unit_id = ballot.rater_unit.pk if ballot.rater_unit is not None else None
     try:
         rules.check_target(
-            target.pk if target else None,
+            target_id,
             source=ballot.source,
             targets=context.target_names,
             own_unit_id=own_unit_id,
@@ -284,16 +291,21 @@ def _target_row(
     except BallotRefused as refused:
         issues.append(row.issue("target", refused.messages[0]))
         return
-    if target.pk in ballot.targets:
+    if target_id in ballot.targets:
         issues.append(
             row.issue("target", _("Ballot %(label)s rates %(code)s twice.") % {"label": ballot.label, "code": code})
         )
         return
-    ballot.targets.add(target.pk)
+    ballot.targets.add(target_id)
+    # The row's cells: a cell value seen before is taken as converted then (see _value), without a call.
+    cells, known, unknown = row.extra, context.cell_values, context
     for index, header in columns.items():
-        centi = _value(row, header, context.criteria[index].name, target.name, context, issues)
+        raw = cells.get(header)
+        centi = known.get((type(raw), raw), unknown)
+        if centi is unknown:
+            centi = _value(row, header, context.criteria[index].name, target.name, context, issues)
         if centi is not None:
-            ballot.values.extend((target.pk, index, centi))
+            ballot.values.extend((target_id, index, centi))
     comment = str(row.get("comment") or "").strip()
     if refusal := rules.comment_refusal(comment, department=target.name, max_length=COMMENT_MAX_LENGTH):
         issues.append(row.issue("comment", refusal))

@@ -246,6 +246,8 @@ class ImportContext:
     pairs: list[tuple[int | None, int | None, int]] | None = None
     # Cells already converted by ballot_rules.cell_centi: (type, value) -> hundredths or None (see imports.ballots).
     cell_values: dict[tuple[type, Any], int | None] = field(default_factory=dict)
+    # Source cells already read (see imports.ballots._source): (type, value) -> (source, refusal).
+    source_cells: dict[tuple[type, Any], tuple[str | None, str | None]] = field(default_factory=dict)
 
     @cached_property
     def value_scale(self) -> ValueScale:
