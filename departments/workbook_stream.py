@@ -32,12 +32,14 @@ _CACHE_SIZE = 50_000
 _EXACT_INTEGERS = 2**53
 
 _SHEET_DATA = re.compile(rb"<sheetData\s*(/?)>")
-# The text is cut at each cell's start (a C-speed split); what follows a cell's reference is, but for a row's
-# last cell, the same bytes again and again (`" t="s"><v>3</v></c>`), so its value is remembered by those bytes.
+# The text is cut at each row's end and each cell's start (C-speed splits); what follows a cell's reference is
+# the same bytes again and again (`" t="s"><v>3</v></c>`), so its value is remembered by those bytes. Cut at
+# cells only, a row's last cell would carry the next row's start tag, and its bytes would never repeat.
 _CELL_START = b'<c r="'
+_ROW_END = b"</row>"
 _CELL_REST = re.compile(rb'((?:\s+[A-Za-z:]+="[^"<>]*")*)\s*(?:/>|>(.*?)</c>)(.*)', re.DOTALL)
-# Between cells: the end of a row, the start of the next, rows without cells.
-_ROW_TAG = re.compile(rb'\s*(?:(</row>)|<row r="([0-9]{1,7})"(?:\s+[A-Za-z0-9:]+="[^"<>]*")*\s*(/?)>)')
+# Before a row's first cell: the row's start tag, after any rows without cells (the text is cut at row ends).
+_ROW_TAG = re.compile(rb'\s*<row r="([0-9]{1,7})"(?:\s+[A-Za-z0-9:]+="[^"<>]*")*\s*(/?)>')
 _CELL_ATTRIBUTES = re.compile(rb'(?:\s+[A-Za-z:]+="[^"<>]*")*\s*')
 _ATTRIBUTE = re.compile(rb'\s+([A-Za-z:]+)="([^"<>]*)"')
 # A cell's content: a formula (its text is not read), then the stored value or an inline string.
@@ -299,14 +301,25 @@ class _RowReader:
         self.rests: dict[bytes, Any] = {}
 
     def read(self, text: bytes) -> Iterator[tuple[int, tuple]]:
-        parts = text.split(_CELL_START)
-        yield from self._between(parts[0])
+        # Row by row: cut at each row's end tag, so that a row's last cell ends at its own `</c>` as every other
+        # cell does, and its rest (the bytes after its reference) is remembered like theirs.
+        pieces = text.split(_ROW_END)
+        for ended, piece in enumerate(pieces, start=1 - len(pieces)):
+            parts = piece.split(_CELL_START)
+            self._between(parts[0])
+            if len(parts) > 1:
+                self._cells(parts)
+            if ended:  # a row's end tag followed the piece
+                yield from self._end_row()
+
+    def _cells(self, parts: list[bytes]) -> None:
+        """The open row's cells: `parts[1:]`, each a cell's text after its start."""
+        if not self.open:
+            raise Unsupported(0)
         rests, columns, cells = self.rests, self.columns, self.cells
+        number, row = self.number, self.row
         for part in parts[1:]:
-            if not self.open:
-                raise Unsupported(0)
             reference, _quote, rest = part.partition(b'"')
-            number = self.number
             if not reference.endswith(number):
                 raise Unsupported(0)
             letters = reference[: len(reference) - len(number)]
@@ -315,16 +328,16 @@ class _RowReader:
                 if not (letters.isalpha() and letters.isupper() and 0 < len(letters) <= 3):
                     raise Unsupported(0)
                 index = columns[letters] = column_index(letters)
-            row = self.row
             if index < len(row):
                 raise Unsupported(0)
             value = rests.get(rest, rests)
-            trailer = b""
             if value is rests:
                 match = _CELL_REST.fullmatch(rest)
                 if match is None:
                     raise Unsupported(0)
                 attributes, content, trailer = match.groups()
+                if trailer.strip():  # only white space may follow a cell within its row
+                    raise Unsupported(0)
                 cells.kind(attributes)
                 value = cells.value(attributes, content) if content else None
                 if not trailer:
@@ -335,28 +348,27 @@ class _RowReader:
                 if index > len(row):
                     row.extend([None] * (index - len(row)))
                 row.append(value)
-            if trailer:
-                yield from self._between(trailer)
 
-    def _between(self, text: bytes) -> Iterator[tuple[int, tuple]]:
+    def _end_row(self) -> Iterator[tuple[int, tuple]]:
+        if not self.open:
+            raise Unsupported(0)
+        self.open = False
+        if self.row:
+            self.last_row = self.row_number
+            yield self.row_number, tuple(self.row)
+
+    def _between(self, text: bytes) -> None:
+        """What comes before a row's first cell: rows without cells (`<row r="7"/>`), then the row's start tag."""
         position = 0
         for match in _ROW_TAG.finditer(text):
             if match.start() != position:
                 raise Unsupported(0)
             position = match.end()
-            if match.group(1):
-                if not self.open:
-                    raise Unsupported(0)
-                self.open = False
-                if self.row:
-                    self.last_row = self.row_number
-                    yield self.row_number, tuple(self.row)
-            else:
-                number = int(match.group(2))
-                if self.open or number <= self.row_number:
-                    raise Unsupported(0)
-                self.number, self.row_number, self.row = match.group(2), number, []
-                self.open = not match.group(3)
+            number = int(match.group(1))
+            if self.open or number <= self.row_number:
+                raise Unsupported(0)
+            self.number, self.row_number, self.row = match.group(1), number, []
+            self.open = not match.group(2)
         if text[position:].strip():
             raise Unsupported(0)
 

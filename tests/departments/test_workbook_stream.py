@@ -110,3 +110,47 @@ def test_the_stream_leaves_what_it_does_not_know_to_calamine_after_the_rows_it_g
     # The reader (departments.workbook.Worksheet) goes on with calamine after the last row given.
     assert given in ([], [(1, ("ok",))])
     assert unsupported.value.after == (given[-1][0] if given else 0)
+
+
+def _with_sheet(data: bytes, text: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, text if info.filename == "xl/worksheets/sheet1.xml" else source.read(info))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # white space between cells, and before a row's end
+        b'<row r="2">\n  <c r="A2"><v>1</v></c>\n  <c r="C2" t="inlineStr"><is><t>c</t></is></c>\n</row>',
+        # rows without cells, written either way, around a row that has some
+        b'<row r="2"/><row r="3"></row><row r="4"><c r="B4"><v>4</v></c></row><row r="5" spans="1:3"/>',
+        # a row's last cell empty, self-closed, and the same cell text ending two rows
+        b'<row r="2"><c r="A2"><v>7</v></c><c r="B2" s="0"/></row><row r="3"><c r="A3"><v>7</v></c></row>',
+    ],
+)
+def test_rows_in_every_plain_layout_are_read_as_calamine_reads_them(tmp_path, rows):
+    streamed, calamine = _both(_with_sheet(_workbook(tmp_path, [["x"]]), SHEET % rows))
+    assert streamed == calamine
+    assert streamed[0] == (1, ("ok",)) and len(streamed) > 1
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        b'</row><row r="2"><c r="A2"><v>1</v></c></row>',  # a row's end with no row open
+        b'<c r="A2"><v>1</v></c>',  # a cell outside any row
+        b'<row r="2"><c r="A2"><v>1</v></c><x/></row>',  # something else between a row's cells
+        b'<row r="2"><row r="3"><c r="A3"><v>1</v></c></row>',  # a row inside a row
+    ],
+)
+def test_rows_out_of_order_are_left_to_calamine(tmp_path, rows):
+    archive = _sheet_part(_workbook(tmp_path, [["x"]]), SHEET % rows)
+    given = []
+    with pytest.raises(Unsupported) as unsupported:
+        for row_read in stream_rows(archive, "xl/worksheets/sheet1.xml", strings=[], date_styles=frozenset()):
+            given.append(row_read)
+    assert given == [(1, ("ok",))]
+    assert unsupported.value.after == 1
