@@ -67,6 +67,23 @@ def test_a_value_naming_a_missing_row_is_refused(stored, missing):
     _refused(lambda: _insert(**row))
 
 
+@pytest.mark.postgres  # the message is PostgreSQL's; SQLite's row triggers say only that a reference failed
+def test_one_missing_row_among_many_refuses_the_statement_naming_it(stored):
+    departments = sorted(set(BallotValue.objects.filter(ballot=stored).values_list("department_id", flat=True)))
+    criterion = Criterion.objects.create(quarter=stored.quarter, code="extra", name="另一项", weight=1, order=9)
+    rows = [(stored.pk, department, criterion.pk) for department in departments]
+    rows[len(rows) // 2] = (stored.pk, 10**9, criterion.pk)
+    placeholders = ", ".join(["(%s, %s, %s, 8000, FALSE, FALSE)"] * len(rows))
+    missing = f"Key \\(department_id\\)=\\({10**9}\\) is not present"
+    with pytest.raises(IntegrityError, match=missing), transaction.atomic():
+        _execute(
+            f"INSERT INTO {_table(BallotValue)} (ballot_id, department_id, criterion_id, value_centi, "  # noqa: S608
+            f"counts_ballot, counts_giving_ballot) VALUES {placeholders}",
+            [str(value) for row in rows for value in row],
+        )
+    assert not BallotValue.objects.filter(criterion=criterion).exists()
+
+
 def test_moving_a_value_to_a_missing_department_is_refused(stored):
     value = BallotValue.objects.filter(ballot=stored).first()
     _refused(
