@@ -71,14 +71,18 @@ def test_a_sheet_with_dates_is_read_as_calamine_reads_it(tmp_path):
     assert any(isinstance(value, datetime.datetime) for _number, values in streamed for value in values)
 
 
-def _sheet_part(data: bytes, text: bytes) -> zipfile.ZipFile:
+def _with_sheet(data: bytes, text: bytes) -> bytes:
     """The workbook with its first sheet's part replaced by `text`."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             body = text if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
             target.writestr(info.filename, body)
-    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    return out.getvalue()
+
+
+def _sheet_part(data: bytes, text: bytes) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(_with_sheet(data, text)))
 
 
 SHEET = (
@@ -99,6 +103,10 @@ SHEET = (
         b'<row r="1"><c r="A1"><v>1</v></c></row>',  # a row again
         b'<row r="2"><c r="A3"><v>1</v></c></row>',  # a cell of another row
         b'<row r="2"><c r="A2" t="inlineStr"><is><t>&nbsp;</t></is></c></row>',  # an entity XML does not know
+        b'</row><row r="2"><c r="A2"><v>1</v></c></row>',  # a row's end with no row open
+        b'<c r="A2"><v>1</v></c>',  # a cell outside any row
+        b'<row r="2"><c r="A2"><v>1</v></c><x/></row>',  # something else between a row's cells
+        b'<row r="2"><row r="3"><c r="A3"><v>1</v></c></row>',  # a row inside a row
     ],
 )
 def test_the_stream_leaves_what_it_does_not_know_to_calamine_after_the_rows_it_gave(tmp_path, row):
@@ -110,14 +118,6 @@ def test_the_stream_leaves_what_it_does_not_know_to_calamine_after_the_rows_it_g
     # The reader (departments.workbook.Worksheet) goes on with calamine after the last row given.
     assert given in ([], [(1, ("ok",))])
     assert unsupported.value.after == (given[-1][0] if given else 0)
-
-
-def _with_sheet(data: bytes, text: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info.filename, text if info.filename == "xl/worksheets/sheet1.xml" else source.read(info))
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -135,22 +135,3 @@ def test_rows_in_every_plain_layout_are_read_as_calamine_reads_them(tmp_path, ro
     streamed, calamine = _both(_with_sheet(_workbook(tmp_path, [["x"]]), SHEET % rows))
     assert streamed == calamine
     assert streamed[0] == (1, ("ok",)) and len(streamed) > 1
-
-
-@pytest.mark.parametrize(
-    "rows",
-    [
-        b'</row><row r="2"><c r="A2"><v>1</v></c></row>',  # a row's end with no row open
-        b'<c r="A2"><v>1</v></c>',  # a cell outside any row
-        b'<row r="2"><c r="A2"><v>1</v></c><x/></row>',  # something else between a row's cells
-        b'<row r="2"><row r="3"><c r="A3"><v>1</v></c></row>',  # a row inside a row
-    ],
-)
-def test_rows_out_of_order_are_left_to_calamine(tmp_path, rows):
-    archive = _sheet_part(_workbook(tmp_path, [["x"]]), SHEET % rows)
-    given = []
-    with pytest.raises(Unsupported) as unsupported:
-        for row_read in stream_rows(archive, "xl/worksheets/sheet1.xml", strings=[], date_styles=frozenset()):
-            given.append(row_read)
-    assert given == [(1, ("ok",))]
-    assert unsupported.value.after == 1
