@@ -293,6 +293,8 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
             if origin == Origin.KEYED:
                 _audit_keyed(ballot, actor=checked.actor)
     except IntegrityError as error:
+        if not _is_duplicate(error):
+            raise BallotRefused(_gone_message(), code="gone") from error
         raise BallotRefused(_duplicate_message(quarter, source, checked.label, who), code="duplicate") from error
     if ballot is None:
         inbox_move_when_full(quarter=quarter, unit=who.unit)
@@ -370,6 +372,8 @@ def _import_batch(quarter: Quarter, pending: list[tuple[PaperBallot, _Rater]]) -
                 with transaction.atomic():
                     _write_batch(quarter, [(paper, who)])
             except IntegrityError as error:  # the whole import is rolled back by the caller's transaction
+                if not _is_duplicate(error):
+                    raise BallotRefused(_gone_message(), code="gone") from error
                 raise BallotRefused(
                     _duplicate_message(quarter, paper.source, paper.label, who), code="duplicate"
                 ) from error
@@ -512,6 +516,24 @@ def _paper_rater(quarter: Quarter, *, source: str, rater: Any, rater_unit: Unit 
     if source == Source.PEER:
         rules.check_not_voted(quarter, source, unit=rater_unit)
     return _Rater(user=None, unit=rater_unit)
+
+
+def _is_duplicate(error: IntegrityError) -> bool:
+    """Whether the database refused a row as a second one under a unique rule (one ballot per rater, a label
+    per source), rather than for naming a unit, criterion or ballot that is gone (evaluation.references)."""
+    cause = error.__cause__
+    if (code := getattr(cause, "pgcode", None)) is not None:
+        return code == "23505"  # unique_violation
+    if name := getattr(cause, "sqlite_errorname", None):
+        return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+    return True  # a database that does not say: a unique rule, as every refusal was read before
+
+
+def _gone_message() -> str:
+    return _(
+        "A department or criterion this ballot rates was removed while it was being stored; nothing was stored. "
+        "Please try again."
+    )
 
 
 def _duplicate_message(quarter: Quarter, source: str, label: str, who: _Rater) -> str:
@@ -673,7 +695,9 @@ def _insert_values(ballots: Iterable[tuple[Any, Sequence[Sequence[int]]]]) -> No
                 for (d, c, v), flag in zip(rows, flags, strict=True)
             )
             # Names from model metadata; the values are integers and ballot ids, nothing COPY would read as syntax.
-            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _CopyText(lines), size=_COPY_CHUNK)
+            # The driver's own cursor: its errors become Django's (an IntegrityError) as the wrapper's would.
+            with connection.wrap_database_errors:
+                raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _CopyText(lines), size=_COPY_CHUNK)
             return
         prepare = Ballot._meta.pk.get_db_prep_value
         params = [

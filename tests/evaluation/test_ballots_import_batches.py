@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
+from departments.models import Unit, UnitKind
 from evaluation.ballot_rules import BallotRefused
 from evaluation.models import Ballot, BallotValue, Criterion, QuarterStatus
 from evaluation.selectors.results import results_compute
@@ -63,3 +64,18 @@ def test_a_duplicate_in_a_batch_gives_the_one_by_one_message_and_stores_nothing(
     assert _refusal(quarter, papers) == one_by_one
     assert "p2" in one_by_one  # the third peer ballot, from 办公室 again
     assert not Ballot.objects.exists() and not BallotValue.objects.exists()
+
+
+@pytest.mark.parametrize("batch", [3, 500])
+def test_a_department_gone_before_the_write_is_said_so_not_called_a_duplicate(db, monkeypatch, batch) -> None:
+    monkeypatch.setattr(ballot_service, "IMPORT_BATCH", batch)
+    units = example_org()
+    quarter = make_quarter("2026Q3", status=QuarterStatus.CLOSED)
+    gone = Unit.objects.create(code="GONE", name="已撤销", kind=UnitKind.FUNCTIONAL, order=99)
+    papers = _papers(quarter, units, peers=["OFF", "B"])
+    papers[-1].rows.append((gone.pk, papers[-1].rows[0][1], 7000))
+    with connection.cursor() as cursor:  # removed behind the file's checks, as an administrator might
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(Unit._meta.db_table)} WHERE id = %s", [gone.pk])  # noqa: S608
+    message = _refusal(quarter, papers)
+    assert ballot_service._gone_message() in message
+    assert not Ballot.objects.exists()

@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 
 from departments.models import Unit, UnitKind
 from evaluation.models import Ballot, BallotValue, Criterion, Source
-from evaluation.services.ballots import ballot_submit
+from evaluation.services.ballots import BallotRefused, ballot_check, ballot_store, ballot_submit
 from tests.evaluation.ballot_helpers import full_values
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,22 @@ def test_one_missing_row_among_many_refuses_the_statement_naming_it(stored):
             [str(value) for row in rows for value in row],
         )
     assert not BallotValue.objects.filter(criterion=criterion).exists()
+
+
+def test_a_ballot_whose_department_goes_while_it_is_stored_is_not_called_a_duplicate(org, quarter, rep):
+    """A refusal for a missing reference says so; only a unique rule's refusal is an "already voted"."""
+    spare = Unit.objects.create(code="NEW", name="新部门", kind=UnitKind.FUNCTIONAL, order=9)
+    values = full_values(quarter, exclude=("OPS",))
+    checked = ballot_check(quarter=quarter, source=Source.PEER, values=values, rater=rep)
+    _execute(f"DELETE FROM {_table(Unit)} WHERE id = %s", [spare.pk])  # noqa: S608 - removed behind the check
+    with pytest.raises(BallotRefused) as refused:
+        ballot_store(quarter=quarter, checked=checked)
+    assert refused.value.code == "gone"
+    assert not Ballot.objects.filter(quarter=quarter, source=Source.PEER).exists()
+    ballot_submit(quarter=quarter, source=Source.PEER, values=full_values(quarter, exclude=("OPS",)), rater=rep)
+    with pytest.raises(BallotRefused) as again:
+        ballot_store(quarter=quarter, checked=checked)
+    assert again.value.code == "duplicate"
 
 
 def test_moving_a_value_to_a_missing_department_is_refused(stored):
