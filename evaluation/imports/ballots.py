@@ -297,7 +297,7 @@ def _target_row(
         )
         return
     ballot.targets.add(target_id)
-    # The row's cells: a cell value seen before is taken as converted then (see _value), without a call.
+    # The row's cells: a value seen before is taken as converted then, without a call (see _value).
     cells, known, unknown = row.extra, context.cell_values, context
     for index, header in columns.items():
         raw = cells.get(header)
@@ -316,13 +316,11 @@ def _target_row(
 def _value(
     row: SheetRow, header: str, criterion: str, department: str, context: ImportContext, issues: list
 ) -> int | None:
-    """The cell in hundredths of a point, or None for an abstention (or an error, recorded)."""
+    """A cell not converted before (see _target_row): in hundredths of a point, or None for an abstention (or
+    an error, recorded). A sheet's cells repeat a few values (its levels, 不了解): each is converted once. A
+    refused one is converted again for every cell, so that each message names its own department and criterion.
+    """
     raw = row.extra.get(header)
-    # A sheet's cells repeat a few values (its levels, 不了解): each is converted once. A refused one is
-    # converted again for every cell, so that each message names its own department and criterion.
-    known = context.cell_values.get((type(raw), raw), context)
-    if known is not context:
-        return known
     try:
         centi = rules.cell_centi(raw, scale=context.value_scale, department=department, criterion=criterion)
     except BallotRefused as refused:

@@ -293,9 +293,7 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
             if origin == Origin.KEYED:
                 _audit_keyed(ballot, actor=checked.actor)
     except IntegrityError as error:
-        if not _is_duplicate(error):
-            raise BallotRefused(_gone_message(), code="gone") from error
-        raise BallotRefused(_duplicate_message(quarter, source, checked.label, who), code="duplicate") from error
+        raise _write_refusal(error, quarter, source, checked.label, who) from error
     if ballot is None:
         inbox_move_when_full(quarter=quarter, unit=who.unit)
     return ballot
@@ -372,11 +370,7 @@ def _import_batch(quarter: Quarter, pending: list[tuple[PaperBallot, _Rater]]) -
                 with transaction.atomic():
                     _write_batch(quarter, [(paper, who)])
             except IntegrityError as error:  # the whole import is rolled back by the caller's transaction
-                if not _is_duplicate(error):
-                    raise BallotRefused(_gone_message(), code="gone") from error
-                raise BallotRefused(
-                    _duplicate_message(quarter, paper.source, paper.label, who), code="duplicate"
-                ) from error
+                raise _write_refusal(error, quarter, paper.source, paper.label, who) from error
     pending.clear()
 
 
@@ -516,6 +510,14 @@ def _paper_rater(quarter: Quarter, *, source: str, rater: Any, rater_unit: Unit 
     if source == Source.PEER:
         rules.check_not_voted(quarter, source, unit=rater_unit)
     return _Rater(user=None, unit=rater_unit)
+
+
+def _write_refusal(error: IntegrityError, quarter: Quarter, source: str, label: str, who: _Rater) -> BallotRefused:
+    """The refusal of a ballot the database did not take: a second one under a unique rule, or one naming a
+    department or criterion removed meanwhile."""
+    if not _is_duplicate(error):
+        return BallotRefused(_gone_message(), code="gone")
+    return BallotRefused(_duplicate_message(quarter, source, label, who), code="duplicate")
 
 
 def _is_duplicate(error: IntegrityError) -> bool:
