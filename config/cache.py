@@ -7,7 +7,8 @@ cached fragment, so that cost came back several times per request. A `redis.Redi
 between threads (each command takes a connection from the pool), so one per pool is kept.
 
 Django's `incr` asks whether the key exists and then increments it: two round trips, and a key that expires
-between them comes back without an expiry. Here one server-side script does both, atomically.
+between them comes back without an expiry. Here one server-side script does both, atomically. `count`, which
+Django's caches lack, counts an attempt in one round trip too (departments.throttle).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         self._clients: dict[int, Any] = {}
         self._clients_lock = threading.Lock()
         self._increments: dict[int, Any] = {}  # per kept client: the script of `incr`, loaded once
+        self._counts: dict[int, Any] = {}  # and of `count`
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)
@@ -46,15 +48,30 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             raise ValueError(f"Key '{key}' not found.")
         return found
 
+    def count(self, key: Any, window: int) -> int:
+        """One more under `key`, which a first count creates to expire in `window` seconds; the count now."""
+        client = self.get_client(key, write=True)
+        script = self._counts.get(id(client))
+        if script is None:
+            script = self._counts.setdefault(id(client), client.register_script(_COUNT))
+        return script(keys=[key], args=[window])
+
 
 # KEYS[1] increased by ARGV[1] if it exists; nil (None) if it does not. Redis runs a script atomically.
 _INCR_PRESENT = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+# KEYS[1] increased by one; a key the increment created (count 1) expires in ARGV[1] seconds, and later counts
+# leave its expiry alone. An integer is stored as its digits (Django's RedisSerializer), so `get` reads it back.
+_COUNT = "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n"
 
 
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def count(self, key: Any, window: int, version: int | None = None) -> int:
+        """Count one attempt under `key` in one round trip (see RedisCacheClient.count); the count now."""
+        return self._cache.count(self.make_and_validate_key(key, version=version), window)
 
 
 class ProcessKept:

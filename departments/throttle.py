@@ -45,6 +45,8 @@ class Throttle:
     def hit(self, *parts: str) -> bool:
         """Count one failure; True while it is within the limit. Later failures do not extend the window."""
         key = self._key(parts)
+        if (count_within := getattr(cache, "count", None)) is not None:  # Redis (config.cache): one script
+            return count_within(key, self.window) <= self.limit
         if cache.add(key, 1, self.window):
             return self.limit >= 1
         try:

@@ -8,6 +8,8 @@ SQL both databases run, so the tests run both forms of a fork on PostgreSQL and 
 - `value_reads`: one hash aggregate counting ballots by their flagged rows (PostgreSQL), or three GROUP BY
   queries, the second and third with COUNT(DISTINCT ballot);
 - `quarter_status_for_share`: the quarter's status read FOR SHARE (PostgreSQL), or a plain read;
+- `code_ballot_into_inbox`: a code ballot's write (the quarter's status under a shared lock, the code used, the
+  ballot into the inbox) in one statement (PostgreSQL), or in a transaction;
 - `code_point_order`: text ordered by code point, as Python sorts — COLLATE "C" on PostgreSQL, whose
   default collation may follow the locale; SQLite's default (BINARY) already does;
 - `medians`: the `percentile_cont` aggregate (PostgreSQL), or a window-function query;
@@ -17,18 +19,21 @@ SQL both databases run, so the tests run both forms of a fork on PostgreSQL and 
 
 from __future__ import annotations
 
+import datetime
 import json
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, Count, Expression, F, FloatField, Func, Max, Min, QuerySet, Sum
 from django.db.models.functions import Collate
 
-from evaluation.models import Ballot, BallotValue, Quarter
+from config import statements
+from evaluation.models import Ballot, BallotCode, BallotInbox, BallotValue, Quarter, QuarterStatus
 from evaluation.scoring import SOURCES, CellAggregate, CellKey
 
 
@@ -254,6 +259,88 @@ def quarter_status_for_share(quarter_id: int, *, portable: bool = False) -> str 
         cursor.execute(f"SELECT status FROM {table} WHERE id = %s FOR SHARE", [quarter_id])  # noqa: S608
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+# --- a code ballot into the inbox (the ballot service) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxWrite:
+    """What `code_ballot_into_inbox` did: the quarter's status as it wrote (None: the quarter is gone), whether the
+    code was unused and the ballot now waits in the inbox, and how many of the unit's ballots wait, this one
+    included (0 when nothing was stored)."""
+
+    status: str | None
+    stored: bool
+    waiting: int
+
+
+def code_ballot_into_inbox(
+    *,
+    quarter_id: int,
+    code_id: int,
+    unit_id: int,
+    day: datetime.date,
+    payload: dict[str, Any],
+    under_lock: Callable[[], None] | None = None,
+    portable: bool = False,
+) -> InboxWrite:
+    """Store a checked code ballot in the inbox if the quarter is open and the code unused, marking the code used.
+
+    Both happen or neither: of two submits of one code, one finds it used. The quarter's status is read under a
+    shared lock (as `quarter_status_for_share`), so a ballot never lands after a close has committed.
+    `under_lock`, if given, runs under that lock before anything is written, and may raise to refuse.
+
+    On PostgreSQL, without `under_lock`, the write is one statement in a transaction of its own: one round trip,
+    not five (BEGIN, the lock, the code, the inbox, COMMIT). Otherwise the same steps run in a transaction. Then
+    the unit's waiting ballots are counted.
+    """
+    if _native(portable) and under_lock is None:
+        quote = connection.ops.quote_name
+        quarter, code, inbox = (quote(model._meta.db_table) for model in (Quarter, BallotCode, BallotInbox))
+        sql = (
+            f"WITH locked AS (SELECT status FROM {quarter} WHERE id = %s FOR SHARE), "  # noqa: S608
+            f"used AS (UPDATE {code} SET used = true WHERE id = %s AND NOT used "
+            "AND EXISTS (SELECT 1 FROM locked WHERE status = %s) RETURNING 1), "
+            f"kept AS (INSERT INTO {inbox} (id, quarter_id, unit_id, submitted_on, payload) "
+            "SELECT %s::uuid, %s::bigint, %s::bigint, %s::date, %s::jsonb FROM used RETURNING 1) "
+            "SELECT (SELECT status FROM locked), (SELECT count(*) FROM kept)"
+        )
+        params = (
+            *(quarter_id, code_id, QuarterStatus.OPEN.value),
+            *(str(uuid.uuid4()), quarter_id, unit_id, day, json.dumps(payload)),
+        )
+        with connection.cursor() as cursor:
+            statements.execute(cursor, sql, params, label="code_ballot_write")  # planned once per connection
+            status, kept = cursor.fetchone()
+        if not kept:
+            return InboxWrite(status=status, stored=False, waiting=0)
+        return InboxWrite(status=status, stored=True, waiting=_waiting(quarter_id, unit_id))
+    with transaction.atomic():
+        status = quarter_status_for_share(quarter_id, portable=portable)
+        if status != QuarterStatus.OPEN:
+            return InboxWrite(status=status, stored=False, waiting=0)
+        if under_lock is not None:
+            under_lock()
+        if BallotCode.objects.filter(pk=code_id, used=False).update(used=True) != 1:
+            return InboxWrite(status=status, stored=False, waiting=0)
+        BallotInbox.objects.create(
+            id=uuid.uuid4(), quarter_id=quarter_id, unit_id=unit_id, submitted_on=day, payload=payload
+        )
+    return InboxWrite(status=status, stored=True, waiting=_waiting(quarter_id, unit_id))
+
+
+def _waiting(quarter_id: int, unit_id: int) -> int:
+    """The unit's ballots waiting in the quarter's inbox, counted after the write has committed.
+
+    Not in the write's own statement: that one counts the rows as it began, so two simultaneous submits could
+    each miss the other's ballot and neither move a batch. Read after the commit, the second sees both.
+    """
+    table = connection.ops.quote_name(BallotInbox._meta.db_table)
+    with connection.cursor() as cursor:
+        sql = f"SELECT count(*) FROM {table} WHERE quarter_id = %s AND unit_id = %s"  # noqa: S608
+        statements.execute(cursor, sql, (quarter_id, unit_id), label="inbox_waiting")
+        return cursor.fetchone()[0]
 
 
 # --- ordering text by code point (the ballot listing) ------------------------------------------------------------

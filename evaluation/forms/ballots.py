@@ -276,10 +276,10 @@ class BallotGrid:
         self.posted = {key: data.get(key, "") for key in data}
         self.__dict__.pop("_rows", None)
         posted = PostedBallot(confirmed=_confirmed(data.get(CONFIRM_FIELD, "")))
-        for key in data:
-            if len(data.getlist(key)) != 1:
+        for key, texts in data.lists():
+            if len(texts) != 1:
                 raise _tampered()
-            text = data[key]
+            text = texts[0]
             if match := VALUE_FIELD.match(key):
                 posted.values[(int(match[1]), int(match[2]))] = text
             elif match := COMMENT_FIELD.match(key):

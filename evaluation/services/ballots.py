@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from departments.models import RaterScope, Unit, UnitKind
+from departments.models import Programme, RaterScope, Unit, UnitKind
 from evaluation import ballot_rules as rules
 from evaluation.ballot_rules import BallotRefused, ValueScale
 from evaluation.models import (
@@ -43,9 +44,9 @@ from evaluation.models import (
 )
 from evaluation.prepared import PreparedRead
 from evaluation.services.codes import normalise_code
-from evaluation.services.inbox import inbox_move_when_full, inbox_store
-from evaluation.services.results import results_version_bump
-from evaluation.sql import quarter_status_for_share
+from evaluation.services.inbox import inbox_move_when_full, inbox_payload, inbox_store
+from evaluation.services.results import results_changing, results_version_bump
+from evaluation.sql import code_ballot_into_inbox, quarter_status_for_share
 
 __all__ = ["BallotRefused", "CheckedBallot", "PaperBallot", "ballot_check", "ballot_store", "ballot_submit"]
 # Statuses in which an evaluator may still enter ballots collected on paper.
@@ -101,10 +102,22 @@ _SHEET_LEVELS = PreparedRead(
 )
 
 
+# Its evaluated departments, too: one read for each set of kinds a programme evaluates (a few in all).
+_SHEET_DEPARTMENTS: dict[tuple[str, ...], PreparedRead[Unit]] = {}
+
+
+def _sheet_departments(programme: Programme) -> PreparedRead[Unit]:
+    read = _SHEET_DEPARTMENTS.get(programme.kinds)
+    if read is None:
+        evaluated = Unit.objects.evaluated(programme).order_by("order", "code").only("pk", "name")
+        read = _SHEET_DEPARTMENTS.setdefault(programme.kinds, PreparedRead(lambda: evaluated))
+    return read
+
+
 def ballot_sheet(quarter: Quarter, *, departments: list[Unit] | None = None) -> BallotSheet:
     """Load the sheet of `quarter` (three queries), or two when the evaluated `departments` are already loaded."""
     if departments is None:
-        names = dict(Unit.objects.evaluated(quarter.programme).order_by("order", "code").values_list("pk", "name"))
+        names = {unit.pk: unit.name for unit in _sheet_departments(quarter.programme).all()}
     else:
         names = {unit.pk: unit.name for unit in departments}
     uses_levels = quarter.scale == Scale.LEVELS
@@ -276,6 +289,8 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     lands after a close or publish has committed.
     """
     source, origin, who = checked.source, checked.origin, checked.who
+    if who.code is not None:
+        return _store_by_code(quarter, checked)
     try:
         with transaction.atomic():
             _lock_quarter_accepting(quarter, origin=origin)
@@ -297,6 +312,30 @@ def ballot_store(*, quarter: Quarter, checked: CheckedBallot) -> Ballot | None:
     if ballot is None:
         inbox_move_when_full(quarter=quarter, unit=who.unit)
     return ballot
+
+
+def _store_by_code(quarter: Quarter, checked: CheckedBallot) -> None:
+    """Store an online code ballot: into the inbox, with its code used, in one write (evaluation.sql)."""
+    who = checked.who
+    under_lock = None
+    if quarter.programme.scope == RaterScope.ASSIGNED:
+        under_lock = partial(_check_still_assigned, quarter, checked)
+    try:
+        with results_changing(quarter_id=quarter.pk):
+            written = code_ballot_into_inbox(
+                quarter_id=quarter.pk,
+                code_id=who.code.pk,
+                unit_id=who.unit.pk,
+                day=timezone.localdate(),
+                payload=inbox_payload(checked.rows, checked.notes),
+                under_lock=under_lock,
+            )
+    except IntegrityError as error:
+        raise _write_refusal(error, quarter, checked.source, checked.label, who) from error
+    _refuse_unless_accepting(quarter, written.status, origin=checked.origin)
+    if not written.stored:
+        raise _code_used()
+    inbox_move_when_full(quarter=quarter, unit=who.unit, waiting=written.waiting)
 
 
 def _check_still_assigned(quarter: Quarter, checked: CheckedBallot) -> None:
@@ -414,7 +453,11 @@ def _check_paper_status(quarter: Quarter, *, origin: str) -> None:
 def _lock_quarter_accepting(quarter: Quarter, *, origin: str) -> None:
     """Re-read the quarter's status inside the storing transaction (under a shared lock, see
     `evaluation.sql.quarter_status_for_share`) and refuse if it no longer accepts ballots."""
-    status = quarter_status_for_share(quarter.pk)
+    _refuse_unless_accepting(quarter, quarter_status_for_share(quarter.pk), origin=origin)
+
+
+def _refuse_unless_accepting(quarter: Quarter, status: str | None, *, origin: str) -> None:
+    """Refuse a ballot of `origin` if the quarter's status as just read (None: gone) no longer accepts it."""
     if status == quarter.status:
         return
     current = Quarter(pk=quarter.pk, code=quarter.code, status=status or QuarterStatus.DRAFT)
@@ -483,6 +526,10 @@ def _resolve_rater(
     return _Rater(user=rater, unit=unit, participation=source == Source.GRASSROOTS)
 
 
+def _code_used() -> BallotRefused:
+    return BallotRefused(_("This ballot code has already been used."), code="code_used")
+
+
 def _code_rater(quarter: Quarter, *, code: str | BallotCode) -> _Rater:
     if isinstance(code, BallotCode) and code.pk is not None:
         # Read by the caller in this request; whether it is still unused is settled when it is consumed.
@@ -494,7 +541,7 @@ def _code_rater(quarter: Quarter, *, code: str | BallotCode) -> _Rater:
             _("This ballot code is not valid for %(quarter)s.") % {"quarter": quarter.code}, code="code"
         )
     if found.used:
-        raise BallotRefused(_("This ballot code has already been used."), code="code_used")
+        raise _code_used()
     if not found.unit.active or found.unit.kind != UnitKind.GRASSROOTS:
         raise BallotRefused(_("The unit of this ballot code no longer takes part."), code="code")
     # The rater's account, if any, is deliberately not recorded: a code ballot is anonymous.
@@ -561,10 +608,20 @@ def _clean_values(
     criteria = {criterion.pk: criterion.name for criterion in sheet.criteria}
     scale = sheet.scale
     rows = []
+    # A ballot's cells hold a few texts over and over (a level's points, 不了解): each is read once. Only texts
+    # read without a refusal are kept, so a bad cell is refused with its own department and criterion.
+    known: dict[Any, int | None] = {}
     for (department_id, criterion_id), raw in values.items():
         rules.check_target(department_id, source=source, targets=targets, own_unit_id=own_unit_id, scope=scope)
         rules.check_criterion(criterion_id, criteria=criteria, quarter_code=quarter.code)
-        centi = rules.cell_centi(raw, scale=scale, department=targets[department_id], criterion=criteria[criterion_id])
+        if isinstance(raw, str) and raw in known:
+            centi = known[raw]
+        else:
+            centi = rules.cell_centi(
+                raw, scale=scale, department=targets[department_id], criterion=criteria[criterion_id]
+            )
+            if isinstance(raw, str):
+                known[raw] = centi
         if centi is not None:
             rows.append((department_id, criterion_id, centi))
     return rows
@@ -602,9 +659,6 @@ def _store(
     rows: list[tuple[int, int, int]],
     notes: dict[int, str],
 ) -> Ballot | None:
-    # The conditional UPDATE is the lock: of two simultaneous submits of one code, one sees 0 rows.
-    if who.code is not None and BallotCode.objects.filter(pk=who.code.pk, used=False).update(used=True) != 1:
-        raise BallotRefused(_("This ballot code has already been used."), code="code_used")
     if who.participation:
         GrassrootsParticipation.objects.create(quarter=quarter, user=who.user, unit=who.unit)
     anonymous = source == Source.GRASSROOTS

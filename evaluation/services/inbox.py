@@ -44,21 +44,32 @@ def inbox_batch_size() -> int:
     return max(1, int(settings.BALLOT_INBOX_BATCH))
 
 
+def inbox_payload(rows: list[tuple[int, int, int]], notes: dict[int, str]) -> dict[str, list]:
+    """A waiting ballot's cleaned cells (department id, criterion id, hundredths) and comments, as stored."""
+    return {"values": [list(row) for row in rows], "comments": [[d, t] for d, t in notes.items()]}
+
+
 def inbox_store(*, quarter: Quarter, unit: Unit, rows: list[tuple[int, int, int]], notes: dict[int, str]) -> None:
-    """Keep one cleaned grassroots ballot waiting; called inside the transaction that consumes its code."""
+    """Keep one cleaned grassroots ballot waiting; called inside the transaction that records its rater's
+    participation. (A code ballot is written with its code in one go: evaluation.sql.code_ballot_into_inbox.)"""
     BallotInbox.objects.create(
         id=uuid.uuid4(),
         quarter=quarter,
         unit=unit,
         submitted_on=timezone.localdate(),
-        payload={"values": [list(row) for row in rows], "comments": [[d, t] for d, t in notes.items()]},
+        payload=inbox_payload(rows, notes),
     )
 
 
-def inbox_move_when_full(*, quarter: Quarter, unit: Unit) -> int:
-    """After a submit has committed: move a batch of the unit's waiting ballots if two are waiting. Returns how many."""
+def inbox_move_when_full(*, quarter: Quarter, unit: Unit, waiting: int | None = None) -> int:
+    """After a submit has committed: move a batch of the unit's waiting ballots if two are waiting. Returns how many.
+
+    `waiting`: how many the submit counted once its write had committed, if it did; otherwise they are counted here.
+    """
     batch = inbox_batch_size()
-    if BallotInbox.objects.filter(quarter=quarter, unit=unit).count() < 2 * batch:
+    if waiting is None:
+        waiting = BallotInbox.objects.filter(quarter=quarter, unit=unit).count()
+    if waiting < 2 * batch:
         return 0
     moved = _move(quarter.pk, unit_id=unit.pk, minimum=2 * batch, take=batch)
     inbox_vacuum()

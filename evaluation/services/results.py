@@ -6,6 +6,8 @@ The snapshot is `QuarterResults.to_snapshot()` of the live results with the rost
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -64,3 +66,14 @@ def results_version_bump(*, quarter_id: int) -> None:
     key = results_version_key(quarter_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+
+
+@contextmanager
+def results_changing(*, quarter_id: int) -> Iterator[None]:
+    """Around a write that commits on its own (one statement outside a transaction): the kept version is dropped
+    before it and again once it has committed, as results_version_bump does for a write in a transaction.
+    A write that raises is taken as not made."""
+    key = results_version_key(quarter_id)
+    cache.delete(key)
+    yield
+    cache.delete(key)

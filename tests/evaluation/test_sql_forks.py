@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import statistics
 import threading
@@ -13,11 +14,13 @@ from django.db import OperationalError, connection, connections, transaction
 from django.db.models import F
 
 from departments.models import Unit, UnitKind
-from evaluation.models import BallotValue, Criterion, Problem, Quarter, QuarterStatus
+from evaluation.models import BallotCode, BallotInbox, BallotValue, Criterion, Problem, Quarter, QuarterStatus
 from evaluation.scoring import SOURCES, CellAggregate
 from evaluation.sql import (
     DaysBetween,
+    InboxWrite,
     Statement,
+    code_ballot_into_inbox,
     code_point_order,
     compiled,
     is_postgresql,
@@ -232,3 +235,78 @@ def test_reads_together_keep_each_ones_order_and_types(rated_quarter) -> None:
     assert [type(weight) for _code, weight in together[0]] == [Decimal] * criteria.count()
     assert sorted(rows) == sorted((code, 1) for code in criteria.values_list("code", flat=True))
     assert read_together(reads) == (together, [])
+
+
+# --- a code ballot into the inbox ---
+
+
+def _write(quarter: Quarter, code: BallotCode, *, portable: bool, day=datetime.date(2026, 9, 1)) -> InboxWrite:
+    payload = {"values": [[1, 2, 8000]], "comments": []}
+    return code_ballot_into_inbox(
+        quarter_id=quarter.pk, code_id=code.pk, unit_id=code.unit_id, day=day, payload=payload, portable=portable
+    )
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_a_code_ballot_is_kept_with_its_code_used_and_the_units_waiting_counted(quarter, org, portable) -> None:
+    first = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="FORKA0001")
+    second = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="FORKA0002")
+    other_unit = BallotCode.objects.create(quarter=quarter, unit=org["NFM"], code="FORKA0003")
+
+    assert _write(quarter, first, portable=portable) == InboxWrite(status=QuarterStatus.OPEN, stored=True, waiting=1)
+    assert _write(quarter, other_unit, portable=portable).waiting == 1
+    assert _write(quarter, second, portable=portable) == InboxWrite(status=QuarterStatus.OPEN, stored=True, waiting=2)
+    kept = BallotInbox.objects.filter(unit=org["HRM"]).order_by("submitted_on").first()
+    assert (kept.quarter_id, kept.submitted_on, kept.payload) == (
+        quarter.pk,
+        datetime.date(2026, 9, 1),
+        {"values": [[1, 2, 8000]], "comments": []},
+    )
+    assert set(BallotCode.objects.values_list("code", "used")) == {
+        ("FORKA0001", True),
+        ("FORKA0002", True),
+        ("FORKA0003", True),
+    }
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_a_used_code_or_a_closed_quarter_stores_nothing(quarter, org, portable) -> None:
+    code = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="FORKB0001")
+    _write(quarter, code, portable=portable)
+
+    assert _write(quarter, code, portable=portable) == InboxWrite(status=QuarterStatus.OPEN, stored=False, waiting=0)
+    unused = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="FORKB0002")
+    Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.CLOSED)
+    assert _write(quarter, unused, portable=portable) == InboxWrite(
+        status=QuarterStatus.CLOSED, stored=False, waiting=0
+    )
+    assert BallotInbox.objects.count() == 1
+    assert not BallotCode.objects.get(pk=unused.pk).used
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_one_statement_write_waits_for_a_transition_and_sees_its_status(quarter, org) -> None:
+    """A close that holds the quarter FOR UPDATE keeps the write waiting; once it commits, the write stores nothing."""
+    code = BallotCode.objects.create(quarter=quarter, unit=org["HRM"], code="FORKC0001")
+    locked, written = threading.Event(), []
+
+    def write() -> None:
+        try:
+            locked.wait()
+            written.append(_write(quarter, code, portable=False))
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with transaction.atomic():
+        Quarter.objects.select_for_update().get(pk=quarter.pk)
+        locked.set()
+        writer.join(timeout=0.5)
+        assert writer.is_alive()  # waiting for the lock
+        Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.CLOSED)
+    writer.join()
+    assert written == [InboxWrite(status=QuarterStatus.CLOSED, stored=False, waiting=0)]
+    assert not BallotInbox.objects.exists()
+    assert not BallotCode.objects.get(pk=code.pk).used

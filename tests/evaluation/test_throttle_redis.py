@@ -84,6 +84,30 @@ def test_an_increment_is_one_round_trip_and_keeps_the_expiry(redis_cache):
     assert 0 < client.ttl(cache.make_and_validate_key("counted")) <= 60
 
 
+def test_a_counted_attempt_is_one_round_trip_and_only_the_first_sets_the_window(redis_cache):
+    from django.core.cache import cache
+
+    throttle = Throttle("counted", limit=2, window=60)
+    key = cache.make_and_validate_key(throttle._key(("one-key",)))
+    client = cache._cache.get_client(write=True)
+    sent = []
+    original = client.execute_command
+    client.execute_command = lambda *args, **options: sent.append(args[0]) or original(*args, **options)
+    try:
+        assert throttle.hit("one-key")
+        client.expire(key, 30)  # as if 30 of the window's 60 seconds had passed
+        assert throttle.hit("one-key")
+        assert not throttle.hit("one-key")
+    finally:
+        del client.execute_command
+    assert sent == ["EVALSHA", "EXPIRE", "EVALSHA", "EVALSHA"]
+    assert 0 < client.ttl(key) <= 30  # later failures do not extend the window
+    assert cache.get(throttle._key(("one-key",))) == 3
+    throttle.release("one-key")
+    assert cache.get(throttle._key(("one-key",))) == 2
+    assert 0 < client.ttl(key) <= 30
+
+
 def test_fifty_simultaneous_failures_against_a_limit_of_ten_let_ten_through(redis_cache):
     throttle = Throttle("burst", limit=10, window=60)
 
